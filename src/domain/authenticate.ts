@@ -1,0 +1,36 @@
+import type { EntityManager } from "@mikro-orm/core";
+import { ApiKey, ScimToken } from "../store/entities";
+import type { Actor } from "./actor";
+import { parseCredential, secretMatches } from "./secrets";
+
+/** lastUsedAt is refreshed at most this often, so authentication is not a write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The actor for a presented API key, or null when it is unknown, malformed or revoked. */
+export async function authenticateApiKey(em: EntityManager, credential: string): Promise<Actor | null> {
+  const parsed = parseCredential(credential);
+  if (!parsed || parsed.prefix !== "idgk") return null;
+  const key = await em.findOne(ApiKey, { id: parsed.id });
+  if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
+  await touchLastUsed(em, ApiKey, key);
+  return { kind: "api_key", id: key.id, organizationId: key.organization?.id ?? null, canWrite: key.role === "ADMIN" };
+}
+
+/** The actor for a presented SCIM token, or null when it is unknown, malformed, revoked or expired. */
+export async function authenticateScimToken(em: EntityManager, credential: string, now = new Date()): Promise<Actor | null> {
+  const parsed = parseCredential(credential);
+  if (!parsed || parsed.prefix !== "idgs") return null;
+  const token = await em.findOne(ScimToken, { id: parsed.id });
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+  if (!secretMatches(parsed.secret, token.secretHash)) return null;
+  await touchLastUsed(em, ScimToken, token, now);
+  return { kind: "scim_token", id: token.id, organizationId: token.organization.id, canWrite: true };
+}
+
+async function touchLastUsed(
+  em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: { id: string; lastUsedAt: Date | null }, now = new Date(),
+): Promise<void> {
+  if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  row.lastUsedAt = now;
+  await em.nativeUpdate(entity as typeof ApiKey, { id: row.id }, { lastUsedAt: now });
+}

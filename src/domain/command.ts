@@ -1,0 +1,27 @@
+import type { EntityManager } from "@mikro-orm/core";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { Actor } from "./actor";
+import { assertCanWrite } from "./tenancy";
+import { conflictFromUniqueViolation } from "../store/unique-violations";
+
+/** What every command receives: a request-scoped EntityManager and who is acting. */
+export interface CommandContext {
+  em: EntityManager;
+  actor: Actor;
+}
+
+/**
+ * Runs one command in one transaction. The callback persists its changes and its audit event on
+ * the transactional `em`; they are flushed and committed together, or rolled back together.
+ * A unique-index violation becomes a domain Conflict: the index, not a SELECT before the INSERT,
+ * decides uniqueness (one round trip fewer, and no race between check and insert).
+ */
+export async function runCommand<T>(ctx: CommandContext, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  assertCanWrite(ctx.actor);
+  try {
+    return await ctx.em.transactional(work);
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw conflictFromUniqueViolation(error);
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+import { Account, Organization, Role } from "../../store/entities";
+import type { DeprovisionMode } from "../../store/entities/organization";
+import { recordAudit } from "../audit";
+import { runCommand, type CommandContext } from "../command";
+import { Invalid, NotFound } from "../errors";
+import { findVisible, findVisibleOrganization } from "../lookup";
+import { assertGlobal } from "../tenancy";
+import { requireText } from "../validate";
+
+/** Creates a tenant. Only global credentials may. */
+export async function createOrganization(ctx: CommandContext, input: { name: string }): Promise<Organization> {
+  assertGlobal(ctx.actor, "create organizations");
+  return runCommand(ctx, async (em) => {
+    const org = Object.assign(new Organization(), { name: requireText(input.name, "name") });
+    em.persist(org);
+    recordAudit(em, ctx.actor, { type: "organization.create", organizationId: org.id, targetType: "organization", targetId: org.id, data: { name: org.name } });
+    return org;
+  });
+}
+
+export interface OrganizationSettingsInput {
+  id: string;
+  name?: string;
+  defaultRoleId?: string | null;
+  scimAutoActivate?: boolean;
+  scimSyncGroups?: boolean;
+  scimDeprovisionMode?: DeprovisionMode;
+  maxGroups?: number | null;
+}
+
+/** Renames an organization or changes its SCIM settings (default role, auto-activate, sync groups, deprovisioning, group limit). */
+export async function updateOrganizationSettings(ctx: CommandContext, input: OrganizationSettingsInput): Promise<Organization> {
+  return runCommand(ctx, async (em) => {
+    const org = await findVisibleOrganization(em, ctx.actor, input.id);
+    const changes: Record<string, unknown> = {};
+    if (input.name !== undefined) changes.name = org.name = requireText(input.name, "name");
+    if (input.defaultRoleId !== undefined) {
+      if (input.defaultRoleId !== null) {
+        const role = await em.findOne(Role, { id: input.defaultRoleId, organization: org.id });
+        if (!role) throw NotFound.entity("role", input.defaultRoleId);
+      }
+      changes.defaultRoleId = org.defaultRoleId = input.defaultRoleId;
+    }
+    if (input.scimAutoActivate !== undefined) changes.scimAutoActivate = org.scimAutoActivate = input.scimAutoActivate;
+    if (input.scimSyncGroups !== undefined) changes.scimSyncGroups = org.scimSyncGroups = input.scimSyncGroups;
+    if (input.scimDeprovisionMode !== undefined) changes.scimDeprovisionMode = org.scimDeprovisionMode = input.scimDeprovisionMode;
+    if (input.maxGroups !== undefined) {
+      if (input.maxGroups !== null && input.maxGroups < 0) throw new Invalid("maxGroups must be zero or more");
+      changes.maxGroups = org.maxGroups = input.maxGroups;
+    }
+    recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: changes });
+    return org;
+  });
+}
+
+/** Creates an account inside an organization. */
+export async function createAccount(ctx: CommandContext, input: { organizationId: string; name: string }): Promise<Account> {
+  return runCommand(ctx, async (em) => {
+    const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
+    const account = Object.assign(new Account(), { organization: org, name: requireText(input.name, "name") });
+    em.persist(account);
+    recordAudit(em, ctx.actor, { type: "account.create", organizationId: org.id, targetType: "account", targetId: account.id, data: { name: account.name } });
+    return account;
+  });
+}
+
+/** Renames an account. */
+export async function updateAccount(ctx: CommandContext, input: { id: string; name: string }): Promise<Account> {
+  return runCommand(ctx, async (em) => {
+    const account = await findVisible(em, Account, "account", input.id, ctx.actor);
+    account.name = requireText(input.name, "name");
+    recordAudit(em, ctx.actor, { type: "account.update", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name } });
+    return account;
+  });
+}
+
+/** Deletes an account and, through foreign keys, every binding and mapping scoped to it. */
+export async function deleteAccount(ctx: CommandContext, id: string): Promise<Account> {
+  return runCommand(ctx, async (em) => {
+    const account = await findVisible(em, Account, "account", id, ctx.actor);
+    em.remove(account);
+    recordAudit(em, ctx.actor, { type: "account.delete", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name } });
+    return account;
+  });
+}

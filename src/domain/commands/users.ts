@@ -1,0 +1,74 @@
+import { User } from "../../store/entities";
+import { actsForIdp } from "../actor";
+import { recordAudit } from "../audit";
+import { runCommand, type CommandContext } from "../command";
+import { Invalid } from "../errors";
+import { findVisible, findVisibleOrganization } from "../lookup";
+import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
+import { nameKey, requireText } from "../validate";
+import { assertVersion } from "../versions";
+
+export type CreateUserInput = { organizationId: string } & Pick<UserAttributes, "userName"> & Partial<UserAttributes>;
+export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserAttributes>;
+
+/** Creates a user; an IdP-created user is SCIM-managed, and the org may auto-activate it. */
+export async function createUser(ctx: CommandContext, input: CreateUserInput): Promise<User> {
+  return runCommand(ctx, async (em) => {
+    const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
+    const user = new User();
+    user.organization = org;
+    user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
+    const changes = assignUserAttributes(user, input);
+    if (actsForIdp(ctx.actor) && org.scimAutoActivate) changes.active = user.active = true;
+    em.persist(user);
+    recordAudit(em, ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
+    return user;
+  });
+}
+
+/** Changes a user's attributes. IdP-owned attributes of SCIM-managed users change only through SCIM. */
+export async function updateUser(ctx: CommandContext, input: UpdateUserInput): Promise<User> {
+  return runCommand(ctx, async (em) => {
+    const user = await findVisible(em, User, "user", input.id, ctx.actor);
+    assertVersion(user.version, input.ifVersion);
+    const { id: _id, ifVersion: _v, ...attributes } = input;
+    if (user.managedBy === "SCIM" && !actsForIdp(ctx.actor)) {
+      const owned = USER_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined);
+      if (owned.length > 0) throw Invalid.ownedByIdp("user", owned);
+    }
+    const changes = assignUserAttributes(user, attributes);
+    if (Object.keys(changes).length > 0) {
+      user.version += 1;
+      user.updatedAt = new Date();
+    }
+    recordAudit(em, ctx.actor, { type: "user.update", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: changes });
+    return user;
+  });
+}
+
+/** Deletes a user; its memberships and bindings go with it (foreign keys cascade). The audit log keeps the record. */
+export async function deleteUser(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<User> {
+  return runCommand(ctx, async (em) => {
+    const user = await findVisible(em, User, "user", input.id, ctx.actor);
+    assertVersion(user.version, input.ifVersion);
+    em.remove(user);
+    recordAudit(em, ctx.actor, { type: "user.delete", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: { userName: user.userName, externalId: user.externalId } });
+    return user;
+  });
+}
+
+/** Copies the given attributes onto the user and returns those that changed (for the audit event). */
+function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const name of USER_ATTRIBUTE_NAMES) {
+    let value = attributes[name];
+    if (value === undefined) continue;
+    if (name === "userName") value = requireText(value as string, "userName");
+    if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
+    if (JSON.stringify(user[name]) === JSON.stringify(value)) continue;
+    (user as unknown as Record<string, unknown>)[name] = value;
+    changes[name] = value;
+  }
+  if (changes.userName !== undefined) user.userNameKey = nameKey(user.userName);
+  return changes;
+}

@@ -1,0 +1,28 @@
+import type { EntityManager, EntityName } from "@mikro-orm/core";
+import { Organization } from "../store/entities";
+import type { Actor } from "./actor";
+import { NotFound } from "./errors";
+import { assertOrgVisible } from "./tenancy";
+
+interface OrgOwned {
+  id: string;
+  organization: { id: string };
+}
+
+/** Loads an org-owned row by id, or NOT_FOUND when it is missing or in an organization the actor cannot see. */
+export async function findVisible<T extends OrgOwned>(
+  em: EntityManager, entity: EntityName<T>, kind: string, id: string, actor: Actor,
+): Promise<T> {
+  const row = await em.findOne(entity, { id } as never);
+  if (!row) throw NotFound.entity(kind, id);
+  assertOrgVisible(actor, (row as T).organization.id, kind, id);
+  return row as T;
+}
+
+/** The organization with this id, or NOT_FOUND when it is missing or not the actor's. */
+export async function findVisibleOrganization(em: EntityManager, actor: Actor, id: string): Promise<Organization> {
+  assertOrgVisible(actor, id, "organization", id);
+  const org = await em.findOne(Organization, { id });
+  if (!org) throw NotFound.entity("organization", id);
+  return org;
+}

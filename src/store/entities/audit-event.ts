@@ -1,0 +1,40 @@
+import { Entity, Index, PrimaryKey, Property } from "@mikro-orm/core";
+import { newId } from "../ids";
+
+/**
+ * One change, written in the same transaction as the change itself. It holds ids, not foreign
+ * keys: the record must outlive the user, group or organization it describes.
+ */
+@Entity({ tableName: "audit_event" })
+@Index({ name: "audit_event_org_id_index", properties: ["organizationId", "id"] })
+@Index({ name: "audit_event_target_index", properties: ["targetId"] })
+export class AuditEvent {
+  @PrimaryKey({ type: "string", length: 36 })
+  id: string = newId();
+
+  @Property({ type: "string", length: 36, nullable: true })
+  organizationId: string | null = null;
+
+  /** e.g. `user.create`, `scim.member.update`, `group.member_add`. */
+  @Property({ type: "string", length: 64 })
+  type!: string;
+
+  @Property({ type: "string", length: 16 })
+  actorType!: string;
+
+  @Property({ type: "string", length: 36, nullable: true })
+  actorId: string | null = null;
+
+  @Property({ type: "string", length: 32 })
+  targetType!: string;
+
+  @Property({ type: "string", length: 36, nullable: true })
+  targetId: string | null = null;
+
+  /** What changed: for updates, the new values of the changed fields; never a secret. */
+  @Property({ type: "json", nullable: true })
+  data: Record<string, unknown> | null = null;
+
+  @Property({ type: "datetime" })
+  createdAt: Date = new Date();
+}

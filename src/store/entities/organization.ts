@@ -1,0 +1,44 @@
+import { Entity, PrimaryKey, Property } from "@mikro-orm/core";
+import { newId } from "../ids";
+
+export type DeprovisionMode = "SUSPEND" | "DELETE";
+export type ScimDisableMode = "SOFT" | "LOCK";
+
+/** The tenant. Owns accounts, users, groups, roles, tokens and its SCIM settings. */
+@Entity({ tableName: "organization" })
+export class Organization {
+  @PrimaryKey({ type: "string", length: 36 })
+  id: string = newId();
+
+  @Property({ type: "string" })
+  name!: string;
+
+  /** Role granted when a user's IdP role values match no mapping (StackAI's rule). */
+  @Property({ type: "string", length: 36, nullable: true })
+  defaultRoleId: string | null = null;
+
+  @Property({ type: "boolean" })
+  scimEnabled: boolean = true;
+
+  /** Users created by SCIM start active even when the IdP sends `active: false`. */
+  @Property({ type: "boolean" })
+  scimAutoActivate: boolean = false;
+
+  /** When off, the SCIM group endpoints refuse requests. */
+  @Property({ type: "boolean" })
+  scimSyncGroups: boolean = true;
+
+  /** What SCIM `active: false` does: suspend the user or delete it (Stripe). */
+  @Property({ type: "string", length: 16 })
+  scimDeprovisionMode: DeprovisionMode = "SUSPEND";
+
+  /** Most groups the organization may hold; null means no limit. */
+  @Property({ type: "integer", nullable: true })
+  maxGroups: number | null = null;
+
+  @Property({ type: "datetime" })
+  createdAt: Date = new Date();
+
+  @Property({ type: "datetime", onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,31 @@
+import { Entity, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
+import { newId } from "../ids";
+import { Organization } from "./organization";
+
+/** A SCIM bearer token; it alone selects the organization. Several may be live (rotation). */
+@Entity({ tableName: "scim_token" })
+export class ScimToken {
+  @PrimaryKey({ type: "string", length: 36 })
+  id: string = newId();
+
+  @ManyToOne(() => Organization, { deleteRule: "cascade" })
+  organization!: Organization;
+
+  @Property({ type: "string" })
+  name!: string;
+
+  @Property({ type: "string", length: 64 })
+  secretHash!: string;
+
+  @Property({ type: "datetime" })
+  createdAt: Date = new Date();
+
+  @Property({ type: "datetime", nullable: true })
+  expiresAt: Date | null = null;
+
+  @Property({ type: "datetime", nullable: true })
+  lastUsedAt: Date | null = null;
+
+  @Property({ type: "datetime", nullable: true })
+  revokedAt: Date | null = null;
+}

@@ -1,0 +1,78 @@
+import { MikroORM, type Options } from "@mikro-orm/core";
+import { SqliteDriver } from "@mikro-orm/sqlite";
+import { Migrator } from "@mikro-orm/migrations";
+import type { DatabaseConfig } from "../config";
+import { ALL_ENTITIES } from "./entities";
+import { MIGRATIONS } from "../../migrations";
+
+/** Minimal shape of the sqlite3 connection handed to the pool's afterCreate hook. */
+interface SqliteConnectionHandle {
+  exec(sql: string, callback: (error: Error | null) => void): void;
+}
+
+/**
+ * Pragmas every SQLite connection gets. WAL + synchronous=NORMAL keeps committed transactions
+ * across a process kill while avoiding an fsync per commit; the 64 MiB page cache keeps the
+ * userName index hot at 100k users (STACK.md: SQLite speed).
+ */
+const SQLITE_PRAGMAS = [
+  "PRAGMA journal_mode = WAL",
+  "PRAGMA synchronous = NORMAL",
+  "PRAGMA foreign_keys = ON",
+  "PRAGMA busy_timeout = 5000",
+  "PRAGMA cache_size = -65536",
+  "PRAGMA temp_store = MEMORY",
+].join("; ");
+
+export interface OrmOptions {
+  debug?: boolean;
+  /** Receives every SQL statement; the bench and the N+1 tests count them. */
+  onQuery?: (sql: string) => void;
+}
+
+export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): Options {
+  if (database.kind !== "sqlite") {
+    throw new Error("PostgreSQL support is not built yet: set DATABASE_URL to a SQLite file path");
+  }
+  const onQuery = options.onQuery;
+  return {
+    driver: SqliteDriver,
+    dbName: database.path,
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    // One connection: SQLite serialises writers anyway, and one connection means transactions
+    // queue in the pool instead of failing with SQLITE_BUSY.
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: SqliteConnectionHandle, done: (error: Error | null, conn: unknown) => void) => {
+        conn.exec(SQLITE_PRAGMAS, (error) => done(error, conn));
+      },
+    },
+    migrations: {
+      migrationsList: MIGRATIONS,
+      // Where `npm run migration:create` writes a new migration (then list it in migrations/index.ts).
+      path: "migrations",
+      pathTs: "migrations",
+      emit: "ts",
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+    },
+    forceUtcTimezone: true,
+    debug: onQuery ? ["query"] : Boolean(options.debug),
+    logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
+    allowGlobalContext: false,
+  };
+}
+
+export async function openOrm(database: DatabaseConfig, options: OrmOptions = {}): Promise<MikroORM> {
+  return MikroORM.init(ormConfig(database, options));
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateToLatest(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}
