@@ -1,10 +1,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
-import { Migration20261125125540 } from "./Migration20261125125540";
+import { Migration20261125130617 } from "./Migration20261125130617";
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) so the same list
  * works from compiled JavaScript (`npm start`) and from TypeScript under jest.
  */
 export const MIGRATIONS: MigrationObject[] = [
-  { name: "Migration20261125125540", class: Migration20261125125540 },
+  { name: "Migration20261125130617", class: Migration20261125130617 },
 ];

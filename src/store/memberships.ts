@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { GroupMembership } from "./entities";
 import { newId } from "./ids";
+import { chunks, placeholders } from "./rows";
 
 /** Members to add to or remove from one group, by id. */
 export interface MemberIds {
@@ -56,4 +57,97 @@ export async function ancestorGroupIds(em: EntityManager, groupId: string): Prom
     [groupId],
   );
   return new Set(rows.map((r) => r.id));
+}
+
+type Row = Record<string, unknown>;
+
+function run(em: EntityManager, query: string, params: unknown[]): Promise<Row[]> {
+  return sql(em).getConnection().execute<Row[]>(query, params as never[]);
+}
+
+/** For each user, the ids of the groups it is directly in. One query for all users. */
+export async function directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+  for (const ids of chunks(userIds)) {
+    const rows = await run(em, `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)}) order by group_id`, ids);
+    for (const r of rows) result.get(r.member_user_id as string)?.push(r.group_id as string);
+  }
+  return result;
+}
+
+/** For each user, every group it is in directly or through nesting: one recursive query for all users. */
+export async function transitiveGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+  for (const ids of chunks(userIds)) {
+    const rows = await run(em,
+      `with recursive reach(user_id, group_id) as (
+         select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)})
+         union
+         select r.user_id, gm.group_id from group_membership gm join reach r on gm.member_group_id = r.group_id
+       )
+       select user_id, group_id from reach order by group_id`, ids);
+    for (const r of rows) result.get(r.user_id as string)?.push(r.group_id as string);
+  }
+  return result;
+}
+
+/** For each group, the ids of the groups that directly contain it. */
+export async function parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>> {
+  const result = new Map<string, string[]>(groupIds.map((id) => [id, []]));
+  for (const ids of chunks(groupIds)) {
+    const rows = await run(em, `select member_group_id, group_id from group_membership where member_group_id in (${placeholders(ids.length)}) order by group_id`, ids);
+    for (const r of rows) result.get(r.member_group_id as string)?.push(r.group_id as string);
+  }
+  return result;
+}
+
+/** Number of direct members (users and groups) of each group. */
+export async function memberCountsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, number>> {
+  const result = new Map<string, number>(groupIds.map((id) => [id, 0]));
+  for (const ids of chunks(groupIds)) {
+    const rows = await run(em, `select group_id, count(*) as n from group_membership where group_id in (${placeholders(ids.length)}) group by group_id`, ids);
+    for (const r of rows) result.set(r.group_id as string, Number(r.n));
+  }
+  return result;
+}
+
+export interface MemberRow {
+  membershipId: string;
+  groupId: string;
+  userId: string | null;
+  memberGroupId: string | null;
+}
+
+export interface MemberPageRequest {
+  groupId: string;
+  /** Membership id to start after (keyset), or null for the first page. */
+  afterId: string | null;
+  limit: number;
+}
+
+/**
+ * One page of members for each of many groups, in one query per 100 groups: a UNION ALL of
+ * per-group keyset scans (`group_id = ? AND id > ? ORDER BY id LIMIT ?`), each served by the
+ * (group_id, id) index, so a page costs the same in a group of 10 or of 50,000 members.
+ */
+export async function memberPagesOfGroups(em: EntityManager, requests: MemberPageRequest[]): Promise<MemberRow[][]> {
+  const pages: MemberRow[][] = requests.map(() => []);
+  const indexed = requests.map((request, index) => ({ request, index }));
+  for (const batch of chunks(indexed, 100)) {
+    const selects = batch.map(({ index }) =>
+      `select * from (select id, group_id, member_user_id, member_group_id, ${index} as request_index from group_membership
+         where group_id = ? and id > ? order by id limit ?) p${index}`);
+    const params = batch.flatMap(({ request }) => [request.groupId, request.afterId ?? "", request.limit]);
+    const rows = await run(em, selects.join(" union all "), params);
+    for (const r of rows) {
+      pages[Number(r.request_index)].push({
+        membershipId: r.id as string,
+        groupId: r.group_id as string,
+        userId: (r.member_user_id as string | null) ?? null,
+        memberGroupId: (r.member_group_id as string | null) ?? null,
+      });
+    }
+  }
+  for (const page of pages) page.sort((a, b) => (a.membershipId < b.membershipId ? -1 : 1));
+  return pages;
 }

@@ -11,6 +11,7 @@ import { User } from "./user";
 @Entity({ tableName: "group_membership" })
 @Unique({ name: "group_membership_user_unique", properties: ["group", "memberUser"] })
 @Unique({ name: "group_membership_group_unique", properties: ["group", "memberGroup"] })
+@Index({ name: "group_membership_group_id_id_index", properties: ["group", "id"] })
 @Index({ name: "group_membership_member_user_index", properties: ["memberUser"] })
 @Index({ name: "group_membership_member_group_index", properties: ["memberGroup"] })
 export class GroupMembership {

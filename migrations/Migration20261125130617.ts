@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261125125540 extends Migration {
+export class Migration20261125130617 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_event\` (\`id\` text not null, \`organization_id\` text null, \`type\` text not null, \`actor_type\` text not null, \`actor_id\` text null, \`target_type\` text not null, \`target_id\` text null, \`data\` json null, \`created_at\` datetime not null, primary key (\`id\`));`);
@@ -52,6 +52,7 @@ export class Migration20261125125540 extends Migration {
     this.addSql(`create index \`group_membership_group_id_index\` on \`group_membership\` (\`group_id\`);`);
     this.addSql(`create index \`group_membership_member_group_index\` on \`group_membership\` (\`member_group_id\`);`);
     this.addSql(`create index \`group_membership_member_user_index\` on \`group_membership\` (\`member_user_id\`);`);
+    this.addSql(`create index \`group_membership_group_id_id_index\` on \`group_membership\` (\`group_id\`, \`id\`);`);
     this.addSql(`create unique index \`group_membership_group_unique\` on \`group_membership\` (\`group_id\`, \`member_group_id\`);`);
     this.addSql(`create unique index \`group_membership_user_unique\` on \`group_membership\` (\`group_id\`, \`member_user_id\`);`);
   }

@@ -1,0 +1,88 @@
+import type { AccessSubgraph, EffectiveAccess, Grant, GrantScope, RoleFact } from "./types";
+
+/**
+ * Effective access of one user on one account (DESIGN.md "Effective access"): the union of
+ * 1. bindings on the user, 2. bindings on every group the user is in, directly or through
+ * nesting, 3. role mappings matching the user's IdP role values, and 4. the default role when no
+ * mapping matched. Bindings and mappings count when scoped to the organization or to this account.
+ * An inactive user has nothing. Pure: no I/O.
+ */
+export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
+  const granted = new Map<string, Grant[]>();
+  const grant = (roleId: string, g: Grant) => {
+    if (!graph.roles.has(roleId)) return;
+    const list = granted.get(roleId);
+    if (list) list.push(g);
+    else granted.set(roleId, [g]);
+  };
+
+  if (graph.user.active) {
+    const inScope = (accountId: string | null) => accountId === null || accountId === graph.accountId;
+    const scopeOf = (accountId: string | null): GrantScope => (accountId === null ? "ORGANIZATION" : "ACCOUNT");
+    const chains = groupChains(graph.directGroupIds, graph.parentGroups);
+
+    for (const binding of graph.bindings) {
+      if (!inScope(binding.accountId)) continue;
+      const scope = scopeOf(binding.accountId);
+      if (binding.subject.kind === "user" && binding.subject.id === graph.user.id) {
+        grant(binding.roleId, { kind: "DIRECT", bindingId: binding.id, scope });
+      } else if (binding.subject.kind === "group") {
+        const chain = chains.get(binding.subject.id);
+        if (chain) grant(binding.roleId, { kind: "GROUP", bindingId: binding.id, scope, groupChain: chain });
+      }
+    }
+
+    const userValues = new Set(graph.user.idpRoleValues.map((v) => v.trim().toLowerCase()));
+    let mapped = false;
+    for (const mapping of graph.mappings) {
+      if (!inScope(mapping.accountId) || !userValues.has(mapping.idpValue.trim().toLowerCase())) continue;
+      mapped = true;
+      grant(mapping.roleId, { kind: "MAPPING", mappingId: mapping.id, idpValue: mapping.idpValue, scope: scopeOf(mapping.accountId) });
+    }
+    if (!mapped && graph.defaultRoleId) grant(graph.defaultRoleId, { kind: "DEFAULT" });
+  }
+
+  const roles = [...granted.entries()]
+    .map(([roleId, grants]) => ({ role: graph.roles.get(roleId) as RoleFact, grants }))
+    .sort((a, b) => a.role.key.localeCompare(b.role.key));
+  const permissions = [...new Set(roles.flatMap((r) => r.role.permissions))].sort();
+  return { userId: graph.user.id, accountId: graph.accountId, roles, permissions };
+}
+
+/**
+ * For every group reachable from the user's direct groups, the shortest chain of groups leading
+ * to it (breadth-first). A group reached along several paths (a diamond) gets one chain, so a
+ * binding on it grants once; a cycle, which commands refuse anyway, cannot loop forever.
+ */
+export function groupChains(directGroupIds: string[], parentGroups: Map<string, string[]>): Map<string, string[]> {
+  const chains = new Map<string, string[]>();
+  let frontier: string[] = [];
+  for (const id of [...directGroupIds].sort()) {
+    if (chains.has(id)) continue;
+    chains.set(id, [id]);
+    frontier.push(id);
+  }
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      const chain = chains.get(id) as string[];
+      for (const parent of [...(parentGroups.get(id) ?? [])].sort()) {
+        if (chains.has(parent)) continue;
+        chains.set(parent, [...chain, parent]);
+        next.push(parent);
+      }
+    }
+    frontier = next;
+  }
+  return chains;
+}
+
+/** Whether the resolved access includes a permission. `area.*` in a role grants every `area.x`. */
+export function hasPermission(access: EffectiveAccess, permission: string): boolean {
+  return access.permissions.some((granted) => permissionCovers(granted, permission));
+}
+
+export function permissionCovers(granted: string, wanted: string): boolean {
+  if (granted === wanted || granted === "*") return true;
+  return granted.endsWith(".*") && wanted.startsWith(granted.slice(0, -1));
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import "reflect-metadata";
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config";
+import { CLI_ACTOR } from "../domain/actor";
+import { createApiKey } from "../domain/commands/credentials";
+import { printGraphSchema, SCHEMA_FILE } from "../graph/print-schema";
+import { buildApp } from "../server/app";
+import { GRAPHQL_PATH } from "../server/graphql";
+import { PLAYGROUND_PATH } from "../server/playground";
+import { migrateToLatest, openOrm } from "../store/orm";
+
+const USAGE = `idgraph <command>
+
+  serve                         apply pending migrations and serve GraphQL, the playground and SCIM
+  migrate                       apply pending migrations and exit
+  api-key create --role admin|reader --name NAME [--organization ORG_ID]
+                                create an API key; its secret is the last line printed
+  schema:emit                   write ${SCHEMA_FILE} from the resolvers
+
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL.`;
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const built = await buildApp(config);
+  const address = await built.app.listen({ host: config.host, port: config.port });
+  const base = address.replace("0.0.0.0", "127.0.0.1");
+  if (built.migrations.length > 0) console.log(`Applied migrations: ${built.migrations.join(", ")}`);
+  console.log(`idgraph is serving ${describeDatabase(config)}`);
+  console.log(`  GraphQL:    ${base}${GRAPHQL_PATH}`);
+  console.log(`  Playground: ${base}${PLAYGROUND_PATH}`);
+  console.log(`Create an admin API key for the playground:  npm run --silent idgraph -- api-key create --role admin --name me`);
+  const stop = async () => {
+    await built.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  const orm = await openOrm(config.database);
+  try {
+    const applied = await migrateToLatest(orm);
+    console.log(applied.length > 0 ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function createKey(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { role: { type: "string" }, name: { type: "string" }, organization: { type: "string" } } });
+  const role = values.role?.toUpperCase();
+  if (role !== "ADMIN" && role !== "READER") throw new Error("--role must be admin or reader");
+  if (!values.name) throw new Error("--name is required");
+  const config = loadConfig();
+  const orm = await openOrm(config.database);
+  try {
+    await migrateToLatest(orm);
+    const issued = await createApiKey({ em: orm.em.fork(), actor: CLI_ACTOR }, { name: values.name, role, organizationId: values.organization ?? null });
+    const scope = issued.credential.organization ? `organization ${issued.credential.organization.id}` : "all organizations";
+    console.log(`Created ${role.toLowerCase()} API key "${values.name}" (id ${issued.credential.id}) for ${scope}.`);
+    console.log("Send it as `Authorization: Bearer <key>`. It is shown only now:");
+    console.log(issued.secret);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function emitSchema(): Promise<void> {
+  writeFileSync(SCHEMA_FILE, await printGraphSchema());
+  console.log(`Wrote ${SCHEMA_FILE}`);
+}
+
+function describeDatabase(config: ReturnType<typeof loadConfig>): string {
+  return config.database.kind === "sqlite" ? `from SQLite file ${config.database.path}` : "from PostgreSQL";
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === "serve") return serve();
+  if (command === "migrate") return migrate();
+  if (command === "api-key" && rest[0] === "create") return createKey(rest.slice(1));
+  if (command === "schema:emit") return emitSchema();
+  console.error(USAGE);
+  process.exitCode = command ? 2 : 0;
+}
+
+main(process.argv.slice(2)).catch((error: Error) => {
+  console.error(`idgraph: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import type { GraphQLSchema } from "graphql";
+import { buildSchema, type NonEmptyArray } from "type-graphql";
+import { AccessResolver, GrantedRoleResolver, GrantResolver } from "./resolvers/access.resolver";
+import { AuditResolver } from "./resolvers/audit.resolver";
+import { ApiKeyResolver, ScimTokenResolver } from "./resolvers/credentials.resolver";
+import { GroupMembershipResolver, GroupResolver } from "./resolvers/group.resolver";
+import { AccountResolver, OrganizationResolver } from "./resolvers/organization.resolver";
+import { RoleBindingResolver, RoleMappingResolver, RoleResolver } from "./resolvers/role.resolver";
+import { UserResolver } from "./resolvers/user.resolver";
+
+const RESOLVERS: NonEmptyArray<Function> = [
+  OrganizationResolver, AccountResolver, UserResolver, GroupResolver, GroupMembershipResolver,
+  RoleResolver, RoleBindingResolver, RoleMappingResolver, AccessResolver, GrantedRoleResolver, GrantResolver,
+  ScimTokenResolver, ApiKeyResolver, AuditResolver,
+];
+
+/** The GraphQL schema, built from the type-graphql resolvers; schema/schema.graphql is its printed form. */
+export async function buildGraphSchema(): Promise<GraphQLSchema> {
+  return buildSchema({ resolvers: RESOLVERS, validate: false });
+}

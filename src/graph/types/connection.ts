@@ -1,0 +1,69 @@
+import { Field, Int, ObjectType, type ClassType } from "type-graphql";
+
+@ObjectType({ description: "Relay page information" })
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => Boolean)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}
+
+/** One page of a list, as a resolver returns it; totalCount is computed only when asked for. */
+export interface Page<T> {
+  nodes: T[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  cursorOf(node: T): string;
+  totalCount(): Promise<number>;
+}
+
+/** Builds `<Name>Connection` and `<Name>Edge` types for a node type (Relay cursor connections). */
+export function Connection<T extends object>(nodeType: ClassType<T>, name: string) {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field(() => String)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    node!: T;
+  }
+
+  @ObjectType()
+  abstract class ConnectionClass {
+    @Field(() => [Edge])
+    edges!: Edge[];
+
+    @Field(() => [nodeType], { description: "The nodes of the edges, for clients that need no cursors" })
+    nodes!: T[];
+
+    @Field(() => PageInfo)
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "Number of items in the whole list, all pages" })
+    totalCount!: Promise<number>;
+  }
+  return ConnectionClass;
+}
+
+/** Renders a Page as a Relay connection object. */
+export function toConnection<T>(page: Page<T>): { edges: Array<{ cursor: string; node: T }>; nodes: T[]; pageInfo: PageInfo; totalCount: () => Promise<number> } {
+  const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
+  return {
+    edges,
+    nodes: page.nodes,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+    totalCount: () => page.totalCount(),
+  };
+}

@@ -1,0 +1,51 @@
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { Connection } from "./connection";
+import { DeprovisionModeEnum } from "./enums";
+
+@ObjectType("Organization", { description: "A tenant: owns accounts, users, groups, roles and SCIM tokens" })
+export class OrganizationType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Boolean, { description: "Whether identity providers may provision through SCIM" })
+  scimEnabled!: boolean;
+
+  @Field(() => Boolean, { description: "Users created over SCIM start active even when the IdP says otherwise" })
+  scimAutoActivate!: boolean;
+
+  @Field(() => Boolean, { description: "When false, the SCIM group endpoints refuse requests" })
+  scimSyncGroups!: boolean;
+
+  @Field(() => DeprovisionModeEnum, { description: "What SCIM `active: false` does to a user" })
+  scimDeprovisionMode!: DeprovisionModeEnum;
+
+  @Field(() => Int, { nullable: true, description: "Most groups the organization may hold; null means no limit" })
+  maxGroups!: number | null;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date)
+  updatedAt!: Date;
+}
+
+@ObjectType()
+export class OrganizationConnection extends Connection(OrganizationType, "Organization") {}
+
+@ObjectType("Account", { description: "An account inside an organization" })
+export class AccountType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+@ObjectType()
+export class AccountConnection extends Connection(AccountType, "Account") {}

@@ -1,0 +1,49 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import type { MikroORM } from "@mikro-orm/core";
+import type { Config } from "../config";
+import { migrateToLatest, openOrm } from "../store/orm";
+import { GRAPHQL_PATH, registerGraphql } from "./graphql";
+import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  orm: MikroORM;
+  /** Migrations applied while starting. */
+  migrations: string[];
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  logger?: boolean;
+}
+
+/**
+ * Builds the whole server from a Config: opens the database, applies pending migrations and
+ * mounts GraphQL and the playground. It does not listen; `cli/serve` and the tests decide that.
+ */
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
+  const orm = await openOrm(config.database);
+  try {
+    const migrations = await migrateToLatest(orm);
+    const app = Fastify({
+      logger: options.logger === false ? false : { level: config.logLevel },
+      bodyLimit: 1024 * 1024,
+      // Authorization headers never reach the log: the default request serializer omits headers.
+    });
+    app.get("/healthz", async () => ({ status: "ok" }));
+    await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity });
+    await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
+    return {
+      app,
+      orm,
+      migrations,
+      async close() {
+        await app.close();
+        await orm.close(true);
+      },
+    };
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Decoding of raw SQL rows, which differ by driver: SQLite returns JSON columns as text and
+ * booleans as 0/1; PostgreSQL returns parsed JSON and real booleans.
+ */
+export function jsonColumn<T>(value: unknown, fallback: T): T {
+  if (value === null || value === undefined) return fallback;
+  if (typeof value === "string") return JSON.parse(value) as T;
+  return value as T;
+}
+
+export function booleanColumn(value: unknown): boolean {
+  return value === true || value === 1 || value === "1" || value === "t";
+}
+
+/** Splits a list so each statement stays under SQLite's bound-parameter limit. */
+export function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function placeholders(count: number): string {
+  return new Array(count).fill("?").join(", ");
+}

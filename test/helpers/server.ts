@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { loadConfig } from "../../src/config";
+import { CLI_ACTOR } from "../../src/domain/actor";
+import { createApiKey } from "../../src/domain/commands/credentials";
+import { buildApp, type BuiltApp } from "../../src/server/app";
+
+export interface GraphResponse<T = Record<string, any>> {
+  status: number;
+  data: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown>; path?: string[] }>;
+}
+
+export interface TestServer {
+  url: string;
+  built: BuiltApp;
+  dbPath: string;
+  /** A global ADMIN API key. */
+  adminKey: string;
+  /** POSTs a GraphQL operation over HTTP; `key` null sends no Authorization header. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphResponse<T>>;
+  /** Like gql, but fails the test on any GraphQL error and returns data. */
+  ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
+  createKey(role: "ADMIN" | "READER", organizationId?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Starts the real server on a fresh temporary SQLite file, listening on 127.0.0.1 with a random port. */
+export async function startTestServer(): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), "idgraph-test-"));
+  const dbPath = join(dir, "idgraph.sqlite");
+  const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: dbPath }, port: 0 };
+  const built = await buildApp(config, { logger: false });
+  await built.app.listen({ host: "127.0.0.1", port: 0 });
+  const { port } = built.app.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+
+  const createKey = async (role: "ADMIN" | "READER", organizationId?: string) =>
+    (await createApiKey({ em: built.orm.em.fork(), actor: CLI_ACTOR }, { name: `test-${role}`, role, organizationId: organizationId ?? null })).secret;
+  const adminKey = await createKey("ADMIN");
+
+  const gql = async <T>(query: string, variables: Record<string, unknown> = {}, key: string | null = adminKey): Promise<GraphResponse<T>> => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as { data?: T | null; errors?: GraphResponse["errors"] };
+    return { status: response.status, data: body.data ?? null, errors: body.errors };
+  };
+  const ok = async <T>(query: string, variables: Record<string, unknown> = {}, key: string = adminKey): Promise<T> => {
+    const result = await gql<T>(query, variables, key);
+    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data as T;
+  };
+
+  return {
+    url, built, dbPath, adminKey, gql, ok, createKey,
+    async close() {
+      await built.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
