@@ -32,8 +32,8 @@ type Row = Record<string, unknown>;
  * ancestry of all users (one recursive CTE), bindings, mappings, roles.
  */
 export async function loadAccessGraphs(em: EntityManager, targets: AccessTarget[]): Promise<LoadedAccessGraphs> {
-  const conn = (em as SqlEntityManager).getConnection();
-  const run = (sql: string, params: unknown[]) => conn.execute<Row[]>(sql, params as never[]);
+  const sqlEm = em as SqlEntityManager;
+  const run = (sql: string, params: unknown[]) => sqlEm.execute<Row[]>(sql, params as never[]);
   const userIds = [...new Set(targets.map((t) => t.userId))];
   const accountIds = [...new Set(targets.map((t) => t.accountId))];
 

@@ -47,7 +47,7 @@ export async function deleteMemberships(em: EntityManager, groupId: string, memb
  * recursive query. `UNION` (not `UNION ALL`) stops the recursion even if a cycle slipped in.
  */
 export async function ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>> {
-  const rows: Array<{ id: string }> = await sql(em).getConnection().execute(
+  const rows: Array<{ id: string }> = await sql(em).execute(
     `with recursive ancestors(id) as (
        select group_id from group_membership where member_group_id = ?
        union
@@ -62,7 +62,7 @@ export async function ancestorGroupIds(em: EntityManager, groupId: string): Prom
 type Row = Record<string, unknown>;
 
 function run(em: EntityManager, query: string, params: unknown[]): Promise<Row[]> {
-  return sql(em).getConnection().execute<Row[]>(query, params as never[]);
+  return sql(em).execute<Row[]>(query, params as never[]);
 }
 
 /** For each user, the ids of the groups it is directly in. One query for all users. */

@@ -46,6 +46,9 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
     pool: {
       min: 1,
       max: 1,
+      // A query waiting this long for the connection means a deadlock (a query outside the
+      // transaction that holds it): fail loudly instead of hanging.
+      acquireTimeoutMillis: 30_000,
       afterCreate: (conn: SqliteConnectionHandle, done: (error: Error | null, conn: unknown) => void) => {
         conn.exec(SQLITE_PRAGMAS, (error) => done(error, conn));
       },
