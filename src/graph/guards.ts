@@ -16,7 +16,7 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
       return {
         async didResolveOperation({ contextValue, operation, document, request }) {
           if (operation?.operation === "mutation" && !contextValue.actor.canWrite) {
-            throw forbidden("this API key may read but not change the directory (it is a READER key)");
+            throw forbidden("this API key may read but not change the directory (it is a READER key)", 403);
           }
           const complexity = getComplexity({
             schema,
@@ -27,7 +27,7 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
           });
           if (complexity > maxComplexity) {
             throw new GraphQLError(`operation is too complex: cost ${complexity}, the limit is ${maxComplexity}; ask for smaller pages`, {
-              extensions: { code: "GRAPHQL_VALIDATION_FAILED", complexity, maxComplexity },
+              extensions: { code: "GRAPHQL_VALIDATION_FAILED", complexity, maxComplexity, http: { status: 400 } },
             });
           }
         },

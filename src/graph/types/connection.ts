@@ -52,8 +52,8 @@ export function Connection<T extends object>(nodeType: ClassType<T>, name: strin
   return ConnectionClass;
 }
 
-/** Renders a Page as a Relay connection object. */
-export function toConnection<T>(page: Page<T>): { edges: Array<{ cursor: string; node: T }>; nodes: T[]; pageInfo: PageInfo; totalCount: () => Promise<number> } {
+/** Renders a Page as a Relay connection object; totalCount is a getter, so the count query runs only when selected. */
+export function toConnection<T>(page: Page<T>): { edges: Array<{ cursor: string; node: T }>; nodes: T[]; pageInfo: PageInfo; readonly totalCount: Promise<number> } {
   const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
   return {
     edges,
@@ -64,6 +64,8 @@ export function toConnection<T>(page: Page<T>): { edges: Array<{ cursor: string;
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },
-    totalCount: () => page.totalCount(),
+    get totalCount() {
+      return page.totalCount();
+    },
   };
 }

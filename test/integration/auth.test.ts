@@ -1,0 +1,99 @@
+import { fixtures } from "../helpers/graph-fixtures";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+describe("API key authentication and tenant isolation", () => {
+  let server: TestServer;
+  let acme: string;
+  let globex: string;
+  let globexUser: string;
+  let globexAccount: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const f = fixtures(server);
+    acme = await f.organization("Acme");
+    globex = await f.organization("Globex");
+    globexUser = await f.user(globex, "eve@globex.test");
+    globexAccount = await f.account(globex, "main");
+  });
+  afterAll(async () => server.close());
+
+  it("answers 401 UNAUTHENTICATED without a key", async () => {
+    const result = await server.gql(`{ viewer { kind } }`, {}, null);
+    expect(result.status).toBe(401);
+    expect(result.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("answers 401 for an unknown, malformed or revoked key", async () => {
+    expect((await server.gql(`{ viewer { kind } }`, {}, "not-a-key")).status).toBe(401);
+    const forged = server.adminKey.replace(/\.[^.]+$/, ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    expect((await server.gql(`{ viewer { kind } }`, {}, forged)).status).toBe(401);
+
+    const created = await server.ok(`mutation { createApiKey(input: {name: "temp", role: READER}) { secret apiKey { id } } }`);
+    const key = created.createApiKey.secret;
+    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(200);
+    await server.ok(`mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }`, { id: created.createApiKey.apiKey.id });
+    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(401);
+  });
+
+  it("lets a reader key query but refuses its mutations with FORBIDDEN, writing nothing", async () => {
+    const reader = await server.createKey("READER");
+    const query = await server.gql(`{ viewer { kind canWrite } }`, {}, reader);
+    expect(query.data).toEqual({ viewer: { kind: "api_key", canWrite: false } });
+    const mutation = await server.gql(`mutation { createOrganization(input: {name: "Sneaky"}) { id } }`, {}, reader);
+    expect(mutation.status).toBe(403);
+    expect(mutation.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    const orgs = await server.ok(`{ organizations(first: 100) { nodes { name } } }`);
+    expect(orgs.organizations.nodes.map((o: { name: string }) => o.name)).not.toContain("Sneaky");
+  });
+
+  it("confines an org-scoped key to its organization", async () => {
+    const acmeAdmin = await server.createKey("ADMIN", acme);
+    const orgs = await server.ok(`{ organizations { nodes { id } } }`, {}, acmeAdmin);
+    expect(orgs.organizations.nodes).toEqual([{ id: acme }]);
+
+    const attempts: Array<[string, Record<string, unknown>]> = [
+      [`query($id: ID!) { organization(id: $id) { id } }`, { id: globex }],
+      [`query($id: ID!) { user(id: $id) { id } }`, { id: globexUser }],
+      [`query($o: ID!) { users(organizationId: $o) { nodes { id } } }`, { o: globex }],
+      [`query($u: ID!, $a: ID!) { can(userId: $u, accountId: $a, permission: "x.y") }`, { u: globexUser, a: globexAccount }],
+      [`mutation($o: ID!) { createUser(input: {organizationId: $o, userName: "mallory"}) { id } }`, { o: globex }],
+      [`mutation($id: ID!) { updateUser(input: {id: $id, displayName: "pwned"}) { id } }`, { id: globexUser }],
+      [`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "steal"}) { secret } }`, { o: globex }],
+    ];
+    for (const [query, variables] of attempts) {
+      const result = await server.gql(query, variables, acmeAdmin);
+      expect({ query, code: result.errors?.[0].extensions?.code }).toEqual({ query, code: "NOT_FOUND" });
+    }
+    const user = await server.ok(`query($id: ID!) { user(id: $id) { displayName } }`, { id: globexUser });
+    expect(user.user.displayName).toBeNull();
+  });
+
+  it("refuses organization creation and global keys to an org-scoped key", async () => {
+    const acmeAdmin = await server.createKey("ADMIN", acme);
+    const result = await server.gql(`mutation { createOrganization(input: {name: "Side"}) { id } }`, {}, acmeAdmin);
+    expect(result.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    const key = await server.ok(`mutation { createApiKey(input: {name: "app", role: READER}) { apiKey { organization { id } } } }`, {}, acmeAdmin);
+    expect(key.createApiKey.apiKey.organization).toEqual({ id: acme });
+  });
+
+  it("shows a SCIM token's secret once and never lists it", async () => {
+    const created = await server.ok(`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "okta"}) { secret token { id name } } }`, { o: acme });
+    expect(created.createScimToken.secret).toMatch(/^idgs_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    const listed = await server.gql(`query($o: ID!) { scimTokens(organizationId: $o) { nodes { id name secret } } }`, { o: acme });
+    expect(listed.errors?.[0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    const revoked = await server.ok(`mutation($id: ID!) { revokeScimToken(id: $id) { revokedAt } }`, { id: created.createScimToken.token.id });
+    expect(revoked.revokeScimToken.revokedAt).not.toBeNull();
+  });
+
+  it("rejects operations deeper or costlier than the limits", async () => {
+    const nest = (levels: number): string => (levels === 0 ? "id" : `organization { accounts(first: 1) { nodes { ${nest(levels - 1)} } } }`);
+    const deep = `{ organizations(first: 1) { nodes { accounts(first: 1) { nodes { ${nest(4)} } } } } }`;
+    const depth = await server.gql(deep);
+    expect(depth.status).toBe(400);
+    expect(depth.errors?.[0].message).toMatch(/exceeds maximum operation depth/);
+    const costly = await server.gql(`{ organizations(first: 1000) { nodes { accounts(first: 1000) { nodes { id name } } } } }`);
+    expect(costly.status).toBe(400);
+    expect(costly.errors?.[0].message).toMatch(/too complex/);
+  });
+});
