@@ -15,6 +15,8 @@ export interface BuiltApp {
 
 export interface BuildOptions {
   logger?: boolean;
+  /** Receives every SQL statement (tests and the bench count them). */
+  onQuery?: (sql: string) => void;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface BuildOptions {
  * mounts GraphQL and the playground. It does not listen; `cli/serve` and the tests decide that.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
-  const orm = await openOrm(config.database);
+  const orm = await openOrm(config.database, { onQuery: options.onQuery });
   try {
     const migrations = await migrateToLatest(orm);
     const app = Fastify({

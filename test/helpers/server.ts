@@ -24,15 +24,18 @@ export interface TestServer {
   /** Like gql, but fails the test on any GraphQL error and returns data. */
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
   createKey(role: "ADMIN" | "READER", organizationId?: string): Promise<string>;
+  /** Runs `work` and returns how many SQL statements the server issued meanwhile. */
+  countQueries(work: () => Promise<unknown>): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Starts the real server on a fresh temporary SQLite file, listening on 127.0.0.1 with a random port. */
 export async function startTestServer(): Promise<TestServer> {
+  let queryCount = 0;
   const dir = mkdtempSync(join(tmpdir(), "idgraph-test-"));
   const dbPath = join(dir, "idgraph.sqlite");
   const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: dbPath }, port: 0 };
-  const built = await buildApp(config, { logger: false });
+  const built = await buildApp(config, { logger: false, onQuery: () => { queryCount += 1; } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -56,6 +59,11 @@ export async function startTestServer(): Promise<TestServer> {
 
   return {
     url, built, dbPath, adminKey, gql, ok, createKey,
+    async countQueries(work) {
+      const before = queryCount;
+      await work();
+      return queryCount - before;
+    },
     async close() {
       await built.close();
       rmSync(dir, { recursive: true, force: true });

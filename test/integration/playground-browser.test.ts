@@ -35,6 +35,14 @@ describe("playground in a browser", () => {
     await server?.close();
   });
 
+  /** Waits for GraphiQL to render; when it does not, the error names what broke the page. */
+  const waitForGraphiql = async () => {
+    try {
+      await page.locator(".graphiql-execute-button").waitFor({ state: "visible", timeout: 15_000 });
+    } catch (error) {
+      throw new Error(`GraphiQL did not render: ${problems.join("\n") || (error as Error).message}`);
+    }
+  };
   const resultText = () => page.locator(".graphiql-response .result-window").innerText();
   const setQuery = (query: string) =>
     page.evaluate((text) => {
@@ -51,7 +59,7 @@ describe("playground in a browser", () => {
 
     const response = await page.goto(`${server.url}/playground`);
     expect(response?.status()).toBe(200);
-    await page.locator(".graphiql-execute-button").waitFor({ state: "visible", timeout: 30_000 });
+    await waitForGraphiql();
     // The examples are open as tabs; the first one is the viewer query.
     await expect(page.locator(".graphiql-tab").count()).resolves.toBeGreaterThanOrEqual(10);
 
@@ -93,7 +101,7 @@ describe("playground in a browser", () => {
 
   it("keeps the key across a reload and forgets it on request", async () => {
     await page.reload();
-    await page.locator(".graphiql-execute-button").waitFor({ state: "visible", timeout: 30_000 });
+    await waitForGraphiql();
     await expect(page.getByLabel("Admin API key").inputValue()).resolves.toBe(server.adminKey);
     await page.getByRole("button", { name: "Forget key" }).click();
     await expect(page.getByLabel("Admin API key").inputValue()).resolves.toBe("");

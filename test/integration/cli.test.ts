@@ -1,0 +1,56 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The operator's path: build, create a key before the server runs, then serve and use the key. */
+describe("idgraph CLI", () => {
+  const dir = mkdtempSync(join(tmpdir(), "idgraph-cli-"));
+  const env = { ...process.env, DATABASE_URL: join(dir, "cli.sqlite"), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  const cli = (...args: string[]) => execFileSync(process.execPath, ["dist/src/cli/main.js", ...args], { env, encoding: "utf8" });
+  let server: ChildProcess | undefined;
+
+  beforeAll(() => {
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
+  }, 120_000);
+  afterAll(() => {
+    if (server?.pid) process.kill(server.pid, "SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("migrates a new database, then reports it up to date", () => {
+    expect(cli("migrate")).toMatch(/^Applied: Migration\d+/);
+    expect(cli("migrate")).toMatch(/up to date/);
+  });
+
+  it("creates an admin API key before the server runs, printing it as the last line", () => {
+    const lines = cli("api-key", "create", "--role", "admin", "--name", "ops").trim().split("\n");
+    expect(lines[lines.length - 1]).toMatch(/^idgk_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+  });
+
+  it("serves GraphQL, prints where, and accepts the key it created", async () => {
+    const key = cli("api-key", "create", "--role", "admin", "--name", "playground").trim().split("\n").pop() as string;
+    server = spawn(process.execPath, ["dist/src/cli/main.js", "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const output = await new Promise<string>((resolve, reject) => {
+      let text = "";
+      server?.stdout?.on("data", (chunk: Buffer) => {
+        text += chunk.toString();
+        if (text.includes("api-key create")) resolve(text);
+      });
+      server?.on("exit", (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
+    });
+    const graphqlUrl = /GraphQL:\s+(\S+)/.exec(output)?.[1] as string;
+    expect(output).toMatch(/Playground:\s+http:\/\/127\.0\.0\.1:\d+\/playground/);
+    const response = await fetch(graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: "{ viewer { kind canWrite organizationId } }" }),
+    });
+    expect(await response.json()).toEqual({ data: { viewer: { kind: "api_key", canWrite: true, organizationId: null } } });
+  });
+
+  it("refuses a bad role with a clear message and a non-zero exit", () => {
+    expect(() => execFileSync(process.execPath, ["dist/src/cli/main.js", "api-key", "create", "--role", "root", "--name", "x"], { env, stdio: "pipe" }))
+      .toThrow(/--role must be admin or reader/);
+  });
+});
