@@ -35,25 +35,29 @@ const SCRIPT = `(function () {
     try { if (key) sessionStorage.setItem(STORAGE_ITEM, key); else sessionStorage.removeItem(STORAGE_ITEM); } catch (e) { /* storage disabled: the key just is not kept */ }
   }
   function currentKey() { return keyInput.value.trim(); }
-  function showStatus() { status.textContent = currentKey() ? "Key set for this tab" : "No key: requests will be refused"; }
+  function showStatus() { status.textContent = currentKey() ? "Key set for this tab" : "No key yet: paste one to run operations"; }
 
   function makeFetcher() {
     return function (params, options) {
-      var headers = new Headers((options && options.headers) || {});
-      var key = currentKey();
-      if (key) headers.set("authorization", "Bearer " + key);
-      if (!headers.has("authorization")) {
-        return Promise.resolve({ errors: [{ message: "Paste an admin API key into the field above the editor." }] });
-      }
-      headers.set("content-type", "application/json");
-      headers.set("accept", "application/graphql-response+json, application/json");
-      return fetch(config.graphqlPath, { method: "POST", headers: headers, body: JSON.stringify(params), credentials: "omit" })
-        .then(function (response) {
-          return response.text().then(function (text) {
-            try { return JSON.parse(text); } catch (e) { return { errors: [{ message: "HTTP " + response.status + ": " + text.slice(0, 500) }] }; }
-          });
-        });
+      // Inside a promise, so a bad header typed into GraphiQL's headers editor shows as an error.
+      return Promise.resolve().then(function () { return send(params, options); });
     };
+  }
+  function send(params, options) {
+    var headers = new Headers((options && options.headers) || {});
+    var key = currentKey();
+    if (key) headers.set("authorization", "Bearer " + key);
+    if (!headers.has("authorization")) {
+      return Promise.resolve({ errors: [{ message: "Paste an admin API key into the field above the editor." }] });
+    }
+    headers.set("content-type", "application/json");
+    headers.set("accept", "application/graphql-response+json, application/json");
+    return fetch(config.graphqlPath, { method: "POST", headers: headers, body: JSON.stringify(params), credentials: "omit" })
+      .then(function (response) {
+        return response.text().then(function (text) {
+          try { return JSON.parse(text); } catch (e) { return { errors: [{ message: "HTTP " + response.status + ": " + text.slice(0, 500) }] }; }
+        });
+      });
   }
 
   var root = ReactDOM.createRoot(document.getElementById("graphiql"));
@@ -124,7 +128,7 @@ export function renderPlaygroundPage(options: PageOptions): PlaygroundPage {
   const config = scriptSafeJson({ graphqlPath: options.graphqlPath, examples: options.examples.map(toTab) });
   const contentSecurityPolicy = [
     "default-src 'none'",
-    `script-src 'self' 'sha256-${sha256Base64(SCRIPT + " ")}'`,
+    `script-src 'self' 'sha256-${sha256Base64(SCRIPT)}'`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
