@@ -151,3 +151,14 @@ export async function memberPagesOfGroups(em: EntityManager, requests: MemberPag
   for (const page of pages) page.sort((a, b) => (a.membershipId < b.membershipId ? -1 : 1));
   return pages;
 }
+
+/** Every direct member id of one group, by kind (for a full replacement of the list). */
+export async function memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds> {
+  const rows = await run(em, `select member_user_id, member_group_id from group_membership where group_id = ?`, [groupId]);
+  const members: MemberIds = { userIds: [], groupIds: [] };
+  for (const r of rows) {
+    if (r.member_user_id) members.userIds.push(r.member_user_id as string);
+    else members.groupIds.push(r.member_group_id as string);
+  }
+  return members;
+}

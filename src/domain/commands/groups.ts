@@ -1,13 +1,12 @@
-import type { EntityManager } from "@mikro-orm/core";
-import { Group, GroupMembership, User } from "../../store/entities";
-import { ancestorGroupIds, deleteMemberships, insertMemberships, type MemberIds } from "../../store/memberships";
+import { Group } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
-import { Invalid, NotFound } from "../errors";
-import { findVisible, findVisibleOrganization } from "../lookup";
+import { Invalid } from "../errors";
+import { findVisibleOrganization } from "../lookup";
 import { nameKey, requireText } from "../validate";
-import { assertVersion } from "../versions";
+import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
+import { assertIdpMayManageGroups, loadGroupForChange, touch } from "./group-rules";
 
 export interface GroupAttributes {
   displayName: string;
@@ -17,13 +16,22 @@ export interface GroupAttributes {
 
 const GROUP_ATTRIBUTE_NAMES: ReadonlyArray<keyof GroupAttributes> = ["displayName", "externalId", "extra"];
 
-/** Creates a group, honouring the organization's group limit. */
+/** Member ids of unknown kind (users or groups), as SCIM sends them. */
+export interface UntypedMembershipChange {
+  replaceWith?: string[] | null;
+  removeAll?: boolean;
+  remove?: string[];
+  add?: string[];
+}
+
+/** Creates a group, honouring the organization's group limit; SCIM may create it with members. */
 export async function createGroup(
   ctx: CommandContext,
-  input: { organizationId: string } & Pick<GroupAttributes, "displayName"> & Partial<GroupAttributes>,
+  input: { organizationId: string; memberIds?: string[] } & Pick<GroupAttributes, "displayName"> & Partial<GroupAttributes>,
 ): Promise<Group> {
   return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
+    if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, org.id);
     if (org.maxGroups !== null && (await em.count(Group, { organization: org.id })) >= org.maxGroups) {
       throw new Invalid(`the organization already has its maximum of ${org.maxGroups} groups`, "limit");
     }
@@ -33,6 +41,10 @@ export async function createGroup(
     const changes = assignGroupAttributes(group, input);
     em.persist(group);
     recordAudit(em, ctx.actor, { type: "group.create", organizationId: org.id, targetType: "group", targetId: group.id, data: changes });
+    if (input.memberIds && input.memberIds.length > 0) {
+      await em.flush();
+      await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, org.id, input.memberIds) });
+    }
     return group;
   });
 }
@@ -41,13 +53,29 @@ export async function createGroup(
 export async function updateGroup(
   ctx: CommandContext, input: { id: string; ifVersion?: number } & Partial<GroupAttributes>,
 ): Promise<Group> {
+  return patchGroup(ctx, { id: input.id, ifVersion: input.ifVersion, attributes: pickAttributes(input) });
+}
+
+/**
+ * Changes a group's attributes and members in one transaction (SCIM PATCH and PUT): all of it
+ * happens or none of it does.
+ */
+export async function patchGroup(
+  ctx: CommandContext,
+  input: { id: string; ifVersion?: number; attributes?: Partial<GroupAttributes>; members?: UntypedMembershipChange },
+): Promise<Group> {
   return runCommand(ctx, async (em) => {
-    const group = await findVisible(em, Group, "group", input.id, ctx.actor);
-    assertVersion(group.version, input.ifVersion);
-    assertIdpOwnership(ctx, group, GROUP_ATTRIBUTE_NAMES.filter((name) => input[name] !== undefined));
-    const changes = assignGroupAttributes(group, input);
-    if (Object.keys(changes).length > 0) touch(group);
-    recordAudit(em, ctx.actor, { type: "group.update", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: changes });
+    const attributes = input.attributes ?? {};
+    const owned = GROUP_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined) as string[];
+    if (input.members) owned.push("members");
+    const group = await loadGroupForChange(em, ctx, input.id, input.ifVersion, owned);
+    const changes = assignGroupAttributes(group, attributes);
+    const renamed = Object.keys(changes).length > 0;
+    if (renamed) {
+      recordAudit(em, ctx.actor, { type: "group.update", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: changes });
+    }
+    const membersChanged = input.members ? await applyMembershipChange(em, ctx, group, await typedChange(em, group.organization.id, input.members)) : false;
+    if (renamed || membersChanged) touch(group);
     return group;
   });
 }
@@ -55,116 +83,34 @@ export async function updateGroup(
 /** Deletes a group; its memberships (both ways) and bindings go with it. */
 export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<Group> {
   return runCommand(ctx, async (em) => {
-    const group = await findVisible(em, Group, "group", input.id, ctx.actor);
-    assertVersion(group.version, input.ifVersion);
-    assertIdpOwnership(ctx, group, ["displayName"]);
+    const group = await loadGroupForChange(em, ctx, input.id, input.ifVersion, ["displayName"]);
     em.remove(group);
     recordAudit(em, ctx.actor, { type: "group.delete", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { displayName: group.displayName } });
     return group;
   });
 }
 
-/**
- * Adds users and groups to a group: one existence check for all of them, one cycle check for the
- * nested groups, then one multi-row insert. Members already present are left as they are.
- */
-export async function addGroupMembers(
-  ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds,
-): Promise<Group> {
-  return runCommand(ctx, async (em) => {
-    const group = await loadGroupForMembershipChange(em, ctx, input.groupId, input.ifVersion);
-    const members = dedupe(input);
-    await assertMembersInOrg(em, group.organization.id, members);
-    await assertNoCycle(em, group, members.groupIds);
-    await insertMemberships(em, group.id, members);
-    touch(group);
-    recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...members } });
-    return group;
-  });
+/** Sorts SCIM member ids into users and groups; adding an id that is neither is refused. */
+async function typedChange(em: Parameters<typeof classifyMembers>[0], organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
+  return {
+    replaceWith: change.replaceWith ? await knownMembers(em, organizationId, change.replaceWith) : null,
+    removeAll: change.removeAll,
+    // Removing an id that is not a member (or does not exist) is a no-op: IdPs retry removals.
+    remove: change.remove ? await classifyMembers(em, organizationId, change.remove) : undefined,
+    add: change.add ? await knownMembers(em, organizationId, change.add) : undefined,
+  };
 }
 
-/** Removes exactly the listed members from a group (never the whole list). */
-export async function removeGroupMembers(
-  ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds,
-): Promise<Group> {
-  return runCommand(ctx, async (em) => {
-    const group = await loadGroupForMembershipChange(em, ctx, input.groupId, input.ifVersion);
-    const members = dedupe(input);
-    await deleteMemberships(em, group.id, members);
-    touch(group);
-    recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...members } });
-    return group;
-  });
+async function knownMembers(em: Parameters<typeof classifyMembers>[0], organizationId: string, ids: string[]) {
+  const members = await classifyMembers(em, organizationId, ids);
+  if (members.unknown.length > 0) throw new Invalid(`no user or group with id ${members.unknown[0]} exists in this organization`);
+  return members;
 }
 
-/** Adds one user or group and returns the membership row (new or already there). */
-export async function addGroupMember(
-  ctx: CommandContext, input: { groupId: string; userId?: string | null; memberGroupId?: string | null },
-): Promise<GroupMembership> {
-  const members = singleMember(input);
-  await addGroupMembers(ctx, { groupId: input.groupId, ...members });
-  const membership = await ctx.em.fork().findOne(GroupMembership, {
-    group: input.groupId,
-    ...(input.userId ? { memberUser: input.userId } : { memberGroup: input.memberGroupId }),
-  });
-  if (!membership) throw new NotFound("the membership was removed concurrently");
-  return membership;
-}
-
-/** Removes one user or group from a group. */
-export async function removeGroupMember(
-  ctx: CommandContext, input: { groupId: string; userId?: string | null; memberGroupId?: string | null },
-): Promise<Group> {
-  return removeGroupMembers(ctx, { groupId: input.groupId, ...singleMember(input) });
-}
-
-function singleMember(input: { userId?: string | null; memberGroupId?: string | null }): MemberIds {
-  if (Boolean(input.userId) === Boolean(input.memberGroupId)) throw new Invalid("give exactly one of userId or memberGroupId");
-  return input.userId ? { userIds: [input.userId], groupIds: [] } : { userIds: [], groupIds: [input.memberGroupId as string] };
-}
-
-async function loadGroupForMembershipChange(em: EntityManager, ctx: CommandContext, groupId: string, ifVersion?: number): Promise<Group> {
-  const group = await findVisible(em, Group, "group", groupId, ctx.actor);
-  assertVersion(group.version, ifVersion);
-  assertIdpOwnership(ctx, group, ["members"]);
-  return group;
-}
-
-function assertIdpOwnership(ctx: CommandContext, group: Group, fields: string[]): void {
-  if (group.managedBy === "SCIM" && !actsForIdp(ctx.actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
-}
-
-function dedupe(members: MemberIds): MemberIds {
-  return { userIds: [...new Set(members.userIds)], groupIds: [...new Set(members.groupIds)] };
-}
-
-/** Every member must exist in the group's own organization: one query per member kind. */
-async function assertMembersInOrg(em: EntityManager, organizationId: string, members: MemberIds): Promise<void> {
-  const checks: Array<[typeof User | typeof Group, string[], string]> = [[User, members.userIds, "user"], [Group, members.groupIds, "group"]];
-  for (const [entity, ids, kind] of checks) {
-    if (ids.length === 0) continue;
-    const found = await em.find(entity as typeof User, { id: { $in: ids }, organization: organizationId }, { fields: ["id"] });
-    const foundIds = new Set(found.map((row) => row.id));
-    const missing = ids.find((id) => !foundIds.has(id));
-    if (missing !== undefined) throw NotFound.entity(kind, missing);
-  }
-}
-
-/** Nesting M inside G makes a cycle when G already sits inside M (or M is G). */
-async function assertNoCycle(em: EntityManager, group: Group, memberGroupIds: string[]): Promise<void> {
-  if (memberGroupIds.length === 0) return;
-  const ancestors = await ancestorGroupIds(em, group.id);
-  ancestors.add(group.id);
-  const offending = memberGroupIds.find((id) => ancestors.has(id));
-  if (offending !== undefined) {
-    const member = await em.findOne(Group, { id: offending });
-    throw Invalid.groupCycle(group.displayName, member?.displayName ?? offending);
-  }
-}
-
-function touch(group: Group): void {
-  group.version += 1;
-  group.updatedAt = new Date();
+function pickAttributes(input: Partial<GroupAttributes>): Partial<GroupAttributes> {
+  const picked: Partial<GroupAttributes> = {};
+  for (const name of GROUP_ATTRIBUTE_NAMES) if (input[name] !== undefined) (picked as Record<string, unknown>)[name] = input[name];
+  return picked;
 }
 
 function assignGroupAttributes(group: Group, attributes: Partial<GroupAttributes>): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import { addGroupMember, createGroup, deleteGroup, removeGroupMember, updateGroup } from "../../domain/commands/groups";
+import { addGroupMember, removeGroupMember } from "../../domain/commands/group-members";
+import { createGroup, deleteGroup, updateGroup } from "../../domain/commands/groups";
 import { findVisible } from "../../domain/lookup";
 import { listGroups } from "../../domain/queries/directory";
 import { decodeCursor, encodeCursor, pageSize } from "../../domain/queries/pagination";

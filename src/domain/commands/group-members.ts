@@ -1,0 +1,156 @@
+import type { EntityManager } from "@mikro-orm/core";
+import { Group, GroupMembership, User } from "../../store/entities";
+import { ancestorGroupIds, deleteMemberships, insertMemberships, memberIdsOfGroup, type MemberIds } from "../../store/memberships";
+import { recordAudit } from "../audit";
+import type { CommandContext } from "../command";
+import { runCommand } from "../command";
+import { Invalid, NotFound } from "../errors";
+import { loadGroupForChange, touch } from "./group-rules";
+
+/**
+ * A change to a group's member list, applied as row deletes and inserts, never as a rewrite of
+ * the list: adding one member to a group of 50,000 is one INSERT. Applied in this order:
+ * `replaceWith` (or `removeAll`), then `remove`, then `add` — the order a sequence of SCIM PATCH
+ * operations folds into.
+ */
+export interface MembershipChange {
+  replaceWith?: MemberIds | null;
+  removeAll?: boolean;
+  remove?: MemberIds;
+  add?: MemberIds;
+}
+
+const NO_MEMBERS: MemberIds = { userIds: [], groupIds: [] };
+
+/**
+ * Applies a membership change inside the caller's transaction: one existence check for the
+ * members added, one cycle check for nested groups added, then the deletes and multi-row inserts.
+ * Writes group.member_add / group.member_remove audit events for what changed. Returns whether
+ * anything did; the caller bumps the group's version once per request.
+ */
+export async function applyMembershipChange(em: EntityManager, ctx: CommandContext, group: Group, change: MembershipChange): Promise<boolean> {
+  const remove = dedupe(change.remove ?? NO_MEMBERS);
+  const add = dedupe(change.add ?? NO_MEMBERS);
+  let toDelete = minus(remove, add);
+  let toInsert = add;
+  if (change.replaceWith || change.removeAll) {
+    // The list after the change is (replacement − remove) ∪ add; only the difference from the
+    // current list becomes row deletes and inserts.
+    const current = await memberIdsOfGroup(em, group.id);
+    const target = change.removeAll ? NO_MEMBERS : dedupe(change.replaceWith as MemberIds);
+    const final = union(minus(target, remove), add);
+    toDelete = minus(current, final);
+    toInsert = minus(final, current);
+  }
+  if (!isEmpty(toInsert)) {
+    await assertMembersInOrg(em, group.organization.id, toInsert);
+    await assertNoCycle(em, group, toInsert.groupIds);
+  }
+  if (!isEmpty(toDelete)) {
+    await deleteMemberships(em, group.id, toDelete);
+    recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...toDelete } });
+  }
+  if (!isEmpty(toInsert)) {
+    await insertMemberships(em, group.id, toInsert);
+    recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...toInsert } });
+  }
+  return !isEmpty(toDelete) || !isEmpty(toInsert);
+}
+
+/** Adds users and groups to a group; members already present are left as they are. */
+export async function addGroupMembers(ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds): Promise<Group> {
+  return runCommand(ctx, async (em) => {
+    const group = await loadGroupForChange(em, ctx, input.groupId, input.ifVersion, ["members"]);
+    if (await applyMembershipChange(em, ctx, group, { add: input })) touch(group);
+    return group;
+  });
+}
+
+/** Removes exactly the listed members from a group (never the whole list). */
+export async function removeGroupMembers(ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds): Promise<Group> {
+  return runCommand(ctx, async (em) => {
+    const group = await loadGroupForChange(em, ctx, input.groupId, input.ifVersion, ["members"]);
+    if (await applyMembershipChange(em, ctx, group, { remove: input })) touch(group);
+    return group;
+  });
+}
+
+/** Adds one user or group and returns the membership row (new or already there). */
+export async function addGroupMember(
+  ctx: CommandContext, input: { groupId: string; userId?: string | null; memberGroupId?: string | null },
+): Promise<GroupMembership> {
+  await addGroupMembers(ctx, { groupId: input.groupId, ...singleMember(input) });
+  const membership = await ctx.em.fork().findOne(GroupMembership, {
+    group: input.groupId,
+    ...(input.userId ? { memberUser: input.userId } : { memberGroup: input.memberGroupId }),
+  });
+  if (!membership) throw new NotFound("the membership was removed concurrently");
+  return membership;
+}
+
+/** Removes one user or group from a group. */
+export async function removeGroupMember(
+  ctx: CommandContext, input: { groupId: string; userId?: string | null; memberGroupId?: string | null },
+): Promise<Group> {
+  return removeGroupMembers(ctx, { groupId: input.groupId, ...singleMember(input) });
+}
+
+/**
+ * Sorts member ids of unknown kind (SCIM `members[].value`) into users and groups of the
+ * organization, in two indexed queries. Ids that are neither are returned as `unknown`.
+ */
+export async function classifyMembers(em: EntityManager, organizationId: string, ids: string[]): Promise<MemberIds & { unknown: string[] }> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { userIds: [], groupIds: [], unknown: [] };
+  const users = new Set((await em.find(User, { id: { $in: unique }, organization: organizationId }, { fields: ["id"] })).map((u) => u.id));
+  const rest = unique.filter((id) => !users.has(id));
+  const groups = rest.length === 0 ? new Set<string>() : new Set((await em.find(Group, { id: { $in: rest }, organization: organizationId }, { fields: ["id"] })).map((g) => g.id));
+  return { userIds: [...users], groupIds: [...groups], unknown: rest.filter((id) => !groups.has(id)) };
+}
+
+function singleMember(input: { userId?: string | null; memberGroupId?: string | null }): MemberIds {
+  if (Boolean(input.userId) === Boolean(input.memberGroupId)) throw new Invalid("give exactly one of userId or memberGroupId");
+  return input.userId ? { userIds: [input.userId], groupIds: [] } : { userIds: [], groupIds: [input.memberGroupId as string] };
+}
+
+/** Every member added must exist in the group's own organization: one query per member kind. */
+async function assertMembersInOrg(em: EntityManager, organizationId: string, members: MemberIds): Promise<void> {
+  const checks: Array<[typeof User | typeof Group, string[], string]> = [[User, members.userIds, "user"], [Group, members.groupIds, "group"]];
+  for (const [entity, ids, kind] of checks) {
+    if (ids.length === 0) continue;
+    const found = await em.find(entity as typeof User, { id: { $in: ids }, organization: organizationId }, { fields: ["id"] });
+    const foundIds = new Set(found.map((row) => row.id));
+    const missing = ids.find((id) => !foundIds.has(id));
+    if (missing !== undefined) throw NotFound.entity(kind, missing);
+  }
+}
+
+/** Nesting M inside G makes a cycle when G already sits inside M (or M is G). */
+async function assertNoCycle(em: EntityManager, group: Group, memberGroupIds: string[]): Promise<void> {
+  if (memberGroupIds.length === 0) return;
+  const ancestors = await ancestorGroupIds(em, group.id);
+  ancestors.add(group.id);
+  const offending = memberGroupIds.find((id) => ancestors.has(id));
+  if (offending !== undefined) {
+    const member = await em.findOne(Group, { id: offending });
+    throw Invalid.groupCycle(group.displayName, member?.displayName ?? offending);
+  }
+}
+
+function dedupe(members: MemberIds): MemberIds {
+  return { userIds: [...new Set(members.userIds)], groupIds: [...new Set(members.groupIds)] };
+}
+
+function union(a: MemberIds, b: MemberIds): MemberIds {
+  return dedupe({ userIds: [...a.userIds, ...b.userIds], groupIds: [...a.groupIds, ...b.groupIds] });
+}
+
+function minus(a: MemberIds, b: MemberIds): MemberIds {
+  const users = new Set(b.userIds);
+  const groups = new Set(b.groupIds);
+  return { userIds: a.userIds.filter((id) => !users.has(id)), groupIds: a.groupIds.filter((id) => !groups.has(id)) };
+}
+
+function isEmpty(m: MemberIds): boolean {
+  return m.userIds.length === 0 && m.groupIds.length === 0;
+}

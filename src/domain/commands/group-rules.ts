@@ -1,0 +1,41 @@
+import type { EntityManager } from "@mikro-orm/core";
+import { Group, Organization } from "../../store/entities";
+import { actsForIdp } from "../actor";
+import type { CommandContext } from "../command";
+import { Forbidden, Invalid } from "../errors";
+import { findVisible } from "../lookup";
+import { assertVersion } from "../versions";
+
+/**
+ * Rules every change to a group obeys: the actor must see it, the caller's version must be
+ * current, an identity provider may touch groups only while the org syncs groups, and admins may
+ * not change what an identity provider owns.
+ */
+export async function loadGroupForChange(
+  em: EntityManager, ctx: CommandContext, groupId: string, ifVersion: number | undefined, fields: string[],
+): Promise<Group> {
+  const group = await findVisible(em, Group, "group", groupId, ctx.actor);
+  if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, group.organization.id);
+  assertVersion(group.version, ifVersion);
+  assertIdpOwnership(ctx, group, fields);
+  return group;
+}
+
+/** The org setting "sync groups": when off, identity providers may not read or change groups. */
+export async function assertIdpMayManageGroups(em: EntityManager, organizationId: string): Promise<Organization> {
+  const org = await em.findOneOrFail(Organization, { id: organizationId });
+  if (!org.scimSyncGroups) {
+    throw new Forbidden("group provisioning is turned off for this organization (the \"sync groups\" setting); users can still be provisioned");
+  }
+  return org;
+}
+
+export function assertIdpOwnership(ctx: CommandContext, group: Group, fields: string[]): void {
+  if (group.managedBy === "SCIM" && !actsForIdp(ctx.actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
+}
+
+/** Every change bumps the version (the SCIM ETag) and lastModified. */
+export function touch(group: Group): void {
+  group.version += 1;
+  group.updatedAt = new Date();
+}
