@@ -1,10 +1,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
-import { Migration20261125130617 } from "./Migration20261125130617";
+import { Migration20261125131937 } from "./Migration20261125131937";
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) so the same list
  * works from compiled JavaScript (`npm start`) and from TypeScript under jest.
  */
 export const MIGRATIONS: MigrationObject[] = [
-  { name: "Migration20261125130617", class: Migration20261125130617 },
+  { name: "Migration20261125131937", class: Migration20261125131937 },
 ];

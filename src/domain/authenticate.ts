@@ -16,12 +16,16 @@ export async function authenticateApiKey(em: EntityManager, credential: string):
   return { kind: "api_key", id: key.id, organizationId: key.organization?.id ?? null, canWrite: key.role === "ADMIN" };
 }
 
-/** The actor for a presented SCIM token, or null when it is unknown, malformed, revoked or expired. */
+/**
+ * The actor for a presented SCIM token, or null when it is unknown, malformed, revoked, expired,
+ * or its organization has SCIM turned off.
+ */
 export async function authenticateScimToken(em: EntityManager, credential: string, now = new Date()): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
-  const token = await em.findOne(ScimToken, { id: parsed.id });
+  const token = await em.findOne(ScimToken, { id: parsed.id }, { populate: ["organization"] });
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+  if (!token.organization.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;
   await touchLastUsed(em, ScimToken, token, now);
   return { kind: "scim_token", id: token.id, organizationId: token.organization.id, canWrite: true };

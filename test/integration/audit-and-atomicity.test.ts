@@ -31,7 +31,7 @@ describe("audit events and atomic commands", () => {
 
   const cases: Record<string, MutationCase> = {
     createOrganization: { query: `mutation { createOrganization(input: {name: "Initech"}) { id } }`, variables: () => ({}), event: "organization.create" },
-    updateOrganization: { query: `mutation($id: ID!) { updateOrganization(input: {id: $id, scimAutoActivate: true}) { id } }`, variables: () => ({ id: ids.org }), event: "organization.update" },
+    updateOrganization: { query: `mutation($id: ID!) { updateOrganization(input: {id: $id, scimAutoActivate: false}) { id } }`, variables: () => ({ id: ids.org }), event: "organization.update" },
     createAccount: { query: `mutation($o: ID!) { createAccount(input: {organizationId: $o, name: "staging"}) { id } }`, variables: () => ({ o: ids.org }), event: "account.create" },
     updateAccount: { query: `mutation($id: ID!) { updateAccount(input: {id: $id, name: "production"}) { id } }`, variables: () => ({ id: ids.account }), event: "account.update" },
     createRole: { query: `mutation($o: ID!) { createRole(input: {organizationId: $o, key: "ops", name: "Ops", permissions: ["ops.run"]}) { id } }`, variables: () => ({ o: ids.org }), event: "role.create" },
@@ -157,8 +157,8 @@ describe("audit events and atomic commands", () => {
   it("refuses over GraphQL the attributes an identity provider owns", async () => {
     const em = server.built.orm.em.fork();
     await em.nativeUpdate(User, { id: ids.user }, { managedBy: "SCIM" });
-    const result = await server.gql(`mutation($id: ID!) { updateUser(input: {id: $id, displayName: "Renamed", active: false}) { id } }`, { id: ids.user });
+    const result = await server.gql(`mutation($id: ID!) { updateUser(input: {id: $id, displayName: "Renamed", title: "CEO"}) { id } }`, { id: ids.user });
     expect(result.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
-    expect(result.errors?.[0].message).toBe("active, displayName of a SCIM-managed user are owned by the identity provider; change them there");
+    expect(result.errors?.[0].message).toBe("displayName, title of a SCIM-managed user are owned by the identity provider; change them there");
   });
 });

@@ -1,4 +1,4 @@
-import { User } from "../../store/entities";
+import { Organization, User } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
@@ -11,7 +11,7 @@ import { assertVersion } from "../versions";
 export type CreateUserInput = { organizationId: string } & Pick<UserAttributes, "userName"> & Partial<UserAttributes>;
 export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserAttributes>;
 
-/** Creates a user; an IdP-created user is SCIM-managed, and the org may auto-activate it. */
+/** Creates a user; a user created by an identity provider is SCIM-managed. */
 export async function createUser(ctx: CommandContext, input: CreateUserInput): Promise<User> {
   return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
@@ -19,24 +19,39 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
     user.organization = org;
     user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
     const changes = assignUserAttributes(user, input);
-    if (actsForIdp(ctx.actor) && org.scimAutoActivate) changes.active = user.active = true;
+    // Auto-activate off: users an IdP creates wait, inactive, for an admin to activate them.
+    if (actsForIdp(ctx.actor) && !org.scimAutoActivate && user.active) changes.active = user.active = false;
     em.persist(user);
     recordAudit(em, ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
     return user;
   });
 }
 
-/** Changes a user's attributes. IdP-owned attributes of SCIM-managed users change only through SCIM. */
+/**
+ * Changes a user's attributes. IdP-owned attributes of SCIM-managed users change only through
+ * SCIM. When an identity provider deactivates a user and the organization deprovisions by
+ * deletion (Stripe's behaviour), the user is deleted instead of suspended.
+ */
 export async function updateUser(ctx: CommandContext, input: UpdateUserInput): Promise<User> {
   return runCommand(ctx, async (em) => {
     const user = await findVisible(em, User, "user", input.id, ctx.actor);
     assertVersion(user.version, input.ifVersion);
     const { id: _id, ifVersion: _v, ...attributes } = input;
     if (user.managedBy === "SCIM" && !actsForIdp(ctx.actor)) {
-      const owned = USER_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined);
+      // `active` is shared: admins may suspend or reactivate a SCIM user (StackAI's lock mode and
+      // auto-activate off both leave users for an admin to reactivate); the rest is the IdP's.
+      const owned = USER_ATTRIBUTE_NAMES.filter((name) => name !== "active" && attributes[name] !== undefined);
       if (owned.length > 0) throw Invalid.ownedByIdp("user", owned);
     }
     const changes = assignUserAttributes(user, attributes);
+    if (changes.active === false && actsForIdp(ctx.actor)) {
+      const org = await em.findOneOrFail(Organization, { id: user.organization.id });
+      if (org.scimDeprovisionMode === "DELETE") {
+        em.remove(user);
+        recordAudit(em, ctx.actor, { type: "user.delete", organizationId: org.id, targetType: "user", targetId: user.id, data: { userName: user.userName, reason: "deprovisioned" } });
+        return user;
+      }
+    }
     if (Object.keys(changes).length > 0) {
       user.version += 1;
       user.updatedAt = new Date();

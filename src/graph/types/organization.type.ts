@@ -13,7 +13,7 @@ export class OrganizationType {
   @Field(() => Boolean, { description: "Whether identity providers may provision through SCIM" })
   scimEnabled!: boolean;
 
-  @Field(() => Boolean, { description: "Users created over SCIM start active even when the IdP says otherwise" })
+  @Field(() => Boolean, { description: "Users created over SCIM start active (true) or wait, inactive, for an admin to activate them (false)" })
   scimAutoActivate!: boolean;
 
   @Field(() => Boolean, { description: "When false, the SCIM group endpoints refuse requests" })

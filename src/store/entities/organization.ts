@@ -20,9 +20,9 @@ export class Organization {
   @Property({ type: "boolean" })
   scimEnabled: boolean = true;
 
-  /** Users created by SCIM start active even when the IdP sends `active: false`. */
+  /** Users created over SCIM start active (on, the default) or wait for an admin (off). */
   @Property({ type: "boolean" })
-  scimAutoActivate: boolean = false;
+  scimAutoActivate: boolean = true;
 
   /** When off, the SCIM group endpoints refuse requests. */
   @Property({ type: "boolean" })

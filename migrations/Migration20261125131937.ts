@@ -1,13 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261125130617 extends Migration {
+export class Migration20261125131937 extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table \`audit_event\` (\`id\` text not null, \`organization_id\` text null, \`type\` text not null, \`actor_type\` text not null, \`actor_id\` text null, \`target_type\` text not null, \`target_id\` text null, \`data\` json null, \`created_at\` datetime not null, primary key (\`id\`));`);
     this.addSql(`create index \`audit_event_target_index\` on \`audit_event\` (\`target_id\`);`);
     this.addSql(`create index \`audit_event_org_id_index\` on \`audit_event\` (\`organization_id\`, \`id\`);`);
 
-    this.addSql(`create table \`organization\` (\`id\` text not null, \`name\` text not null, \`default_role_id\` text null, \`scim_enabled\` integer not null default true, \`scim_auto_activate\` integer not null default false, \`scim_sync_groups\` integer not null default true, \`scim_deprovision_mode\` text not null default 'SUSPEND', \`max_groups\` integer null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
+    this.addSql(`create table \`organization\` (\`id\` text not null, \`name\` text not null, \`default_role_id\` text null, \`scim_enabled\` integer not null default true, \`scim_auto_activate\` integer not null default true, \`scim_sync_groups\` integer not null default true, \`scim_deprovision_mode\` text not null default 'SUSPEND', \`max_groups\` integer null, \`created_at\` datetime not null, \`updated_at\` datetime not null, primary key (\`id\`));`);
 
     this.addSql(`create table \`group\` (\`id\` text not null, \`organization_id\` text not null, \`display_name\` text not null, \`display_name_key\` text not null, \`external_id\` text null, \`managed_by\` text not null default 'ADMIN', \`extra\` json null, \`version\` integer not null default 1, \`created_at\` datetime not null, \`updated_at\` datetime not null, constraint \`group_organization_id_foreign\` foreign key(\`organization_id\`) references \`organization\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`));`);
     this.addSql(`create index \`group_organization_id_index\` on \`group\` (\`organization_id\`);`);
