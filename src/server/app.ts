@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
+import { SCIM_PATH, scimPlugin } from "../scim/plugin";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -21,7 +22,7 @@ export interface BuildOptions {
 
 /**
  * Builds the whole server from a Config: opens the database, applies pending migrations and
- * mounts GraphQL and the playground. It does not listen; `cli/serve` and the tests decide that.
+ * mounts GraphQL, the playground and the SCIM facade. It does not listen; `cli/serve` and the tests decide that.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const orm = await openOrm(config.database, { onQuery: options.onQuery });
@@ -35,6 +36,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     app.get("/healthz", async () => ({ status: "ok" }));
     await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
+    await app.register(scimPlugin, { prefix: SCIM_PATH, orm });
     return {
       app,
       orm,

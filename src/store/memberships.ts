@@ -162,3 +162,58 @@ export async function memberIdsOfGroup(em: EntityManager, groupId: string): Prom
   }
   return members;
 }
+
+export interface GroupOfUser {
+  id: string;
+  displayName: string;
+  /** false: the user is in it through a nested group. */
+  direct: boolean;
+}
+
+/** For each user, every group it is in (directly or through nesting) with names: one query. */
+export async function groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>> {
+  const result = new Map<string, GroupOfUser[]>(userIds.map((id) => [id, []]));
+  for (const ids of chunks(userIds)) {
+    const rows = await run(em,
+      `with recursive reach(user_id, group_id, depth) as (
+         select member_user_id, group_id, 1 from group_membership where member_user_id in (${placeholders(ids.length)})
+         union
+         select r.user_id, gm.group_id, r.depth + 1 from group_membership gm join reach r on gm.member_group_id = r.group_id where r.depth < 64
+       )
+       select r.user_id, r.group_id, min(r.depth) as depth, g.display_name
+         from reach r join "group" g on g.id = r.group_id
+        group by r.user_id, r.group_id, g.display_name
+        order by r.group_id`, ids);
+    for (const r of rows) {
+      result.get(r.user_id as string)?.push({ id: r.group_id as string, displayName: r.display_name as string, direct: Number(r.depth) === 1 });
+    }
+  }
+  return result;
+}
+
+export interface MemberOfGroup {
+  id: string;
+  type: "User" | "Group";
+  display: string;
+}
+
+/** For each group, its direct members with display names, in the order they were added: one query. */
+export async function membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>> {
+  const result = new Map<string, MemberOfGroup[]>(groupIds.map((id) => [id, []]));
+  for (const ids of chunks(groupIds)) {
+    const rows = await run(em,
+      `select gm.group_id, gm.member_user_id, gm.member_group_id, coalesce(u.display_name, u.user_name) as user_display, g.display_name as group_display
+         from group_membership gm
+         left join "user" u on u.id = gm.member_user_id
+         left join "group" g on g.id = gm.member_group_id
+        where gm.group_id in (${placeholders(ids.length)})
+        order by gm.group_id, gm.id`, ids);
+    for (const r of rows) {
+      const member: MemberOfGroup = r.member_user_id
+        ? { id: r.member_user_id as string, type: "User", display: r.user_display as string }
+        : { id: r.member_group_id as string, type: "Group", display: r.group_display as string };
+      result.get(r.group_id as string)?.push(member);
+    }
+  }
+  return result;
+}

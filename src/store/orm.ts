@@ -64,6 +64,7 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
       snapshot: false,
     },
     forceUtcTimezone: true,
+    colors: false,
     debug: onQuery ? ["query"] : Boolean(options.debug),
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
     allowGlobalContext: false,

@@ -26,16 +26,18 @@ export interface TestServer {
   createKey(role: "ADMIN" | "READER", organizationId?: string): Promise<string>;
   /** Runs `work` and returns how many SQL statements the server issued meanwhile. */
   countQueries(work: () => Promise<unknown>): Promise<number>;
+  /** Runs `work` and returns the SQL statements the server issued meanwhile. */
+  captureQueries(work: () => Promise<unknown>): Promise<string[]>;
   close(): Promise<void>;
 }
 
 /** Starts the real server on a fresh temporary SQLite file, listening on 127.0.0.1 with a random port. */
 export async function startTestServer(): Promise<TestServer> {
-  let queryCount = 0;
+  const statements: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "idgraph-test-"));
   const dbPath = join(dir, "idgraph.sqlite");
   const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: dbPath }, port: 0 };
-  const built = await buildApp(config, { logger: false, onQuery: () => { queryCount += 1; } });
+  const built = await buildApp(config, { logger: false, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -60,9 +62,14 @@ export async function startTestServer(): Promise<TestServer> {
   return {
     url, built, dbPath, adminKey, gql, ok, createKey,
     async countQueries(work) {
-      const before = queryCount;
+      const before = statements.length;
       await work();
-      return queryCount - before;
+      return statements.length - before;
+    },
+    async captureQueries(work) {
+      const before = statements.length;
+      await work();
+      return statements.slice(before);
     },
     async close() {
       await built.close();

@@ -9,9 +9,9 @@ import { loadGroupForChange, touch } from "./group-rules";
 
 /**
  * A change to a group's member list, applied as row deletes and inserts, never as a rewrite of
- * the list: adding one member to a group of 50,000 is one INSERT. Applied in this order:
- * `replaceWith` (or `removeAll`), then `remove`, then `add` — the order a sequence of SCIM PATCH
- * operations folds into.
+ * the list: adding one member to a group of 50,000 is one INSERT. Means, in this order: empty the
+ * list when `removeAll`, fill it with `replaceWith` when given, then `remove`, then `add` — the
+ * order a sequence of SCIM PATCH operations folds into (scim/patch/types.ts).
  */
 export interface MembershipChange {
   replaceWith?: MemberIds | null;
@@ -37,7 +37,7 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
     // The list after the change is (replacement − remove) ∪ add; only the difference from the
     // current list becomes row deletes and inserts.
     const current = await memberIdsOfGroup(em, group.id);
-    const target = change.removeAll ? NO_MEMBERS : dedupe(change.replaceWith as MemberIds);
+    const target = change.replaceWith ? dedupe(change.replaceWith) : NO_MEMBERS;
     const final = union(minus(target, remove), add);
     toDelete = minus(current, final);
     toInsert = minus(final, current);

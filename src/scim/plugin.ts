@@ -1,0 +1,84 @@
+import type { MikroORM } from "@mikro-orm/core";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { authenticateScimToken } from "../domain/authenticate";
+import { DomainError } from "../domain/errors";
+import { bearerCredential } from "../domain/secrets";
+import "./context";
+import { registerDiscoveryRoutes } from "./discovery";
+import { ScimError, scimErrorFromDomain } from "./errors";
+import { groupsResource } from "./resources/groups";
+import { usersResource } from "./resources/users";
+import { registerResourceRoutes } from "./routes";
+import { registerRootSearch } from "./root-search";
+
+export const SCIM_PATH = "/scim/v2";
+const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
+const PUBLIC_PATHS = /^\/scim\/v2\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/|$|\?)/i;
+
+export interface ScimPluginOptions {
+  orm: MikroORM;
+}
+
+/**
+ * The SCIM 2.0 service provider, as one encapsulated fastify plugin: its own body parser, token
+ * hook, error format and 404, none of which leak into the GraphQL routes.
+ */
+export async function scimPlugin(app: FastifyInstance, options: ScimPluginOptions): Promise<void> {
+  // RFC 7644 §3.1: application/scim+json; plain JSON, and IdPs that send no type, are accepted too.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === "") return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(ScimError.invalidSyntax("the request body is not valid JSON"), undefined);
+    }
+  });
+
+  app.decorateRequest("scim", null);
+  app.addHook("onRequest", async (request) => {
+    if (PUBLIC_PATHS.test(request.url)) return;
+    const credential = bearerCredential(request.headers.authorization);
+    if (!credential) throw new ScimError(401, null, "send a SCIM token: Authorization: Bearer <token>");
+    const em = options.orm.em.fork();
+    const actor = await authenticateScimToken(em, credential);
+    if (!actor) throw new ScimError(401, null, "the SCIM token is unknown, revoked or expired, or SCIM is disabled for its organization");
+    request.scim = { em, actor, organizationId: actor.organizationId as string, baseUrl: baseUrlOf(request) };
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    reply.header("content-type", SCIM_CONTENT_TYPE);
+    return payload;
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => sendError(ScimError.notFound(`no SCIM endpoint ${request.method} ${request.url}`), request, reply));
+
+  registerDiscoveryRoutes(app, baseUrlOf);
+  registerResourceRoutes(app, usersResource);
+  registerResourceRoutes(app, groupsResource);
+  registerRootSearch(app, [usersResource, groupsResource]);
+}
+
+function baseUrlOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${SCIM_PATH}`;
+}
+
+/** Every failure answers in the SCIM error format (RFC 7644 §3.12); unknown errors are logged and stay generic. */
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const scimError = toScimError(error);
+  if (scimError.status >= 500) request.log.error({ err: error }, "SCIM request failed");
+  if (scimError.status === 401) reply.header("www-authenticate", 'Bearer realm="idgraph SCIM"');
+  return reply.code(scimError.status).type(SCIM_CONTENT_TYPE).send(scimError.toJSON());
+}
+
+function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  if (error instanceof DomainError) return scimErrorFromDomain(error);
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === "FST_ERR_CTP_BODY_TOO_LARGE") return new ScimError(413, null, "the request body is too large");
+  if (typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
+    return new ScimError(fastifyError.statusCode, fastifyError.statusCode === 400 ? "invalidSyntax" : null, fastifyError.message ?? "bad request");
+  }
+  return new ScimError(500, null, "internal server error");
+}

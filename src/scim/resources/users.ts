@@ -1,0 +1,44 @@
+import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
+import { findVisible } from "../../domain/lookup";
+import { groupsOfUsers } from "../../domain/queries/memberships";
+import { searchUsers } from "../../domain/queries/search";
+import { User } from "../../store/entities";
+import { applyPatch } from "../patch/apply";
+import { parsePatchRequest } from "../patch/parse";
+import { project, wantsAttribute } from "../projection";
+import { RESOURCE_SCHEMAS } from "../schema";
+import { userAttributesFromScim, userToScim } from "./user-json";
+import { withFreshRead } from "./read-modify-write";
+import type { ScimResourceType } from "./resource-type";
+
+/** /Users: SCIM requests → user commands and queries of the domain. */
+export const usersResource: ScimResourceType<User> = {
+  schema: RESOURCE_SCHEMAS.User,
+  patchReturnsResource: true,
+
+  create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body) }),
+
+  get: (ctx, id) => findVisible(ctx.em, User, "user", id, ctx.actor),
+
+  search: (ctx, request) => searchUsers(ctx.em, ctx.actor, request),
+
+  replace: (ctx, id, body, ifVersion) => updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body) }),
+
+  async patch(ctx, id, body, ifVersion) {
+    const operations = parsePatchRequest(body);
+    return withFreshRead(ifVersion, async (expected) => {
+      const user = await findVisible(ctx.em.fork(), User, "user", id, ctx.actor);
+      const { resource } = applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User);
+      return updateUser(ctx, { id, ifVersion: expected(user.version), ...userAttributesFromScim(resource) });
+    });
+  },
+
+  async remove(ctx, id, ifVersion) {
+    await deleteUser(ctx, { id, ifVersion });
+  },
+
+  async render(ctx, users, projection) {
+    const groups = wantsAttribute(projection, "groups") ? await groupsOfUsers(ctx.em, users.map((u) => u.id)) : null;
+    return users.map((user) => project(userToScim(user, ctx.baseUrl, groups?.get(user.id) ?? undefined), projection));
+  },
+};

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { SEARCH_ALIAS, type SearchRequest } from "../domain/queries/search";
+import type { ScimContext } from "./context";
+import { etagOf, versionFromIfMatch } from "./etag";
+import { ScimError } from "./errors";
+import { SQLITE_DIALECT } from "./filter/dialect";
+import { compileFilter, compileSortBy } from "./filter/compile";
+import { listResponse } from "./messages/list-response";
+import { listRequestFromQuery, listRequestFromSearchBody, type ListRequest } from "./messages/search-request";
+import { parseProjection } from "./projection";
+import type { ScimResourceType, StoredResource } from "./resources/resource-type";
+import type { ScimJson } from "./types";
+
+type IdParams = { Params: { id: string } };
+
+/** The seven endpoints of one resource type (RFC 7644 §3.3–3.6), written once for Users and Groups. */
+export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceType): void {
+  const base = type.schema.endpoint;
+
+  app.post(base, async (request, reply) => {
+    const ctx = scimOf(request);
+    const created = await type.create(ctx, bodyObject(request.body));
+    const [json] = await type.render(ctx, [created], projectionOf(type, request.query));
+    return sendResource(reply.code(201).header("location", `${ctx.baseUrl}${base}/${created.id}`), created, json);
+  });
+
+  app.get<IdParams>(`${base}/:id`, async (request, reply) => {
+    const ctx = scimOf(request);
+    const found = await type.get(ctx, request.params.id);
+    // RFC 7644 §3.14: a client that already holds this version gets 304 and no body.
+    if (request.headers["if-none-match"] === etagOf(found.version)) return reply.code(304).send();
+    const [json] = await type.render(ctx, [found], projectionOf(type, request.query));
+    return sendResource(reply, found, json);
+  });
+
+  app.get(base, async (request) => list(type, scimOf(request), listRequestFromQuery(request.query as Record<string, unknown>)));
+
+  app.post(`${base}/.search`, async (request, reply) => {
+    reply.code(200);
+    return list(type, scimOf(request), listRequestFromSearchBody(request.body));
+  });
+
+  app.put<IdParams>(`${base}/:id`, async (request, reply) => {
+    const ctx = scimOf(request);
+    const updated = await type.replace(ctx, request.params.id, bodyObject(request.body), versionFromIfMatch(request.headers["if-match"]));
+    const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
+    return sendResource(reply, updated, json);
+  });
+
+  app.patch<IdParams>(`${base}/:id`, async (request, reply) => {
+    const ctx = scimOf(request);
+    const updated = await type.patch(ctx, request.params.id, request.body, versionFromIfMatch(request.headers["if-match"]));
+    // RFC 7644 §3.5.2 allows 204 after a PATCH. Groups answer 204 unless the client names the
+    // attributes it wants, so a one-member change to a huge group never renders the member list.
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    if (!type.patchReturnsResource && query.attributes === undefined && query.excludedAttributes === undefined) {
+      return reply.code(204).header("etag", etagOf(updated.version)).send();
+    }
+    const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
+    return sendResource(reply, updated, json);
+  });
+
+  app.delete<IdParams>(`${base}/:id`, async (request, reply) => {
+    await type.remove(scimOf(request), request.params.id, versionFromIfMatch(request.headers["if-match"]));
+    return reply.code(204).send();
+  });
+}
+
+/** Runs a list request against one resource type: one page query (and a count when needed). */
+export async function list(type: ScimResourceType, ctx: ScimContext, request: ListRequest): Promise<ScimJson> {
+  const result = await type.search(ctx, searchRequestFor(type, ctx, request));
+  const resources = await type.render(ctx, result.items, parseProjection(type.schema, request.attributes, request.excludedAttributes));
+  return listResponse(resources, result.total, request.startIndex);
+}
+
+/** Compiles the protocol's filter and sort into the domain's search request. */
+export function searchRequestFor(type: ScimResourceType, ctx: ScimContext, request: ListRequest): SearchRequest {
+  return {
+    organizationId: ctx.organizationId,
+    where: request.filter ? compileFilter(request.filter, type.schema, SEARCH_ALIAS, SQLITE_DIALECT) : null,
+    orderBy: request.sortBy ? compileSortBy(request.sortBy, type.schema, SEARCH_ALIAS, SQLITE_DIALECT) : null,
+    descending: request.descending,
+    offset: request.startIndex - 1,
+    limit: request.count,
+  };
+}
+
+export function scimOf(request: FastifyRequest): ScimContext {
+  if (!request.scim) throw new ScimError(401, null, "authentication required");
+  return request.scim;
+}
+
+function projectionOf(type: ScimResourceType, query: unknown) {
+  const q = (query ?? {}) as Record<string, string | undefined>;
+  return parseProjection(type.schema, q.attributes, q.excludedAttributes);
+}
+
+function bodyObject(body: unknown): ScimJson {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw ScimError.invalidSyntax("the request body must be a JSON object");
+  return body as ScimJson;
+}
+
+function sendResource(reply: FastifyReply, resource: StoredResource, json: ScimJson): FastifyReply {
+  return reply.header("etag", etagOf(resource.version)).send(json);
+}

@@ -1,0 +1,118 @@
+import { CAN, EFFECTIVE_ACCESS, fixtures } from "../helpers/graph-fixtures";
+import { fixture, issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/** Microsoft Entra ID's lifecycle, replayed with the bodies its provisioning service sends. */
+describe("SCIM: a Microsoft Entra ID lifecycle", () => {
+  let server: TestServer;
+  let scim: ScimCall;
+  let org: string;
+  let account: string;
+  let userId: string;
+  let managerId: string;
+  let groupId: string;
+  const roles: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const f = fixtures(server);
+    org = await f.organization("Contoso");
+    account = await f.account(org, "prod");
+    roles.payments = await f.role(org, "payments", ["payments.approve"]);
+    roles.auditor = await f.role(org, "auditor", ["audit.read"]);
+    roles.member = await f.role(org, "member", ["profile.read"]);
+    await f.map(org, "finance-approver", roles.payments);
+    await f.map(org, "AUDITOR", roles.auditor);
+    await server.ok(`mutation($o: ID!, $r: ID!) { updateOrganization(input: {id: $o, defaultRoleId: $r}) { id } }`, { o: org, r: roles.member });
+    scim = scimClient(server, await issueScimToken(server, org, "entra"));
+  });
+  afterAll(async () => server.close());
+
+  it("passes Entra's connection test: a filter that matches nothing", async () => {
+    const res = await scim("GET", `/Users?filter=${q('userName eq "non-existent user 2f5e6f0d"')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(0);
+  });
+
+  it("creates a user with the enterprise extension and IdP roles", async () => {
+    const manager = await scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "boss@contoso.com", active: true });
+    managerId = manager.body.id;
+    const res = await scim("POST", "/Users", fixture("entra/create-user.json"));
+    expect(res.status).toBe(201);
+    userId = res.body.id;
+    expect(res.body.schemas).toEqual(["urn:ietf:params:scim:schemas:core:2.0:User", ENTERPRISE]);
+    expect(res.body[ENTERPRISE]).toEqual({ department: "Finance", employeeNumber: "701984" });
+    expect(res.body.roles).toEqual([{ primary: true, type: "WindowsAzureActiveDirectoryRole", value: "Finance-Approver" }]);
+  });
+
+  it("maps the IdP role value to a role, case-insensitively", async () => {
+    const data = await server.ok(EFFECTIVE_ACCESS, { u: userId, a: account });
+    expect(data.effectiveAccess.roles.map((r: { key: string }) => r.key)).toEqual(["payments"]);
+  });
+
+  it("looks users up by userName and by externalId", async () => {
+    const byName = await scim("GET", `/Users?filter=${q('userName eq "test_user_ab6490ee-1e48-479e-a20b-2d77186b5dd1@contoso.com"')}`);
+    expect(byName.body.Resources.map((r: { id: string }) => r.id)).toEqual([userId]);
+    const byExternal = await scim("GET", `/Users?filter=${q('externalId eq "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"')}`);
+    expect(byExternal.body.Resources.map((r: { id: string }) => r.id)).toEqual([userId]);
+  });
+
+  it("updates with capitalised ops, a filtered e-mail path, a bare-id manager and an extension path", async () => {
+    const res = await scim("PATCH", `/Users/${userId}`, fixture("entra/update-user.json", { managerId }));
+    expect(res.status).toBe(200);
+    expect(res.body.emails).toEqual([{ primary: true, type: "work", value: "updatedEmail@microsoft.com" }]);
+    expect(res.body.name.familyName).toBe("updatedFamilyName");
+    expect(res.body[ENTERPRISE]).toEqual({ department: "Payments", employeeNumber: "701984", manager: { value: managerId } });
+  });
+
+  it("changes the user's access the moment the IdP changes its roles", async () => {
+    await scim("PATCH", `/Users/${userId}`, fixture("entra/change-roles.json"));
+    expect((await server.ok(CAN, { u: userId, a: account, p: "audit.read" })).can).toBe(true);
+    expect((await server.ok(CAN, { u: userId, a: account, p: "payments.approve" })).can).toBe(false);
+  });
+
+  it("disables with the legacy string boolean and re-enables with a real one", async () => {
+    const off = await scim("PATCH", `/Users/${userId}`, fixture("entra/disable-user-legacy.json"));
+    expect(off.body.active).toBe(false);
+    expect((await server.ok(CAN, { u: userId, a: account, p: "audit.read" })).can).toBe(false);
+    const on = await scim("PATCH", `/Users/${userId}`, fixture("entra/enable-user.json"));
+    expect(on.body.active).toBe(true);
+    expect((await server.ok(CAN, { u: userId, a: account, p: "audit.read" })).can).toBe(true);
+  });
+
+  it("creates a group, finds it by displayName without members, adds and removes a member by value list", async () => {
+    const created = await scim("POST", "/Groups", fixture("entra/create-group.json"));
+    expect(created.status).toBe(201);
+    groupId = created.body.id;
+    const found = await scim("GET", `/Groups?excludedAttributes=members&filter=${q('displayName eq "finance approvers"')}`);
+    expect(found.body.Resources).toEqual([expect.objectContaining({ id: groupId, externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159" })]);
+    expect(found.body.Resources[0]).not.toHaveProperty("members");
+
+    await scim("PATCH", `/Groups/${groupId}`, fixture("entra/add-member.json", { userId }));
+    await scim("PATCH", `/Groups/${groupId}`, fixture("entra/add-member.json", { userId: managerId }));
+    const withBoth = await scim("GET", `/Groups/${groupId}`);
+    expect(withBoth.body.members.map((m: { value: string }) => m.value).sort()).toEqual([userId, managerId].sort());
+
+    const removed = await scim("PATCH", `/Groups/${groupId}?attributes=members`, fixture("entra/remove-member.json", { userId }));
+    expect(removed.status).toBe(200);
+    // Only the listed member goes: naive servers empty the whole group here.
+    expect(removed.body.members.map((m: { value: string }) => m.value)).toEqual([managerId]);
+  });
+
+  it("renames the group", async () => {
+    const res = await scim("PATCH", `/Groups/${groupId}`, fixture("entra/rename-group.json"));
+    expect(res.status).toBe(204);
+    const found = await scim("GET", `/Groups?filter=${q('displayName eq "Finance Approvers (EMEA)"')}&excludedAttributes=members`);
+    expect(found.body.totalResults).toBe(1);
+  });
+
+  it("deletes the group and the user; the audit log keeps the record", async () => {
+    expect((await scim("DELETE", `/Groups/${groupId}`)).status).toBe(204);
+    expect((await scim("DELETE", `/Users/${userId}`)).status).toBe(204);
+    expect((await scim("GET", `/Users/${userId}`)).status).toBe(404);
+    const data = await server.ok(`query($o: ID!, $t: ID!) { auditEvents(organizationId: $o, filter: {targetId: $t}) { nodes { type } } }`, { o: org, t: userId });
+    expect(data.auditEvents.nodes.map((e: { type: string }) => e.type)).toContain("scim.member.delete");
+  });
+});

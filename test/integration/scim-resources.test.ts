@@ -1,0 +1,162 @@
+import { AuditEvent, User } from "../../src/store/entities";
+import { fixtures } from "../helpers/graph-fixtures";
+import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const ops = (...operations: unknown[]) => ({ schemas: [PATCH], Operations: operations });
+const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, ...extra });
+
+describe("SCIM: filters, lists, versions, errors and atomicity", () => {
+  let server: TestServer;
+  let scim: ScimCall;
+  let org: string;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    org = await fixtures(server).organization("Acme");
+    scim = scimClient(server, await issueScimToken(server, org));
+    const people: Array<[string, Record<string, unknown>]> = [
+      ["alice@acme.test", { name: { givenName: "Alice", familyName: "Liddell" }, emails: [{ type: "work", value: "Alice@Acme.test", primary: true }, { type: "home", value: "alice@home.test" }], title: "Engineer", externalId: "EXT-A" }],
+      ["bob@acme.test", { name: { givenName: "Bob" }, emails: [{ type: "home", value: "bob@home.test" }], title: "Manager", active: false }],
+      ["carol@acme.test", { title: "Engineer", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": { department: "R&D" } }],
+      ["dan_100%@acme.test", { nickName: "Danny" }],
+    ];
+    for (const [userName, extra] of people) ids[userName.split("@")[0]] = (await scim("POST", "/Users", user(userName, extra))).body.id;
+  });
+  afterAll(async () => server.close());
+
+  const idsOf = (res: { body: { Resources: Array<{ id: string }> } }) => res.body.Resources.map((r) => r.id).sort();
+  const find = (filter: string) => scim("GET", `/Users?filter=${q(filter)}`);
+
+  it.each([
+    ['userName sw "a"', ["alice"]],
+    ['userName co "ACME"', ["alice", "bob", "carol", "dan_100%"]],
+    ['userName co "_100%"', ["dan_100%"]],
+    ['title eq "engineer"', ["alice", "carol"]],
+    ['title eq "Engineer" and not (name.givenName pr)', ["carol"]],
+    ['active eq false', ["bob"]],
+    ['emails[type eq "work" and value co "alice@"]', ["alice"]],
+    ['emails.value ew "@home.test"', ["alice", "bob"]],
+    ['externalId eq "EXT-A"', ["alice"]],
+    ['externalId eq "ext-a"', []],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d"', ["carol"]],
+    ['nickName pr or name.givenName eq "BOB"', ["bob", "dan_100%"]],
+  ])("filters %s", async (filter, expected) => {
+    const res = await find(filter);
+    expect(res.status).toBe(200);
+    expect(idsOf(res)).toEqual(expected.map((name) => ids[name]).sort());
+  });
+
+  it("filters on meta.lastModified", async () => {
+    const before = new Date(Date.now() - 1000).toISOString();
+    await scim("PATCH", `/Users/${ids.carol}`, ops({ op: "replace", path: "title", value: "Lead" }));
+    const after = new Date(Date.now() + 60_000).toISOString();
+    expect(idsOf(await find(`meta.lastModified gt "${before}"`))).toEqual(Object.values(ids).sort());
+    expect((await find(`meta.lastModified gt "${after}"`)).body.totalResults).toBe(0);
+  });
+
+  it.each([
+    ['userName eq'],
+    ['nosuchattribute eq "x"'],
+    ['userName eq "x" or'],
+    ['active gt true'],
+    ['userName") or 1=1 -- eq "x"'],
+  ])("answers 400 invalidFilter for %s", async (filter) => {
+    const res = await find(filter);
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe("invalidFilter");
+  });
+
+  it("treats an injection attempt in a value as a plain value", async () => {
+    expect((await find(`userName eq "x' or '1'='1"`)).body.totalResults).toBe(0);
+    expect((await server.built.orm.em.fork().count(User, {}))).toBe(4);
+  });
+
+  it("pages with startIndex and count, counting the whole filtered set", async () => {
+    const page = await scim("GET", `/Users?filter=${q('userName co "acme"')}&startIndex=2&count=2&sortBy=userName`);
+    expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
+    expect(page.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(["bob@acme.test", "carol@acme.test"]);
+    const countOnly = await scim("GET", "/Users?count=0");
+    expect(countOnly.body).toMatchObject({ totalResults: 4, itemsPerPage: 0, Resources: [] });
+    const capped = await scim("GET", "/Users?count=100000");
+    expect(capped.body.itemsPerPage).toBe(4);
+  });
+
+  it("sorts descending by a sub-attribute", async () => {
+    const res = await scim("GET", `/Users?sortBy=name.givenName&sortOrder=descending&filter=${q("name.givenName pr")}`);
+    expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(["bob@acme.test", "alice@acme.test"]);
+  });
+
+  it("returns only the attributes asked for, and always the id", async () => {
+    const res = await scim("GET", `/Users/${ids.alice}?attributes=userName,name.givenName`);
+    expect(res.body).toEqual({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id: ids.alice, userName: "alice@acme.test", name: { givenName: "Alice" } });
+    const excluded = await scim("GET", `/Users/${ids.alice}?excludedAttributes=emails,meta`);
+    expect(excluded.body).not.toHaveProperty("emails");
+    expect(excluded.body).not.toHaveProperty("meta");
+    expect(excluded.body.userName).toBe("alice@acme.test");
+  });
+
+  it("searches with POST /.search, per resource type and at the root", async () => {
+    const body = { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'title eq "engineer"', attributes: ["userName"], count: 10 };
+    const typed = await scim("POST", "/Users/.search", body);
+    expect(typed.status).toBe(200);
+    expect(typed.body.Resources.map((r: { userName: string }) => r.userName).sort()).toEqual(["alice@acme.test"]);
+    await scim("POST", "/Groups", { displayName: "Engineers" });
+    const root = await scim("POST", "/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'meta.created pr', count: 100 });
+    expect(root.body.totalResults).toBe(5);
+  });
+
+  it("keeps attributes it does not model and returns them as sent", async () => {
+    const custom = { "urn:example:params:scim:schemas:extension:acme:2.0:User": { badge: "B-17", floors: [3, 4] }, favouriteColour: "teal" };
+    const created = await scim("POST", "/Users", user("eve@acme.test", custom));
+    const res = await scim("GET", `/Users/${created.body.id}`);
+    expect(res.body).toMatchObject(custom);
+    expect(res.body.schemas).toContain("urn:example:params:scim:schemas:extension:acme:2.0:User");
+    await scim("DELETE", `/Users/${created.body.id}`);
+  });
+
+  it("honours If-Match: a stale version is 412 and changes nothing", async () => {
+    const current = await scim("GET", `/Users/${ids["dan_100%"]}`);
+    const etag = current.headers.get("etag") as string;
+    expect(etag).toBe(current.body.meta.version);
+    const stale = await scim("PATCH", `/Users/${ids["dan_100%"]}`, ops({ op: "replace", path: "title", value: "x" }), { "if-match": 'W/"999"' });
+    expect(stale.status).toBe(412);
+    const fresh = await scim("PATCH", `/Users/${ids["dan_100%"]}`, ops({ op: "replace", path: "title", value: "Ops" }), { "if-match": etag });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("etag")).not.toBe(etag);
+    expect((await scim("GET", `/Users/${ids["dan_100%"]}`, undefined, { "if-none-match": fresh.headers.get("etag") as string })).status).toBe(304);
+  });
+
+  it("applies all operations of a PATCH or none of them", async () => {
+    const before = await scim("GET", `/Users/${ids.alice}`);
+    const events = await server.built.orm.em.fork().count(AuditEvent, {});
+    const res = await scim("PATCH", `/Users/${ids.alice}`, ops(
+      { op: "replace", path: "title", value: "CTO" },
+      { op: "add", path: "groups", value: [{ value: ids.bob }] },
+    ));
+    expect(res.status).toBe(400);
+    expect(res.body.scimType).toBe("mutability");
+    expect((await scim("GET", `/Users/${ids.alice}`)).body).toEqual(before.body);
+    expect(await server.built.orm.em.fork().count(AuditEvent, {})).toBe(events);
+  });
+
+  it.each([
+    ["malformed JSON", "POST", "/Users", "{ not json", "invalidSyntax"],
+    ["a PATCH without PatchOp schema", "PATCH", "/Users/{alice}", JSON.stringify({ Operations: [{ op: "replace", path: "title", value: "x" }] }), "invalidSyntax"],
+    ["an unknown op", "PATCH", "/Users/{alice}", JSON.stringify(ops({ op: "explode", path: "title" })), "invalidSyntax"],
+    ["a user without userName", "POST", "/Users", JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"] }), "invalidValue"],
+    ["a non-boolean active", "POST", "/Users", JSON.stringify(user("z@acme.test", { active: "maybe" })), "invalidValue"],
+  ])("answers 400 %s with scimType %s", async (_name, method, path, body, scimType) => {
+    const res = await scim(method, path.replace("{alice}", ids.alice), body);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ status: "400", scimType });
+  });
+
+  it("answers 413 for an oversized body", async () => {
+    const res = await scim("POST", "/Users", user("big@acme.test", { nickName: "x".repeat(2 * 1024 * 1024) }));
+    expect(res.status).toBe(413);
+    expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+  });
+});
