@@ -36,6 +36,12 @@ describe("SCIM: a Microsoft Entra ID lifecycle", () => {
     expect(res.body.totalResults).toBe(0);
   });
 
+  it("accepts the aadOptscim062020 flag Entra appends to every request", async () => {
+    const res = await scim("GET", `/Users?aadOptscim062020&filter=${q('userName eq "nobody@contoso.com"')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(0);
+  });
+
   it("creates a user with the enterprise extension and IdP roles", async () => {
     const manager = await scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "boss@contoso.com", active: true });
     managerId = manager.body.id;

@@ -108,6 +108,13 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(root.body.totalResults).toBe(5);
   });
 
+  it("answers 409 uniqueness for a group displayName taken in another case", async () => {
+    expect((await scim("POST", "/Groups", { displayName: "Finance" })).status).toBe(201);
+    const res = await scim("POST", "/Groups", { displayName: "FINANCE" });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ status: "409", scimType: "uniqueness" });
+  });
+
   it("keeps attributes it does not model and returns them as sent", async () => {
     const custom = { "urn:example:params:scim:schemas:extension:acme:2.0:User": { badge: "B-17", floors: [3, 4] }, favouriteColour: "teal" };
     const created = await scim("POST", "/Users", user("eve@acme.test", custom));
