@@ -9,6 +9,7 @@ import { printGraphSchema, SCHEMA_FILE } from "../graph/print-schema";
 import { buildApp } from "../server/app";
 import { GRAPHQL_PATH } from "../server/graphql";
 import { PLAYGROUND_PATH } from "../server/playground";
+import { SCIM_PATH } from "../scim/plugin";
 import { migrateToLatest, openOrm } from "../store/orm";
 
 const USAGE = `idgraph <command>
@@ -30,6 +31,7 @@ async function serve(): Promise<void> {
   console.log(`idgraph is serving ${describeDatabase(config)}`);
   console.log(`  GraphQL:    ${base}${GRAPHQL_PATH}`);
   console.log(`  Playground: ${base}${PLAYGROUND_PATH}`);
+  console.log(`  SCIM 2.0:   ${base}${SCIM_PATH}`);
   console.log(`Create an admin API key for the playground:  npm run --silent idgraph -- api-key create --role admin --name me`);
   const stop = async () => {
     await built.close();
