@@ -7,5 +7,5 @@ module.exports = {
   testTimeout: 60000,
   // Transpile only: `npm test` type-checks the whole project once with tsc before jest runs,
   // instead of ts-jest type-checking every test file's import graph again.
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
 };
