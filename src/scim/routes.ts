@@ -20,7 +20,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
   app.post(base, async (request, reply) => {
     const ctx = scimOf(request);
     const created = await type.create(ctx, bodyObject(request.body));
-    const [json] = await type.render(ctx, [created], projectionOf(type, request.query));
+    const [json] = await type.render(ctx, [created], projectionOf(type, request.query), true);
     return sendResource(reply.code(201).header("location", `${ctx.baseUrl}${base}/${created.id}`), created, json);
   });
 

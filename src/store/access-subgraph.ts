@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { SqlEntityManager } from "@mikro-orm/knex";
 import type { AccessSubgraph, BindingFact, MappingFact, RoleFact } from "../access/types";
 import { idpRoleValues } from "../domain/user-attributes";
+import { runSql } from "./raw-sql";
 import { booleanColumn, chunks, jsonColumn, placeholders } from "./rows";
 
 export interface AccessTarget {
@@ -24,7 +24,6 @@ export interface LoadedAccessGraphs {
   subgraph(target: AccessTarget): AccessSubgraph;
 }
 
-type Row = Record<string, unknown>;
 
 /**
  * Loads everything effective access needs for many (user, account) pairs at once, in six
@@ -32,8 +31,7 @@ type Row = Record<string, unknown>;
  * ancestry of all users (one recursive CTE), bindings, mappings, roles.
  */
 export async function loadAccessGraphs(em: EntityManager, targets: AccessTarget[]): Promise<LoadedAccessGraphs> {
-  const sqlEm = em as SqlEntityManager;
-  const run = (sql: string, params: unknown[]) => sqlEm.execute<Row[]>(sql, params as never[]);
+  const run = (sql: string, params: unknown[]) => runSql(em, sql, params);
   const userIds = [...new Set(targets.map((t) => t.userId))];
   const accountIds = [...new Set(targets.map((t) => t.accountId))];
 

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import type { SqlEntityManager } from "@mikro-orm/knex";
 import { GroupMembership } from "./entities";
 import { newId } from "./ids";
+import { runSql } from "./raw-sql";
 import { chunks, placeholders } from "./rows";
 
 /** Members to add to or remove from one group, by id. */
@@ -47,7 +48,7 @@ export async function deleteMemberships(em: EntityManager, groupId: string, memb
  * recursive query. `UNION` (not `UNION ALL`) stops the recursion even if a cycle slipped in.
  */
 export async function ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>> {
-  const rows: Array<{ id: string }> = await sql(em).execute(
+  const rows = await run(em,
     `with recursive ancestors(id) as (
        select group_id from group_membership where member_group_id = ?
        union
@@ -56,14 +57,10 @@ export async function ancestorGroupIds(em: EntityManager, groupId: string): Prom
      select id from ancestors`,
     [groupId],
   );
-  return new Set(rows.map((r) => r.id));
+  return new Set(rows.map((r) => r.id as string));
 }
 
-type Row = Record<string, unknown>;
-
-function run(em: EntityManager, query: string, params: unknown[]): Promise<Row[]> {
-  return sql(em).execute<Row[]>(query, params as never[]);
-}
+const run = runSql;
 
 /** For each user, the ids of the groups it is directly in. One query for all users. */
 export async function directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {

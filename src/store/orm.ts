@@ -24,6 +24,9 @@ const SQLITE_PRAGMAS = [
   "PRAGMA temp_store = MEMORY",
 ].join("; ");
 
+/** sqlite3 runs queries on libuv's 4 worker threads: one writer plus three readers fill them. */
+const READ_CONNECTIONS = 3;
+
 export interface OrmOptions {
   debug?: boolean;
   /** Receives every SQL statement; the bench and the N+1 tests count them. */
@@ -53,6 +56,11 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
         conn.exec(SQLITE_PRAGMAS, (error) => done(error, conn));
       },
     },
+    // Readers in parallel: WAL lets other connections read while the one writer writes, so
+    // queries outside a transaction go to these read connections (MikroORM "read replicas" of the
+    // same file) and never queue behind a write. Each sees every committed write at once.
+    replicas: Array.from({ length: READ_CONNECTIONS }, (_, i) => ({ name: `read-${i + 1}` })),
+    preferReadReplicas: true,
     migrations: {
       migrationsList: MIGRATIONS,
       // Where `npm run migration:create` writes a new migration (then list it in migrations/index.ts).

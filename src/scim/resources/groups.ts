@@ -37,12 +37,16 @@ export const groupsResource: ScimResourceType<Group> = {
     return withFreshRead(ifVersion, async (expected) => {
       const group = await getGroup({ ...ctx, em: ctx.em.fork() }, id);
       // The group is rendered without members: PATCH turns member operations into a delta.
-      const { resource, membershipDelta: delta } = applyPatch(groupToScim(group, ctx.baseUrl), operations, RESOURCE_SCHEMAS.Group);
+      const before = groupToScim(group, ctx.baseUrl);
+      const { resource, membershipDelta: delta } = applyPatch(before, operations, RESOURCE_SCHEMAS.Group);
       const { attributes } = groupFromScim(resource);
+      // Member changes are row inserts and deletes that commute, so they need no version check;
+      // only a change of the group's own attributes is a read-modify-write to guard.
+      const attributesChanged = JSON.stringify(attributes) !== JSON.stringify(groupFromScim(before).attributes);
       return patchGroup(ctx, {
         id,
-        ifVersion: expected(group.version),
-        attributes,
+        ifVersion: attributesChanged ? expected(group.version) : ifVersion,
+        attributes: attributesChanged ? attributes : undefined,
         members: {
           replaceWith: delta.replaceWith ? delta.replaceWith.map((m) => m.value) : null,
           removeAll: delta.removeAll,

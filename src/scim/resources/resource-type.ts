@@ -24,6 +24,9 @@ export interface ScimResourceType<T extends StoredResource = StoredResource> {
   replace(ctx: ScimContext, id: string, body: ScimJson, ifVersion: number | undefined): Promise<T>;
   patch(ctx: ScimContext, id: string, body: unknown, ifVersion: number | undefined): Promise<T>;
   remove(ctx: ScimContext, id: string, ifVersion: number | undefined): Promise<void>;
-  /** Renders many at once, loading related data (groups, members) in one query, only if projected. */
-  render(ctx: ScimContext, items: T[], projection: Projection): Promise<ScimJson[]>;
+  /**
+   * Renders many at once, loading related data (groups, members) in one query, only if projected.
+   * `justCreated`: the items were created by this request, so they belong to no group yet.
+   */
+  render(ctx: ScimContext, items: T[], projection: Projection, justCreated?: boolean): Promise<ScimJson[]>;
 }

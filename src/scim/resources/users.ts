@@ -37,8 +37,9 @@ export const usersResource: ScimResourceType<User> = {
     await deleteUser(ctx, { id, ifVersion });
   },
 
-  async render(ctx, users, projection) {
-    const groups = wantsAttribute(projection, "groups") ? await groupsOfUsers(ctx.em, users.map((u) => u.id)) : null;
-    return users.map((user) => project(userToScim(user, ctx.baseUrl, groups?.get(user.id) ?? undefined), projection));
+  async render(ctx, users, projection, justCreated = false) {
+    const groups = wantsAttribute(projection, "groups") && !justCreated ? await groupsOfUsers(ctx.em, users.map((u) => u.id)) : null;
+    const groupsOf = (id: string) => (justCreated ? [] : groups?.get(id));
+    return users.map((user) => project(userToScim(user, ctx.baseUrl, groupsOf(user.id)), projection));
   },
 };

@@ -1,0 +1,118 @@
+/**
+ * Ceilings: what the stack itself manages on this machine, measured in the same run as the
+ * scenarios, so results can be reported as fractions that survive a noisy or slower machine.
+ */
+import { join } from "node:path";
+import { measureLoad, type LoadOptions, type LoadResult } from "../load";
+import { startChild, type Child } from "./child";
+import { measureOrmInserts, measurePreparedAutocommit, measureRawInserts } from "./storage";
+
+export { startChild, type Child, type ChildOptions } from "./child";
+export { measureOrmInserts, measurePreparedAutocommit, measureRawInserts } from "./storage";
+
+export interface Ceilings {
+  http: LoadResult;
+  graphqlCan: LoadResult;
+  graphqlBatch: LoadResult & { checksPerSecond: number };
+  storageRawTransaction: { rowsPerSecond: number };
+  storagePreparedAutocommit: { rowsPerSecond: number };
+  storageOrm: { rowsPerSecond: number };
+}
+
+export interface CeilingOptions {
+  /** Where the storage ceilings create their SQLite files. */
+  dir: string;
+  seconds: number;
+  connections: number;
+  progress?: (line: string) => void;
+}
+
+export const CEILING_BATCH_SIZE = 100;
+/**
+ * Unmeasured requests before each HTTP ceiling, counted in requests because JIT tiering goes by
+ * calls. Measured here: a fresh GraphQL server answers a batch of 100 at ~900 req/s in its first
+ * second and levels off near 2,000 only after ~4,000 batches; `can` and plain HTTP level off
+ * within their first second. Without this the ceiling is a cold-start figure.
+ */
+export const WARM_UP_REQUESTS = { http: 20_000, graphqlCan: 10_000, graphqlBatch: 4_000 };
+
+const CAN = `query($u: ID!, $a: ID!, $p: String!) { can(userId: $u, accountId: $a, permission: $p) }`;
+const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
+// Apollo's CSRF prevention refuses a POST without a JSON content type.
+const JSON_HEADERS = { "content-type": "application/json" };
+
+/**
+ * Checks drawn at random per request, as bench/scenarios/graph.ts draws them: the load generator
+ * shares the cores with the server, so the ceiling must cost it the same work as the scenario.
+ */
+const ids = (prefix: string) => Array.from({ length: 50 }, (_, i) => `0193f0c2-7a1e-7cc3-9b55-${prefix}${String(i).padStart(10, "0")}`);
+const USER_IDS = ids("aa");
+const ACCOUNT_IDS = ids("bb");
+const PERMISSIONS = ["billing.read", "billing.write", "projects.read", "projects.write", "members.invite"];
+const randomOf = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
+const randomCheck = () => ({ userId: randomOf(USER_IDS), accountId: randomOf(ACCOUNT_IDS), permission: randomOf(PERMISSIONS) });
+
+function graphqlRequests(body: () => object): LoadOptions["requests"] {
+  return [{
+    method: "POST",
+    path: "/graphql",
+    headers: JSON_HEADERS,
+    setupRequest: (request) => ({ ...request, body: JSON.stringify(body()) }),
+  }];
+}
+
+/** Starts a compiled server next to this file, runs `body` against it, and always stops it. */
+async function withChild<T>(script: string, body: (child: Child) => Promise<T>): Promise<T> {
+  const child = await startChild(join(__dirname, script));
+  try {
+    return await body(child);
+  } finally {
+    await child.stop();
+  }
+}
+
+export async function measureCeilings(options: CeilingOptions): Promise<Ceilings> {
+  const { dir, seconds, connections } = options;
+  const progress = options.progress ?? (() => undefined);
+  const load = async (name: string, warmUp: number, settings: Omit<LoadOptions, "connections" | "duration">): Promise<LoadResult> => {
+    // One-second rounds until enough requests: measureLoad's `amount` passes `duration: undefined`
+    // through, which autocannon rejects.
+    for (let sent = 0; sent < warmUp; ) sent += (await measureLoad({ ...settings, connections, duration: 1 })).requests;
+    const result = await measureLoad({ ...settings, connections, duration: seconds });
+    progress(`  ceiling ${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+    return result;
+  };
+
+  const http = await withChild("http-constant-server.js", (child) =>
+    // An explicit method: measureLoad passes `method: undefined` through, which autocannon rejects.
+    load("http", WARM_UP_REQUESTS.http, { url: `${child.url}/constant`, path: "/constant", method: "GET" }));
+
+  const { graphqlCan, graphqlBatch } = await withChild("graphql-constant-server.js", async (child) => {
+    const can = await load("graphql can", WARM_UP_REQUESTS.graphqlCan, {
+      url: child.url,
+      path: "/graphql (can)",
+      requests: graphqlRequests(() => {
+        const check = randomCheck();
+        return { query: CAN, variables: { u: check.userId, a: check.accountId, p: check.permission } };
+      }),
+    });
+    const batch = await load(`graphql canBatch of ${CEILING_BATCH_SIZE}`, WARM_UP_REQUESTS.graphqlBatch, {
+      url: child.url,
+      path: "/graphql (canBatch)",
+      requests: graphqlRequests(() => ({ query: CAN_BATCH, variables: { c: Array.from({ length: CEILING_BATCH_SIZE }, randomCheck) } })),
+    });
+    return { graphqlCan: can, graphqlBatch: { ...batch, checksPerSecond: batch.rps * CEILING_BATCH_SIZE } };
+  });
+
+  // Storage last and with no server running, so nothing else competes for the cores.
+  const rows = async (name: string, measure: (dir: string, seconds: number) => Promise<{ rowsPerSecond: number }>) => {
+    const result = await measure(dir, seconds);
+    progress(`  ceiling ${name}: ${result.rowsPerSecond} rows/s`);
+    return result;
+  };
+  const storageRawTransaction = await rows("storage raw BEGIN/INSERT/COMMIT", measureRawInserts);
+  const storagePreparedAutocommit = await rows("storage prepared autocommit", measurePreparedAutocommit);
+  const storageOrm = await rows("storage ORM flush", measureOrmInserts);
+
+  return { http, graphqlCan, graphqlBatch, storageRawTransaction, storagePreparedAutocommit, storageOrm };
+}

@@ -1,0 +1,56 @@
+import autocannon from "autocannon";
+
+/** One measured load run: throughput and latency percentiles, as autocannon reports them. */
+export interface LoadResult {
+  /** Mean requests per second over the run. */
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  /** Socket errors and timeouts. */
+  errors: number;
+  /** Responses outside 2xx: a benchmark with any is invalid. */
+  non2xx: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  /** Seconds to run, or `amount` requests in total. */
+  duration?: number;
+  amount?: number;
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** A sequence each connection cycles through (autocannon `requests`). */
+  requests?: autocannon.Request[];
+  /** Called with the running instance, e.g. to show progress. */
+  onStart?: (instance: autocannon.Instance) => void;
+}
+
+/** Drives the server with autocannon and returns its summary; fails on any error or non-2xx answer. */
+export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
+  // autocannon rejects keys that are present but undefined, so only set what was given.
+  const settings: Record<string, unknown> = { url: options.url, connections: options.connections, pipelining: 1, timeout: 30 };
+  if (options.amount) settings.amount = options.amount;
+  else settings.duration = options.duration ?? 5;
+  for (const key of ["method", "headers", "body", "requests"] as const) if (options[key] !== undefined) settings[key] = options[key];
+  if (options.path) settings.url = new URL(options.path, options.url).toString();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(settings as unknown as autocannon.Options, (error, done) => (error ? reject(error) : resolve(done)));
+    options.onStart?.(instance);
+  });
+  const summary: LoadResult = {
+    rps: Math.round(result.requests.mean),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+  if (summary.errors > 0 || summary.non2xx > 0) {
+    throw new Error(`load run on ${options.path ?? options.url} had ${summary.errors} errors and ${summary.non2xx} non-2xx answers`);
+  }
+  return summary;
+}

@@ -1,0 +1,94 @@
+import type { Ceilings } from "./ceilings";
+import type { LoadResult } from "./load";
+import type { ListResult } from "./scenarios/list";
+import type { SyncResult } from "./scenarios/sync";
+import type { BenchSizes } from "./sizes";
+
+/** Everything one bench run measured; written to bench/results/<date>-<db>.json. */
+export interface BenchResults {
+  date: string;
+  db: "sqlite";
+  mode: "full" | "quick";
+  machine: { cpus: number; node: string };
+  sizes: BenchSizes;
+  ceilings: Ceilings;
+  scenarios: {
+    scimCreate: LoadResult;
+    scimLookupSmall: LoadResult;
+    scimLookupBig: LoadResult;
+    scimGetBig: LoadResult;
+    scimMembersSmallGroup: LoadResult;
+    scimMembersBigGroup: LoadResult;
+    scimSync: SyncResult;
+    graphCanBatch: LoadResult & { checksPerSecond: number };
+    graphCanSingle: LoadResult;
+    graphList: ListResult;
+    memory: { afterBigDirectoryMB: number; afterSyncMB: number };
+  };
+}
+
+export interface Check {
+  name: string;
+  actual: string;
+  target: string;
+  pass: boolean;
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const n = (x: number) => Math.round(x).toLocaleString("en-US");
+
+/** The targets of the issue, evaluated against one run. Ratios, not absolutes, where a ceiling exists. */
+export function evaluate(r: BenchResults): Check[] {
+  const s = r.scenarios;
+  const c = r.ceilings;
+  return [
+    { name: "scim.create vs ORM single-row ceiling", actual: pct(s.scimCreate.rps / c.storageOrm.rowsPerSecond), target: "≥ 75%", pass: s.scimCreate.rps >= 0.75 * c.storageOrm.rowsPerSecond },
+    { name: "scim.lookup vs HTTP ceiling", actual: pct(s.scimLookupSmall.rps / c.http.rps), target: "≥ 12%", pass: s.scimLookupSmall.rps >= 0.12 * c.http.rps },
+    { name: `scim.lookup at ${n(r.sizes.bigDirectory)} vs ${n(r.sizes.smallDirectory)} users`, actual: pct(s.scimLookupBig.rps / s.scimLookupSmall.rps), target: "≥ 90%", pass: s.scimLookupBig.rps >= 0.9 * s.scimLookupSmall.rps },
+    { name: `scim.members cost, ${n(r.sizes.bigGroup)}-member vs 10-member group`, actual: `${(s.scimMembersSmallGroup.rps / s.scimMembersBigGroup.rps).toFixed(2)}×`, target: "≤ 2×", pass: s.scimMembersBigGroup.rps * 2 >= s.scimMembersSmallGroup.rps },
+    { name: "scim.sync total", actual: `${s.scimSync.seconds.toFixed(1)} s`, target: "< 30 s", pass: s.scimSync.seconds < 30 },
+    { name: "graph.can batch throughput", actual: `${n(s.graphCanBatch.checksPerSecond)} checks/s`, target: "≥ 20,000", pass: s.graphCanBatch.checksPerSecond >= 20_000 },
+    { name: "graph.can batch vs constant-resolver ceiling", actual: pct(s.graphCanBatch.checksPerSecond / c.graphqlBatch.checksPerSecond), target: "≥ 20%", pass: s.graphCanBatch.checksPerSecond >= 0.2 * c.graphqlBatch.checksPerSecond },
+    { name: "graph.can single p99 (concurrency 1)", actual: `${s.graphCanSingle.p99} ms`, target: "< 5 ms", pass: s.graphCanSingle.p99 < 5 },
+    { name: "graph.list SQL statements, page of 1/10 vs full", actual: `${s.graphList.statementsSmallPage} vs ${s.graphList.statements}`, target: "equal", pass: s.graphList.statements === s.graphList.statementsSmallPage },
+    { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
+    { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
+  ];
+}
+
+/** The Markdown the bench prints and the README carries. */
+export function renderMarkdown(r: BenchResults): string {
+  const s = r.scenarios;
+  const c = r.ceilings;
+  const load = (x: LoadResult) => `${n(x.rps)} req/s | ${x.p50} / ${x.p99} ms`;
+  const lines = [
+    `Run of ${r.date} on SQLite, ${r.machine.cpus} cores, Node ${r.machine.node} (${r.mode} sizes; load generator on the same cores).`,
+    "",
+    "| scenario | throughput | p50 / p99 | of its ceiling |",
+    "| --- | --- | --- | --- |",
+    `| scim.create (POST /Users, 16 connections) | ${load(s.scimCreate)} | ${pct(s.scimCreate.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
+    `| scim.lookup, ${n(r.sizes.smallDirectory)} users | ${load(s.scimLookupSmall)} | ${pct(s.scimLookupSmall.rps / c.http.rps)} of HTTP |`,
+    `| scim.lookup, ${n(r.sizes.bigDirectory)} users | ${load(s.scimLookupBig)} | ${pct(s.scimLookupBig.rps / c.http.rps)} of HTTP |`,
+    `| scim.get, ${n(r.sizes.bigDirectory)} users | ${load(s.scimGetBig)} | ${pct(s.scimGetBig.rps / c.http.rps)} of HTTP |`,
+    `| scim.members, 10-member group | ${load(s.scimMembersSmallGroup)} | ${pct(s.scimMembersSmallGroup.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
+    `| scim.members, ${n(r.sizes.bigGroup)}-member group | ${load(s.scimMembersBigGroup)} | ${pct(s.scimMembersBigGroup.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
+    `| scim.sync (${n(r.sizes.syncUsers)} users, ${n(r.sizes.syncGroups)} groups, ${n(r.sizes.syncMemberships)} memberships) | ${s.scimSync.seconds.toFixed(1)} s, ${n(s.scimSync.requests)} requests | | |`,
+    `| graph.can batch of 100 | ${n(s.graphCanBatch.checksPerSecond)} checks/s | ${s.graphCanBatch.p50} / ${s.graphCanBatch.p99} ms | ${pct(s.graphCanBatch.checksPerSecond / c.graphqlBatch.checksPerSecond)} of constant-resolver batch |`,
+    `| graph.can single, concurrency 1 | ${load(s.graphCanSingle)} | (ceiling measured at 16 connections) |`,
+    `| graph.list, ${n(s.graphList.page)} users with groups and roles | ${s.graphList.milliseconds} ms, ${s.graphList.statements} SQL statements (${s.graphList.statementsSmallPage} for a tenth of the page) | | |`,
+    `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
+    "",
+    "| ceiling | result |",
+    "| --- | --- |",
+    `| HTTP: fastify, constant 1 KB JSON | ${load(c.http)} |`,
+    `| GraphQL: constant \`can\`, 16 connections | ${load(c.graphqlCan)} |`,
+    `| GraphQL: constant \`canBatch\` of 100 | ${n(c.graphqlBatch.checksPerSecond)} checks/s |`,
+    `| storage raw: BEGIN; INSERT; COMMIT | ${n(c.storageRawTransaction.rowsPerSecond)} rows/s (${n(c.storagePreparedAutocommit.rowsPerSecond)} prepared autocommit) |`,
+    `| storage ORM: em.fork(), create, flush | ${n(c.storageOrm.rowsPerSecond)} rows/s |`,
+    "",
+    "| target | measured | wanted | |",
+    "| --- | --- | --- | --- |",
+    ...evaluate(r).map((check) => `| ${check.name} | ${check.actual} | ${check.target} | ${check.pass ? "PASS" : "FAIL"} |`),
+  ];
+  return lines.join("\n");
+}

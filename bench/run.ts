@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: builds a fresh directory on a temporary SQLite file, drives the real server
+ * over HTTP, measures the ceilings in the same run, prints a Markdown table, writes
+ * bench/results/<date>-sqlite.json and the README's table. `--quick` runs small sizes (the test
+ * suite runs it); `--check` exits non-zero when a target fails.
+ */
+import "reflect-metadata";
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { MikroORM } from "@mikro-orm/core";
+import { migrateToLatest, openOrm } from "../src/store/orm";
+import { measureCeilings } from "./ceilings";
+import { startIdgraph } from "./idgraph-process";
+import { rssMegabytes } from "./memory";
+import { evaluate, renderMarkdown, type BenchResults } from "./report";
+import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
+import { graphList } from "./scenarios/list";
+import { scimCreate, scimGet, scimLookup, scimMembers, type Target } from "./scenarios/scim";
+import { scimSync } from "./scenarios/sync";
+import { seedGroupTree, seedGroupWithMembers, seedLeafMemberships, seedUsers } from "./seed";
+import { CONNECTIONS, FULL, MEMBERS_CONNECTIONS, QUICK, type BenchSizes } from "./sizes";
+import { createBenchTenant, type BenchTenant } from "./tenant";
+
+const README = join(__dirname, "..", "..", "README.md");
+const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
+const README_START = "<!-- bench:start -->";
+const README_END = "<!-- bench:end -->";
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: "boolean" }, check: { type: "boolean" }, db: { type: "string", default: "sqlite" }, out: { type: "string" } } });
+  if (values.db !== "sqlite") throw new Error(`--db ${values.db}: only sqlite exists so far (PostgreSQL support has not been built)`);
+  const sizes = values.quick ? QUICK : FULL;
+  const dir = mkdtempSync(join(tmpdir(), "idgraph-bench-"));
+  try {
+    const results = await runAll(sizes, values.quick ? "quick" : "full", dir);
+    const markdown = renderMarkdown(results);
+    log(`\n${markdown}\n`);
+    const outDir = values.out ?? (values.quick ? dir : RESULTS_DIR);
+    const file = join(outDir, `${results.date}-${results.db}${values.quick ? "-quick" : ""}.json`);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    log(`Results written to ${file}`);
+    if (!values.quick && !values.out) updateReadme(markdown);
+    const failed = evaluate(results).filter((c) => !c.pass);
+    if (values.check && failed.length > 0) {
+      log(`FAIL: ${failed.map((c) => c.name).join("; ")}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): Promise<BenchResults> {
+  log(`idgraph bench (${mode}): ceilings`);
+  const ceilings = await measureCeilings({ dir, seconds: sizes.seconds, connections: CONNECTIONS, progress: log });
+
+  log("Directory: seeding");
+  const dbPath = join(dir, "bench.sqlite");
+  const orm = await openOrm({ kind: "sqlite", path: dbPath });
+  await migrateToLatest(orm);
+  const tenant = await createBenchTenant(orm, "Bench");
+  const userIds = await seedUsers(orm, tenant, 0, sizes.smallDirectory);
+  const server = await startIdgraph(dbPath);
+  try {
+    const target: Target = { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey };
+    // Each scenario first runs unmeasured for a while: a cold server (JIT, SQLite page cache)
+    // runs at about half speed, and the ceilings are measured warm too.
+    const measure = async <T>(name: string, run: (seconds: number) => Promise<T>): Promise<T> => {
+      log(`▸ ${name} (${sizes.warmUpSeconds} s warm-up, ${sizes.seconds} s measured)`);
+      if (sizes.warmUpSeconds > 0) await run(sizes.warmUpSeconds);
+      return run(sizes.seconds);
+    };
+
+    const scimLookupSmall = await measure(`scim.lookup at ${sizes.smallDirectory} users`, (t) => scimLookup(target, sizes.smallDirectory, t, CONNECTIONS));
+    const scimCreateResult = await measure("scim.create", (t) => scimCreate(target, t, CONNECTIONS));
+
+    log(`Directory: seeding to ${sizes.bigDirectory} users`);
+    userIds.push(...(await seedUsers(orm, tenant, sizes.smallDirectory, sizes.bigDirectory, (done) => {
+      if (done % 20_000 === 0) log(`  ${done} users`);
+    })));
+    const scimLookupBig = await measure(`scim.lookup at ${sizes.bigDirectory} users`, (t) => scimLookup(target, sizes.bigDirectory, t, CONNECTIONS));
+    const scimGetBig = await measure(`scim.get at ${sizes.bigDirectory} users`, (t) => scimGet(target, userIds, t, CONNECTIONS));
+    const afterBigDirectoryMB = rssMegabytes(server.pid);
+
+    log("Directory: seeding groups, nesting, bindings and memberships");
+    const tree = await seedGroupTree(orm, tenant, { top: sizes.topGroups, midPerTop: sizes.midPerTop, leafPerMid: sizes.leafPerMid });
+    await seedLeafMemberships(orm, userIds, tree.leaf);
+    const bigGroup = await seedGroupWithMembers(orm, tenant, "Big Group", userIds.slice(0, sizes.bigGroup));
+    const smallGroup = await seedGroupWithMembers(orm, tenant, "Small Group", userIds.slice(0, 10));
+    const outsiders = userIds.slice(sizes.bigGroup, sizes.bigGroup + 64);
+
+    const checks = { userIds, accountIds: tenant.accountIds, permissions: ["area0.read", "area3.write", "area5.read", "area7.write", "nothing.here"] };
+    const graphCanBatchResult = await measure("graph.can, batches of 100", (t) => graphCanBatch(target, checks, t, CONNECTIONS));
+    const graphCanSingleResult = await measure("graph.can, single, concurrency 1", (t) => graphCanSingle(target, checks, t));
+    const scimMembersSmallGroup = await measure("scim.members, 10-member group", (t) => scimMembers(target, smallGroup, outsiders, t, MEMBERS_CONNECTIONS));
+    const scimMembersBigGroup = await measure(`scim.members, ${sizes.bigGroup}-member group`, (t) => scimMembers(target, bigGroup, outsiders, t, MEMBERS_CONNECTIONS));
+    log(`▸ graph.list, ${sizes.listPage} users`);
+    const graphListResult = await graphList(dbPath, tenant, sizes.listPage);
+
+    await server.stop();
+    await orm.close(true);
+    const sync = await runSync(sizes, dir);
+    return {
+      date: new Date().toISOString().slice(0, 10),
+      db: "sqlite",
+      mode,
+      machine: { cpus: cpus().length, node: process.version },
+      sizes,
+      ceilings,
+      scenarios: {
+        scimCreate: scimCreateResult,
+        scimLookupSmall,
+        scimLookupBig,
+        scimGetBig,
+        scimMembersSmallGroup,
+        scimMembersBigGroup,
+        scimSync: sync.result,
+        graphCanBatch: graphCanBatchResult,
+        graphCanSingle: graphCanSingleResult,
+        graphList: graphListResult,
+        memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
+      },
+    };
+  } finally {
+    await server.stop();
+    await orm.close(true).catch(() => undefined);
+  }
+}
+
+/** scim.sync runs on its own fresh database, as a new customer's first sync would. */
+async function runSync(sizes: BenchSizes, dir: string) {
+  const dbPath = join(dir, "sync.sqlite");
+  const orm: MikroORM = await openOrm({ kind: "sqlite", path: dbPath });
+  await migrateToLatest(orm);
+  const tenant: BenchTenant = await createBenchTenant(orm, "Sync");
+  await orm.close(true);
+  const server = await startIdgraph(dbPath);
+  try {
+    log(`▸ scim.sync: ${sizes.syncUsers} users, ${sizes.syncGroups} groups, ${sizes.syncMemberships} memberships`);
+    const result = await scimSync({ url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey },
+      { users: sizes.syncUsers, groups: sizes.syncGroups, memberships: sizes.syncMemberships }, log);
+    return { result, rssMB: rssMegabytes(server.pid) };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The README carries the table of the latest full run between two markers. */
+function updateReadme(markdown: string): void {
+  const readme = readFileSync(README, "utf8");
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} block`);
+  writeFileSync(README, `${readme.slice(0, start + README_START.length)}\n${markdown}\n${readme.slice(end)}`);
+  log("README.md table updated");
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

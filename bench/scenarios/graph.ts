@@ -1,0 +1,54 @@
+import { measureLoad, type LoadResult } from "../load";
+import type { Target } from "./scim";
+
+const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
+const CAN = `query($u: ID!, $a: ID!, $p: String!) { can(userId: $u, accountId: $a, permission: $p) }`;
+export const BATCH_SIZE = 100;
+
+interface CheckPool {
+  userIds: string[];
+  accountIds: string[];
+  permissions: string[];
+}
+
+const randomOf = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
+const randomCheck = (pool: CheckPool) => ({ userId: randomOf(pool.userIds), accountId: randomOf(pool.accountIds), permission: randomOf(pool.permissions) });
+const graphHeaders = (target: Target) => ({ authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" });
+
+/** graph.can (batch): canBatch with 100 random checks per request. */
+export async function graphCanBatch(target: Target, pool: CheckPool, seconds: number, connections: number): Promise<LoadResult & { checksPerSecond: number }> {
+  const result = await measureLoad({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: "POST",
+      path: "/graphql",
+      headers: graphHeaders(target),
+      setupRequest: (request) => {
+        request.body = JSON.stringify({ query: CAN_BATCH, variables: { c: Array.from({ length: BATCH_SIZE }, () => randomCheck(pool)) } });
+        return request;
+      },
+    }],
+  });
+  return { ...result, checksPerSecond: result.rps * BATCH_SIZE };
+}
+
+/** graph.can (single): one `can` per request, one request at a time, for its p99. */
+export async function graphCanSingle(target: Target, pool: CheckPool, seconds: number): Promise<LoadResult> {
+  return measureLoad({
+    url: target.url,
+    connections: 1,
+    duration: seconds,
+    requests: [{
+      method: "POST",
+      path: "/graphql",
+      headers: graphHeaders(target),
+      setupRequest: (request) => {
+        const check = randomCheck(pool);
+        request.body = JSON.stringify({ query: CAN, variables: { u: check.userId, a: check.accountId, p: check.permission } });
+        return request;
+      },
+    }],
+  });
+}

@@ -1,0 +1,100 @@
+import type autocannon from "autocannon";
+import { measureLoad, type LoadResult } from "../load";
+import { userNameOf } from "../seed";
+
+/** Where the scenarios send their requests. */
+export interface Target {
+  url: string;
+  scimToken: string;
+  apiKey: string;
+}
+
+const scimHeaders = (target: Target) => ({ authorization: `Bearer ${target.scimToken}`, "content-type": "application/scim+json" });
+const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/** scim.create: POST /Users with a fresh userName on every request. */
+export async function scimCreate(target: Target, seconds: number, connections: number): Promise<LoadResult> {
+  let counter = 0;
+  const prefix = `created-${Date.now()}`;
+  return measureLoad({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: "POST",
+      path: "/scim/v2/Users",
+      headers: scimHeaders(target),
+      setupRequest: (request) => {
+        counter += 1;
+        const userName = `${prefix}-${counter}@bench.test`;
+        request.body = JSON.stringify({
+          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+          userName,
+          name: { givenName: "Bench", familyName: `User ${counter}` },
+          emails: [{ value: userName, type: "work", primary: true }],
+          active: true,
+        });
+        return request;
+      },
+    }],
+  });
+}
+
+/** scim.lookup: `GET /Users?filter=userName eq "…"` for random existing users (in another case, as IdPs do). */
+export async function scimLookup(target: Target, directorySize: number, seconds: number, connections: number): Promise<LoadResult> {
+  return measureLoad({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: "GET",
+      headers: scimHeaders(target),
+      setupRequest: (request) => {
+        const userName = userNameOf(Math.floor(Math.random() * directorySize)).toUpperCase();
+        request.path = `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+        return request;
+      },
+    }],
+  });
+}
+
+/** scim.get: GET /Users/{id} for random existing users. */
+export async function scimGet(target: Target, userIds: string[], seconds: number, connections: number): Promise<LoadResult> {
+  return measureLoad({
+    url: target.url,
+    connections,
+    duration: seconds,
+    requests: [{
+      method: "GET",
+      headers: scimHeaders(target),
+      setupRequest: (request) => {
+        request.path = `/scim/v2/Users/${userIds[Math.floor(Math.random() * userIds.length)]}`;
+        return request;
+      },
+    }],
+  });
+}
+
+/**
+ * scim.members: each connection adds one member to the group and removes it again, as Okta's
+ * Push Groups does, so the group's size stays what it was.
+ */
+export async function scimMembers(target: Target, groupId: string, candidateUserIds: string[], seconds: number, connections: number): Promise<LoadResult> {
+  let next = 0;
+  const memberOf = (context: Record<string, unknown>) => {
+    if (typeof context.member !== "string") context.member = candidateUserIds[next++ % candidateUserIds.length];
+    return context.member as string;
+  };
+  const patch = (op: "add" | "remove"): autocannon.Request => ({
+    method: "PATCH",
+    path: `/scim/v2/Groups/${groupId}`,
+    headers: scimHeaders(target),
+    setupRequest: (request, context) => {
+      const member = memberOf(context as Record<string, unknown>);
+      const operation = op === "add" ? { op, path: "members", value: [{ value: member }] } : { op, path: `members[value eq "${member}"]` };
+      request.body = JSON.stringify({ schemas: [PATCH_OP], Operations: [operation] });
+      return request;
+    },
+  });
+  return measureLoad({ url: target.url, connections, duration: seconds, requests: [patch("add"), patch("remove")] });
+}

@@ -1,0 +1,61 @@
+/** How big each scenario is: the full run (the recorded one) and the quick one the test suite runs. */
+export interface BenchSizes {
+  /** Seconds each throughput measurement runs, after an unmeasured warm-up of warmUpSeconds. */
+  seconds: number;
+  warmUpSeconds: number;
+  /** Users when scim.lookup is measured the first time, and when the directory is "big". */
+  smallDirectory: number;
+  bigDirectory: number;
+  /** Members of the big group in scim.members (the small group has 10). */
+  bigGroup: number;
+  /** Group tree for graph.can: top × mid × leaf groups, three levels. */
+  topGroups: number;
+  midPerTop: number;
+  leafPerMid: number;
+  /** Okta-style initial sync. */
+  syncUsers: number;
+  syncGroups: number;
+  syncMemberships: number;
+  /** Users per page in graph.list (compared with a page a tenth of it). */
+  listPage: number;
+}
+
+export const FULL: BenchSizes = {
+  seconds: 10,
+  warmUpSeconds: 3,
+  smallDirectory: 1_000,
+  bigDirectory: 100_000,
+  bigGroup: 50_000,
+  topGroups: 10,
+  midPerTop: 5,
+  leafPerMid: 4,
+  syncUsers: 10_000,
+  syncGroups: 250,
+  syncMemberships: 50_000,
+  listPage: 1_000,
+};
+
+/** Small enough for the test suite (under a minute), big enough that every code path runs. */
+export const QUICK: BenchSizes = {
+  seconds: 1,
+  warmUpSeconds: 0,
+  smallDirectory: 200,
+  bigDirectory: 2_000,
+  bigGroup: 1_000,
+  topGroups: 2,
+  midPerTop: 2,
+  leafPerMid: 2,
+  syncUsers: 200,
+  syncGroups: 10,
+  syncMemberships: 600,
+  listPage: 100,
+};
+
+/** Concurrency of the load generator where the issue does not fix it. */
+export const CONNECTIONS = 16;
+/** scim.members: connections each adding and removing their own member on one group. */
+export const MEMBERS_CONNECTIONS = 4;
+/** Okta provisions with a handful of parallel requests per app; 8 is generous. */
+export const SYNC_CONCURRENCY = 8;
+/** Okta pushes group members in PATCHes of up to 100. */
+export const SYNC_MEMBERS_PER_PATCH = 100;
