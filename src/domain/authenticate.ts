@@ -35,6 +35,7 @@ async function touchLastUsed(
   em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: { id: string; lastUsedAt: Date | null }, now = new Date(),
 ): Promise<void> {
   if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-  row.lastUsedAt = now;
+  // A native update, not a change to the managed entity: the request's own flush must not
+  // write the token row again.
   await em.nativeUpdate(entity as typeof ApiKey, { id: row.id }, { lastUsedAt: now });
 }

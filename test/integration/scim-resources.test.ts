@@ -108,6 +108,15 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(root.body.totalResults).toBe(5);
   });
 
+  it("creates a user with one short write transaction: no SELECT before the INSERT, no stray UPDATE", async () => {
+    await scim("GET", "/Users?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
+    const statements = await server.captureQueries(async () => {
+      expect((await scim("POST", "/Users", user("fast@acme.test"))).status).toBe(201);
+    });
+    const verbs = statements.map((sql) => sql.split(" ")[0] + (sql.startsWith("insert") ? ` ${sql.split(" ")[2]}` : ""));
+    expect(verbs).toEqual(["select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
+  });
+
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {
     expect((await scim("POST", "/Groups", { displayName: "Finance" })).status).toBe(201);
     const res = await scim("POST", "/Groups", { displayName: "FINANCE" });

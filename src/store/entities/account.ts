@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
+import { DateTimeType, Entity, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Organization } from "./organization";
 
@@ -14,6 +14,6 @@ export class Account {
   @Property({ type: "string" })
   name!: string;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }

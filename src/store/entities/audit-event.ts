@@ -1,4 +1,4 @@
-import { Entity, Index, PrimaryKey, Property } from "@mikro-orm/core";
+import { DateTimeType, Entity, Index, PrimaryKey, Property } from "@mikro-orm/core";
 import { newId } from "../ids";
 
 /**
@@ -35,6 +35,6 @@ export class AuditEvent {
   @Property({ type: "json", nullable: true })
   data: Record<string, unknown> | null = null;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }

@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Group } from "./group";
 import { User } from "./user";
@@ -27,6 +27,6 @@ export class GroupMembership {
   @ManyToOne(() => Group, { nullable: true, deleteRule: "cascade" })
   memberGroup: Group | null = null;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }

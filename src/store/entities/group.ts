@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Organization } from "./organization";
 import type { ManagedBy } from "./user";
@@ -33,9 +33,9 @@ export class Group {
   @Property({ type: "integer" })
   version: number = 1;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   updatedAt: Date = new Date();
 }

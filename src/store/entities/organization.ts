@@ -1,4 +1,4 @@
-import { Entity, PrimaryKey, Property } from "@mikro-orm/core";
+import { DateTimeType, Entity, PrimaryKey, Property } from "@mikro-orm/core";
 import { newId } from "../ids";
 
 export type DeprovisionMode = "SUSPEND" | "DELETE";
@@ -36,9 +36,9 @@ export class Organization {
   @Property({ type: "integer", nullable: true })
   maxGroups: number | null = null;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 
-  @Property({ type: "datetime", onUpdate: () => new Date() })
+  @Property({ type: DateTimeType, onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

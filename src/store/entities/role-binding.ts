@@ -1,4 +1,4 @@
-import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Account } from "./account";
 import { Group } from "./group";
@@ -37,7 +37,7 @@ export class RoleBinding {
   @Property({ type: "string", length: 160 })
   identityKey!: string;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }
 

@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Account } from "./account";
 import { Organization } from "./organization";
@@ -33,6 +33,6 @@ export class RoleMapping {
   @Property({ type: "string", length: 36 })
   scopeKey!: string;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }

@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Organization } from "./organization";
 
@@ -24,6 +24,6 @@ export class Role {
   @Property({ type: "json" })
   permissions: string[] = [];
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 }

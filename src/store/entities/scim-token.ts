@@ -1,4 +1,4 @@
-import { Entity, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
+import { DateTimeType, Entity, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
 import { newId } from "../ids";
 import { Organization } from "./organization";
 
@@ -17,15 +17,15 @@ export class ScimToken {
   @Property({ type: "string", length: 64 })
   secretHash!: string;
 
-  @Property({ type: "datetime" })
+  @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 
-  @Property({ type: "datetime", nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   expiresAt: Date | null = null;
 
-  @Property({ type: "datetime", nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   lastUsedAt: Date | null = null;
 
-  @Property({ type: "datetime", nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   revokedAt: Date | null = null;
 }
