@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { ApiKey, ScimToken } from "../store/entities";
 import type { Actor } from "./actor";
+import { findApiKeyRecord, findScimTokenRecord, type CredentialRecord } from "../store/credential-records";
 import { parseCredential, secretMatches } from "./secrets";
 
 /** lastUsedAt is refreshed at most this often, so authentication is not a write on every request. */
@@ -10,10 +11,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticateApiKey(em: EntityManager, credential: string): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgk") return null;
-  const key = await em.findOne(ApiKey, { id: parsed.id });
+  const key = await findApiKeyRecord(em, parsed.id);
   if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
   await touchLastUsed(em, ApiKey, key);
-  return { kind: "api_key", id: key.id, organizationId: key.organization?.id ?? null, canWrite: key.role === "ADMIN" };
+  return { kind: "api_key", id: key.id, organizationId: key.organizationId, canWrite: key.role === "ADMIN" };
 }
 
 /**
@@ -23,19 +24,15 @@ export async function authenticateApiKey(em: EntityManager, credential: string):
 export async function authenticateScimToken(em: EntityManager, credential: string, now = new Date()): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
-  const token = await em.findOne(ScimToken, { id: parsed.id }, { populate: ["organization"] });
+  const token = await findScimTokenRecord(em, parsed.id);
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
-  if (!token.organization.scimEnabled) return null;
+  if (!token.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;
   await touchLastUsed(em, ScimToken, token, now);
-  return { kind: "scim_token", id: token.id, organizationId: token.organization.id, canWrite: true };
+  return { kind: "scim_token", id: token.id, organizationId: token.organizationId, canWrite: true };
 }
 
-async function touchLastUsed(
-  em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: { id: string; lastUsedAt: Date | null }, now = new Date(),
-): Promise<void> {
+async function touchLastUsed(em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: CredentialRecord, now = new Date()): Promise<void> {
   if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-  // A native update, not a change to the managed entity: the request's own flush must not
-  // write the token row again.
   await em.nativeUpdate(entity as typeof ApiKey, { id: row.id }, { lastUsedAt: now });
 }

@@ -22,3 +22,10 @@ export function chunks<T>(items: T[], size = 500): T[][] {
 export function placeholders(count: number): string {
   return new Array(count).fill("?").join(", ");
 }
+
+/** SQLite returns datetimes as epoch milliseconds (how MikroORM stores them), PostgreSQL as Date. */
+export function dateColumn(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  return new Date(typeof value === "number" ? value : String(value));
+}

@@ -108,13 +108,16 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(root.body.totalResults).toBe(5);
   });
 
-  it("creates a user with one short write transaction: no SELECT before the INSERT, no stray UPDATE", async () => {
+  it("creates a user with one short write transaction: reads outside it, no SELECT before the INSERT, no stray UPDATE", async () => {
     await scim("GET", "/Users?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
     const statements = await server.captureQueries(async () => {
       expect((await scim("POST", "/Users", user("fast@acme.test"))).status).toBe(201);
     });
     const verbs = statements.map((sql) => sql.split(" ")[0] + (sql.startsWith("insert") ? ` ${sql.split(" ")[2]}` : ""));
-    expect(verbs).toEqual(["select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
+    // The token and the organization are read on read connections, in parallel with writers;
+    // the write transaction holds only the two inserts, and the unique index decides a 409.
+    expect(verbs).toEqual(["select", "select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
+    expect(statements.slice(0, 2).every((sql) => /via read connection/.test(sql))).toBe(true);
   });
 
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {

@@ -13,10 +13,12 @@ export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserA
 
 /** Creates a user; a user created by an identity provider is SCIM-managed. */
 export async function createUser(ctx: CommandContext, input: CreateUserInput): Promise<User> {
+  // Read before the transaction, on a read connection: the write transaction is then just the
+  // two inserts (the user and its audit event), and the unique index decides the 409.
+  const org = await findVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
   return runCommand(ctx, async (em) => {
-    const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
     const user = new User();
-    user.organization = org;
+    user.organization = em.getReference(Organization, org.id);
     user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
     const changes = assignUserAttributes(user, input);
     // Auto-activate off: users an IdP creates wait, inactive, for an admin to activate them.
