@@ -1,5 +1,6 @@
 import type { EntityManager, EntityName } from "@mikro-orm/core";
 import { Organization } from "../store/entities";
+import { runSql } from "../store/raw-sql";
 import type { Actor } from "./actor";
 import { NotFound } from "./errors";
 import { assertOrgVisible } from "./tenancy";
@@ -25,4 +26,18 @@ export async function findVisibleOrganization(em: EntityManager, actor: Actor, i
   const org = await em.findOne(Organization, { id });
   if (!org) throw NotFound.entity("organization", id);
   return org;
+}
+
+/**
+ * Like findVisible, for reads outside a command: one statement on a read connection, mapped to
+ * a managed entity without the query builder (GET /Users/{id} is on every IdP's hot path).
+ */
+export async function readVisible<T extends OrgOwned>(
+  em: EntityManager, entity: new () => T, kind: string, id: string, actor: Actor,
+): Promise<T> {
+  const table = em.getMetadata().get(entity.name).tableName;
+  const [row] = await runSql(em, `select * from "${table}" where id = ?`, [id]);
+  if (!row) throw NotFound.entity(kind, id);
+  assertOrgVisible(actor, row.organization_id as string, kind, id);
+  return em.map(entity, row);
 }

@@ -1,6 +1,6 @@
-import { raw, type EntityManager } from "@mikro-orm/core";
-import type { SqlEntityManager } from "@mikro-orm/knex";
+import type { EntityManager } from "@mikro-orm/core";
 import { Group, User } from "../../store/entities";
+import { runSql } from "../../store/raw-sql";
 import type { Actor } from "../actor";
 import { assertIdpMayManageGroups } from "../commands/group-rules";
 import { actsForIdp } from "../actor";
@@ -30,34 +30,42 @@ export interface SearchResult<T> {
 
 export const SEARCH_ALIAS = "e0";
 
-/** Users of one organization matching a compiled predicate: one COUNT and one page query. */
+/** Users of one organization matching a compiled predicate: one page query (and a COUNT when needed). */
 export async function searchUsers(em: EntityManager, actor: Actor, request: SearchRequest): Promise<SearchResult<User>> {
-  await findVisibleOrganization(em, actor, request.organizationId);
+  await assertOrganizationExists(em, actor, request.organizationId);
   return search(em, User, request);
 }
 
 /** Groups of one organization matching a compiled predicate; refused to an IdP when group sync is off. */
 export async function searchGroups(em: EntityManager, actor: Actor, request: SearchRequest): Promise<SearchResult<Group>> {
-  await findVisibleOrganization(em, actor, request.organizationId);
+  await assertOrganizationExists(em, actor, request.organizationId);
   if (actsForIdp(actor)) await assertIdpMayManageGroups(em, request.organizationId);
   return search(em, Group, request);
 }
 
+/**
+ * An org-scoped credential's own organization exists (the credential row references it), so
+ * the lookups IdPs make on every request skip that query; other callers get the full check.
+ */
+async function assertOrganizationExists(em: EntityManager, actor: Actor, organizationId: string): Promise<void> {
+  if (actor.organizationId !== organizationId) await findVisibleOrganization(em, actor, organizationId);
+}
+
+/**
+ * One hand-written statement on a read connection, rows mapped to entities: the hottest read an
+ * IdP makes (`userName eq "…"`) skips the query builder and costs a single index search.
+ */
 async function search<T extends User | Group>(em: EntityManager, entity: new () => T, request: SearchRequest): Promise<SearchResult<T>> {
-  const sqlEm = em as SqlEntityManager;
-  const base = () => {
-    const qb = sqlEm.createQueryBuilder(entity as never, SEARCH_ALIAS).where({ organization: request.organizationId });
-    if (request.where) qb.andWhere(request.where.sql, request.where.params as never[]);
-    return qb;
-  };
-  if (request.limit === 0) return { total: await base().getCount(), items: [] };
-  const page = base();
+  const table = em.getMetadata().get(entity.name).tableName;
+  const from = `from "${table}" ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${request.where ? ` and (${request.where.sql})` : ""}`;
+  const params = [request.organizationId, ...(request.where?.params ?? [])];
+  const count = async () => Number((await runSql(em, `select count(*) as n ${from}`, params))[0].n);
+  if (request.limit === 0) return { total: await count(), items: [] };
   const direction = request.descending ? "desc" : "asc";
-  if (request.orderBy) page.orderBy({ [raw(request.orderBy)]: direction, id: "asc" } as never);
-  else page.orderBy({ id: direction } as never);
-  const items = (await page.limit(request.limit).offset(request.offset).getResultList()) as T[];
-  // A first page that is not full already tells the total: the lookups IdPs make all the time
-  // (`userName eq "…"`) cost one query, not two.
-  const total = request.offset === 0 && items.length < request.limit ? items.length : await base().getCount();
+  const order = request.orderBy ? `${request.orderBy} ${direction}, ${SEARCH_ALIAS}.id asc` : `${SEARCH_ALIAS}.id ${direction}`;
+  const rows = await runSql(em, `select ${SEARCH_ALIAS}.* ${from} order by ${order} limit ? offset ?`, [...params, request.limit, request.offset]);
+  const items = rows.map((row) => em.map(entity, row));
+  // A first page that is not full already tells the total: lookups cost one query, not two.
+  const total = request.offset === 0 && items.length < request.limit ? items.length : await count();
   return { total, items };
 }

@@ -1,5 +1,5 @@
 import { createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
-import { findVisible } from "../../domain/lookup";
+import { readVisible } from "../../domain/lookup";
 import { membersOfGroups } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
 import { assertIdpMayManageGroups } from "../../domain/commands/group-rules";
@@ -69,5 +69,5 @@ export const groupsResource: ScimResourceType<Group> = {
 
 async function getGroup(ctx: ScimContext, id: string): Promise<Group> {
   await assertIdpMayManageGroups(ctx.em, ctx.organizationId);
-  return findVisible(ctx.em, Group, "group", id, ctx.actor);
+  return readVisible(ctx.em, Group, "group", id, ctx.actor);
 }

@@ -1,5 +1,5 @@
 import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
-import { findVisible } from "../../domain/lookup";
+import { findVisible, readVisible } from "../../domain/lookup";
 import { groupsOfUsers } from "../../domain/queries/memberships";
 import { searchUsers } from "../../domain/queries/search";
 import { User } from "../../store/entities";
@@ -18,7 +18,7 @@ export const usersResource: ScimResourceType<User> = {
 
   create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body) }),
 
-  get: (ctx, id) => findVisible(ctx.em, User, "user", id, ctx.actor),
+  get: (ctx, id) => readVisible(ctx.em, User, "user", id, ctx.actor),
 
   search: (ctx, request) => searchUsers(ctx.em, ctx.actor, request),
 
