@@ -73,6 +73,17 @@ describe("SCIM: a Microsoft Entra ID lifecycle", () => {
     expect(res.body[ENTERPRISE]).toEqual({ department: "Payments", employeeNumber: "701984", manager: { value: managerId } });
   });
 
+  it("creates the work e-mail when a filtered path matches nothing", async () => {
+    const bare = (await scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "no.mail@contoso.com" })).body.id;
+    const res = await scim("PATCH", `/Users/${bare}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Replace", path: 'emails[type eq "work"].value', value: "no.mail@contoso.com" }],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.emails).toEqual([{ type: "work", value: "no.mail@contoso.com" }]);
+    expect((await scim("DELETE", `/Users/${bare}`)).status).toBe(204);
+  });
+
   it("changes the user's access the moment the IdP changes its roles", async () => {
     await scim("PATCH", `/Users/${userId}`, fixture("entra/change-roles.json"));
     expect((await server.ok(CAN, { u: userId, a: account, p: "audit.read" })).can).toBe(true);
