@@ -9,11 +9,6 @@ export function assertOrgVisible(actor: Actor, organizationId: string, kind: str
   if (actor.organizationId !== null && actor.organizationId !== organizationId) throw NotFound.entity(kind, id);
 }
 
-/** The organizations a list query may return for this actor: null means every one. */
-export function visibleOrgFilter(actor: Actor): string | null {
-  return actor.organizationId;
-}
-
 export function assertCanWrite(actor: Actor): void {
   if (!actor.canWrite) throw new Forbidden("this credential may read but not change the directory");
 }

@@ -3,12 +3,3 @@ export type ScimJson = Record<string, unknown>;
 
 export const LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 export const SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
-export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-export interface ScimMeta {
-  resourceType: "User" | "Group";
-  created: string;
-  lastModified: string;
-  location: string;
-  version: string;
-}
