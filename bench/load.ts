@@ -54,3 +54,8 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   }
   return summary;
 }
+
+/** The common case: every connection repeats one request, for `seconds`. */
+export function measureRequest(url: string, connections: number, seconds: number, request: autocannon.Request): Promise<LoadResult> {
+  return measureLoad({ url, connections, duration: seconds, requests: [request] });
+}

@@ -1,4 +1,4 @@
-import { measureLoad, type LoadResult } from "../load";
+import { measureRequest, type LoadResult } from "../load";
 import type { Target } from "./scim";
 
 const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
@@ -17,38 +17,28 @@ const graphHeaders = (target: Target) => ({ authorization: `Bearer ${target.apiK
 
 /** graph.can (batch): canBatch with 100 random checks per request. */
 export async function graphCanBatch(target: Target, pool: CheckPool, seconds: number, connections: number): Promise<LoadResult & { checksPerSecond: number }> {
-  const result = await measureLoad({
-    url: target.url,
-    connections,
-    duration: seconds,
-    requests: [{
-      method: "POST",
-      path: "/graphql",
-      headers: graphHeaders(target),
-      setupRequest: (request) => {
-        request.body = JSON.stringify({ query: CAN_BATCH, variables: { c: Array.from({ length: BATCH_SIZE }, () => randomCheck(pool)) } });
-        return request;
-      },
-    }],
+  const result = await measureRequest(target.url, connections, seconds, {
+    method: "POST",
+    path: "/graphql",
+    headers: graphHeaders(target),
+    setupRequest: (request) => {
+      request.body = JSON.stringify({ query: CAN_BATCH, variables: { c: Array.from({ length: BATCH_SIZE }, () => randomCheck(pool)) } });
+      return request;
+    },
   });
   return { ...result, checksPerSecond: result.rps * BATCH_SIZE };
 }
 
 /** graph.can (single): one `can` per request, one request at a time, for its p99. */
 export async function graphCanSingle(target: Target, pool: CheckPool, seconds: number): Promise<LoadResult> {
-  return measureLoad({
-    url: target.url,
-    connections: 1,
-    duration: seconds,
-    requests: [{
-      method: "POST",
-      path: "/graphql",
-      headers: graphHeaders(target),
-      setupRequest: (request) => {
-        const check = randomCheck(pool);
-        request.body = JSON.stringify({ query: CAN, variables: { u: check.userId, a: check.accountId, p: check.permission } });
-        return request;
-      },
-    }],
+  return measureRequest(target.url, 1, seconds, {
+    method: "POST",
+    path: "/graphql",
+    headers: graphHeaders(target),
+    setupRequest: (request) => {
+      const check = randomCheck(pool);
+      request.body = JSON.stringify({ query: CAN, variables: { u: check.userId, a: check.accountId, p: check.permission } });
+      return request;
+    },
   });
 }

@@ -1,5 +1,5 @@
 import type autocannon from "autocannon";
-import { measureLoad, type LoadResult } from "../load";
+import { measureLoad, measureRequest, type LoadResult } from "../load";
 import { userNameOf } from "../seed";
 
 /** Where the scenarios send their requests. */
@@ -16,62 +16,47 @@ const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export async function scimCreate(target: Target, seconds: number, connections: number): Promise<LoadResult> {
   let counter = 0;
   const prefix = `created-${Date.now()}`;
-  return measureLoad({
-    url: target.url,
-    connections,
-    duration: seconds,
-    requests: [{
-      method: "POST",
-      path: "/scim/v2/Users",
-      headers: scimHeaders(target),
-      setupRequest: (request) => {
-        counter += 1;
-        const userName = `${prefix}-${counter}@bench.test`;
-        request.body = JSON.stringify({
-          schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-          userName,
-          name: { givenName: "Bench", familyName: `User ${counter}` },
-          emails: [{ value: userName, type: "work", primary: true }],
-          active: true,
-        });
-        return request;
-      },
-    }],
+  return measureRequest(target.url, connections, seconds, {
+    method: "POST",
+    path: "/scim/v2/Users",
+    headers: scimHeaders(target),
+    setupRequest: (request) => {
+      counter += 1;
+      const userName = `${prefix}-${counter}@bench.test`;
+      request.body = JSON.stringify({
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        userName,
+        name: { givenName: "Bench", familyName: `User ${counter}` },
+        emails: [{ value: userName, type: "work", primary: true }],
+        active: true,
+      });
+      return request;
+    },
   });
 }
 
 /** scim.lookup: `GET /Users?filter=userName eq "…"` for random existing users (in another case, as IdPs do). */
 export async function scimLookup(target: Target, directorySize: number, seconds: number, connections: number): Promise<LoadResult> {
-  return measureLoad({
-    url: target.url,
-    connections,
-    duration: seconds,
-    requests: [{
-      method: "GET",
-      headers: scimHeaders(target),
-      setupRequest: (request) => {
-        const userName = userNameOf(Math.floor(Math.random() * directorySize)).toUpperCase();
-        request.path = `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
-        return request;
-      },
-    }],
+  return measureRequest(target.url, connections, seconds, {
+    method: "GET",
+    headers: scimHeaders(target),
+    setupRequest: (request) => {
+      const userName = userNameOf(Math.floor(Math.random() * directorySize)).toUpperCase();
+      request.path = `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
+      return request;
+    },
   });
 }
 
 /** scim.get: GET /Users/{id} for random existing users. */
 export async function scimGet(target: Target, userIds: string[], seconds: number, connections: number): Promise<LoadResult> {
-  return measureLoad({
-    url: target.url,
-    connections,
-    duration: seconds,
-    requests: [{
-      method: "GET",
-      headers: scimHeaders(target),
-      setupRequest: (request) => {
-        request.path = `/scim/v2/Users/${userIds[Math.floor(Math.random() * userIds.length)]}`;
-        return request;
-      },
-    }],
+  return measureRequest(target.url, connections, seconds, {
+    method: "GET",
+    headers: scimHeaders(target),
+    setupRequest: (request) => {
+      request.path = `/scim/v2/Users/${userIds[Math.floor(Math.random() * userIds.length)]}`;
+      return request;
+    },
   });
 }
 

@@ -1,3 +1,4 @@
+import type { EntityManager } from "@mikro-orm/core";
 import { Group } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { recordAudit } from "../audit";
@@ -91,7 +92,7 @@ export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVe
 }
 
 /** Sorts SCIM member ids into users and groups; adding an id that is neither is refused. */
-async function typedChange(em: Parameters<typeof classifyMembers>[0], organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
+async function typedChange(em: EntityManager, organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
   return {
     replaceWith: change.replaceWith ? await knownMembers(em, organizationId, change.replaceWith) : null,
     removeAll: change.removeAll,
@@ -101,7 +102,7 @@ async function typedChange(em: Parameters<typeof classifyMembers>[0], organizati
   };
 }
 
-async function knownMembers(em: Parameters<typeof classifyMembers>[0], organizationId: string, ids: string[]) {
+async function knownMembers(em: EntityManager, organizationId: string, ids: string[]) {
   const members = await classifyMembers(em, organizationId, ids);
   if (members.unknown.length > 0) throw new Invalid(`no user or group with id ${members.unknown[0]} exists in this organization`);
   return members;

@@ -35,7 +35,8 @@ export const groupsResource: ScimResourceType<Group> = {
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
     return withFreshRead(ifVersion, async (expected) => {
-      const group = await getGroup({ ...ctx, em: ctx.em.fork() }, id);
+      // The sync-groups rule is checked once, by patchGroup, inside its transaction.
+      const group = await readVisible(ctx.em.fork(), Group, "group", id, ctx.actor);
       // The group is rendered without members: PATCH turns member operations into a delta.
       const before = groupToScim(group, ctx.baseUrl);
       const { resource, membershipDelta: delta } = applyPatch(before, operations, RESOURCE_SCHEMAS.Group);

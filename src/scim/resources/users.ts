@@ -1,5 +1,5 @@
 import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
-import { findVisible, readVisible } from "../../domain/lookup";
+import { readVisible } from "../../domain/lookup";
 import { groupsOfUsers } from "../../domain/queries/memberships";
 import { searchUsers } from "../../domain/queries/search";
 import { User } from "../../store/entities";
@@ -27,7 +27,7 @@ export const usersResource: ScimResourceType<User> = {
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
     return withFreshRead(ifVersion, async (expected) => {
-      const user = await findVisible(ctx.em.fork(), User, "user", id, ctx.actor);
+      const user = await readVisible(ctx.em.fork(), User, "user", id, ctx.actor);
       const { resource } = applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User);
       return updateUser(ctx, { id, ifVersion: expected(user.version), ...userAttributesFromScim(resource) });
     });
