@@ -2,8 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import { Group, GroupMembership, User } from "../../store/entities";
 import { ancestorGroupIds, deleteMemberships, insertMemberships, memberIdsOfGroup, type MemberIds } from "../../store/memberships";
 import { recordAudit } from "../audit";
-import type { CommandContext } from "../command";
-import { runCommand } from "../command";
+import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { loadGroupForChange, touch } from "./group-rules";
 
