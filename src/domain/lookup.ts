@@ -1,6 +1,7 @@
 import type { EntityManager, EntityName } from "@mikro-orm/core";
 import { Organization } from "../store/entities";
 import { runSql } from "../store/raw-sql";
+import { groupsOfUserColumn, userRecordFromRow, type UserRecord } from "../store/user-records";
 import type { Actor } from "./actor";
 import { NotFound } from "./errors";
 import { assertOrgVisible } from "./tenancy";
@@ -40,4 +41,16 @@ export async function readVisible<T extends OrgOwned>(
   if (!row) throw NotFound.entity(kind, id);
   assertOrgVisible(actor, row.organization_id as string, kind, id);
   return em.map(entity, row);
+}
+
+/**
+ * A user as a plain record (see UserRecord), with its groups when asked, in one statement on a
+ * read connection: what GET /Users/{id} answers with.
+ */
+export async function readVisibleUser(em: EntityManager, id: string, actor: Actor, options: { withGroups: boolean }): Promise<UserRecord> {
+  const columns = options.withGroups ? `u.*, ${groupsOfUserColumn("u")}` : "u.*";
+  const [row] = await runSql(em, `select ${columns} from "user" u where u.id = ?`, [id]);
+  if (!row) throw NotFound.entity("user", id);
+  assertOrgVisible(actor, row.organization_id as string, "user", id);
+  return userRecordFromRow(em, row);
 }

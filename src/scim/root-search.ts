@@ -25,7 +25,7 @@ async function searchAll(types: ScimResourceType[], ctx: ScimContext, request: L
   let lastError: ScimError | null = null;
   for (const type of types) {
     try {
-      const { total } = await type.search(ctx, { ...searchRequestFor(type, ctx, request), limit: 0 });
+      const { total } = await type.search(ctx, { ...searchRequestFor(type, ctx, request), limit: 0 }, projectionOf(type, request));
       searchable.push({ type, total });
     } catch (error) {
       if (!(error instanceof ScimError) || error.scimType !== "invalidFilter") throw error;
@@ -39,11 +39,16 @@ async function searchAll(types: ScimResourceType[], ctx: ScimContext, request: L
   let room = request.count;
   for (const { type, total } of searchable) {
     if (room > 0 && skip < total) {
-      const page = await type.search(ctx, { ...searchRequestFor(type, ctx, request), offset: skip, limit: room });
-      resources.push(...(await type.render(ctx, page.items, parseProjection(type.schema, request.attributes, request.excludedAttributes))));
+      const projection = projectionOf(type, request);
+      const page = await type.search(ctx, { ...searchRequestFor(type, ctx, request), offset: skip, limit: room }, projection);
+      resources.push(...(await type.render(ctx, page.items, projection)));
       room -= page.items.length;
     }
     skip = Math.max(0, skip - total);
   }
   return listResponse(resources, searchable.reduce((sum, s) => sum + s.total, 0), request.startIndex);
+}
+
+function projectionOf(type: ScimResourceType, request: ListRequest) {
+  return parseProjection(type.schema, request.attributes, request.excludedAttributes);
 }

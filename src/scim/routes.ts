@@ -26,10 +26,11 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
 
   app.get<IdParams>(`${base}/:id`, async (request, reply) => {
     const ctx = scimOf(request);
-    const found = await type.get(ctx, request.params.id);
+    const projection = projectionOf(type, request.query);
+    const found = await type.get(ctx, request.params.id, projection);
     // RFC 7644 §3.14: a client that already holds this version gets 304 and no body.
     if (request.headers["if-none-match"] === etagOf(found.version)) return reply.code(304).send();
-    const [json] = await type.render(ctx, [found], projectionOf(type, request.query));
+    const [json] = await type.render(ctx, [found], projection);
     return sendResource(reply, found, json);
   });
 
@@ -68,8 +69,9 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
 
 /** Runs a list request against one resource type: one page query (and a count when needed). */
 export async function list(type: ScimResourceType, ctx: ScimContext, request: ListRequest): Promise<ScimJson> {
-  const result = await type.search(ctx, searchRequestFor(type, ctx, request));
-  const resources = await type.render(ctx, result.items, parseProjection(type.schema, request.attributes, request.excludedAttributes));
+  const projection = parseProjection(type.schema, request.attributes, request.excludedAttributes);
+  const result = await type.search(ctx, searchRequestFor(type, ctx, request), projection);
+  const resources = await type.render(ctx, result.items, projection);
   return listResponse(resources, result.total, request.startIndex);
 }
 

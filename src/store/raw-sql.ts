@@ -1,19 +1,19 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
+import { PreparedStatements, type Sqlite3Connection } from "./prepared-statements";
 
 export type Row = Record<string, unknown>;
 
-/** The node-sqlite3 connection object knex's pool hands out. */
-interface Sqlite3Connection {
-  all(sql: string, params: unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
-}
+/** Statements kept prepared per read connection; hot paths use a handful, filters add shapes. */
+const preparedByConnection = new WeakMap<Sqlite3Connection, PreparedStatements>();
 
 /**
  * Runs a hand-written statement with bound parameters. Inside a command's transaction it runs on
  * the transaction's connection (it must see the command's own writes and must not wait for the
  * connection the transaction holds). Outside, it runs on a read connection, in parallel with
- * writes, straight on the driver with real bound parameters: MikroORM's raw path would inline
- * every value into the SQL text, which costs more than the indexed lookup itself on hot paths.
+ * writes, straight on the driver: a statement prepared once per connection and re-bound on each
+ * call. MikroORM's raw path would inline every value into the SQL text and prepare it afresh,
+ * which costs more than the indexed lookup itself on the paths IdPs and apps hit most.
  */
 export async function runSql(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const sqlEm = em as SqlEntityManager;
@@ -23,7 +23,9 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
   const started = Date.now();
   const driver = (await client.acquireConnection()) as Sqlite3Connection;
   try {
-    const rows = await new Promise<Row[]>((resolve, reject) => driver.all(sql, params, (error, result) => (error ? reject(error) : resolve(result))));
+    let prepared = preparedByConnection.get(driver);
+    if (!prepared) preparedByConnection.set(driver, (prepared = new PreparedStatements(driver)));
+    const rows = await prepared.all(sql, params);
     // Logged like MikroORM's own queries, so statement counts (tests, bench) include these.
     (connection as unknown as { logQuery(query: string, context: Record<string, unknown>): void })
       .logQuery(sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "raw" } });

@@ -1,7 +1,6 @@
 import { fixtures } from "../helpers/graph-fixtures";
 import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { ScimToken } from "../../src/store/entities";
 
 const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -40,11 +39,21 @@ describe("SCIM: authentication, tenancy and discovery", () => {
     expect((await scimClient(server, first.createScimToken.secret)("GET", "/Users")).status).toBe(401);
     expect((await scimClient(server, second)("GET", "/Users")).status).toBe(200);
 
+    // Expiry is checked on every request, also while the token's row is cached.
+    const expiresAt = Date.now() + 1_000;
     const expiring = await server.ok(`mutation($o: ID!, $e: DateTimeISO!) { createScimToken(input: {organizationId: $o, name: "short", expiresAt: $e}) { secret token { id } } }`,
-      { o: acme, e: new Date(Date.now() + 60_000).toISOString() });
+      { o: acme, e: new Date(expiresAt).toISOString() });
     expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(200);
-    await server.built.orm.em.fork().nativeUpdate(ScimToken, { id: expiring.createScimToken.token.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
     expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(401);
+  });
+
+  it("sees a token revoked by disabling SCIM at once, though the token's row was cached", async () => {
+    const org = (await server.ok(`mutation { createOrganization(input: {name: "Cached"}) { id } }`)).createOrganization.id;
+    const token = await issueScimToken(server, org, "cached");
+    expect((await scimClient(server, token)("GET", "/Users")).status).toBe(200);
+    await server.ok(`mutation($o: ID!) { disableScim(input: {organizationId: $o, mode: SOFT}) { id } }`, { o: org });
+    expect((await scimClient(server, token)("GET", "/Users")).status).toBe(401);
   });
 
   it("records when a token was last used", async () => {

@@ -108,16 +108,45 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(root.body.totalResults).toBe(5);
   });
 
+  it("answers a userName lookup and GET /Users/{id} with one statement each, groups (direct and nested) included", async () => {
+    const inner = (await scim("POST", "/Groups", { displayName: "Lookup Inner", members: [{ value: ids.carol }] })).body.id;
+    const outer = (await scim("POST", "/Groups", { displayName: "Lookup Outer", members: [{ value: inner }] })).body.id;
+    const expected = [
+      { value: inner, display: "Lookup Inner", type: "direct", $ref: expect.stringMatching(new RegExp(`/Groups/${inner}$`)) },
+      { value: outer, display: "Lookup Outer", type: "indirect", $ref: expect.stringMatching(new RegExp(`/Groups/${outer}$`)) },
+    ].sort((a, b) => (a.value < b.value ? -1 : 1));
+
+    let lookup: Awaited<ReturnType<ScimCall>> | undefined;
+    const lookupStatements = await server.captureQueries(async () => {
+      lookup = await find('userName eq "CAROL@acme.test"');
+    });
+    expect(lookup?.body.Resources[0].groups).toEqual(expected);
+    expect(lookupStatements).toHaveLength(1);
+
+    let read: Awaited<ReturnType<ScimCall>> | undefined;
+    const getStatements = await server.captureQueries(async () => {
+      read = await scim("GET", `/Users/${ids.carol}`);
+    });
+    expect(read?.body.groups).toEqual(expected);
+    expect(getStatements).toHaveLength(1);
+
+    // A projection without groups does not read them; one that names them does.
+    expect((await scim("GET", `/Users/${ids.carol}?attributes=userName`)).body.groups).toBeUndefined();
+    expect((await scim("GET", `/Users/${ids.carol}?attributes=groups`)).body.groups).toEqual(expected);
+    for (const id of [outer, inner]) expect((await scim("DELETE", `/Groups/${id}`)).status).toBe(204);
+  });
+
   it("creates a user with one short write transaction: reads outside it, no SELECT before the INSERT, no stray UPDATE", async () => {
     await scim("GET", "/Users?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
     const statements = await server.captureQueries(async () => {
       expect((await scim("POST", "/Users", user("fast@acme.test"))).status).toBe(201);
     });
     const verbs = statements.map((sql) => sql.split(" ")[0] + (sql.startsWith("insert") ? ` ${sql.split(" ")[2]}` : ""));
-    // The token and the organization are read on read connections, in parallel with writers;
-    // the write transaction holds only the two inserts, and the unique index decides a 409.
-    expect(verbs).toEqual(["select", "select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
-    expect(statements.slice(0, 2).every((sql) => /via read connection/.test(sql))).toBe(true);
+    // The token's row was read (and cached) by the GET; the organization is read on a read
+    // connection, in parallel with writers; the write transaction holds only the two inserts,
+    // and the unique index decides a 409.
+    expect(verbs).toEqual(["select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
+    expect(statements[0]).toMatch(/via read connection/);
   });
 
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { Group, User } from "../../store/entities";
-import { runSql } from "../../store/raw-sql";
+import { runSql, type Row } from "../../store/raw-sql";
+import { groupsOfUserColumn, userRecordFromRow, type UserRecord } from "../../store/user-records";
 import type { Actor } from "../actor";
 import { assertIdpMayManageGroups } from "../commands/group-rules";
 import { actsForIdp } from "../actor";
@@ -30,17 +31,23 @@ export interface SearchResult<T> {
 
 export const SEARCH_ALIAS = "e0";
 
-/** Users of one organization matching a compiled predicate: one page query (and a COUNT when needed). */
-export async function searchUsers(em: EntityManager, actor: Actor, request: SearchRequest): Promise<SearchResult<User>> {
+/**
+ * Users of one organization matching a compiled predicate: one page query (and a COUNT when
+ * needed). `withGroups` reads each user's groups in the same statement.
+ */
+export async function searchUsers(
+  em: EntityManager, actor: Actor, request: SearchRequest, options: { withGroups: boolean },
+): Promise<SearchResult<UserRecord>> {
   await assertOrganizationExists(em, actor, request.organizationId);
-  return search(em, User, request);
+  const columns = options.withGroups ? `${SEARCH_ALIAS}.*, ${groupsOfUserColumn(SEARCH_ALIAS)}` : `${SEARCH_ALIAS}.*`;
+  return search(em, User, request, columns, (row) => userRecordFromRow(em, row));
 }
 
 /** Groups of one organization matching a compiled predicate; refused to an IdP when group sync is off. */
 export async function searchGroups(em: EntityManager, actor: Actor, request: SearchRequest): Promise<SearchResult<Group>> {
   await assertOrganizationExists(em, actor, request.organizationId);
   if (actsForIdp(actor)) await assertIdpMayManageGroups(em, request.organizationId);
-  return search(em, Group, request);
+  return search(em, Group, request, `${SEARCH_ALIAS}.*`, (row) => em.map(Group, row));
 }
 
 /**
@@ -52,10 +59,12 @@ async function assertOrganizationExists(em: EntityManager, actor: Actor, organiz
 }
 
 /**
- * One hand-written statement on a read connection, rows mapped to entities: the hottest read an
- * IdP makes (`userName eq "…"`) skips the query builder and costs a single index search.
+ * One hand-written statement on a read connection: the hottest read an IdP makes
+ * (`userName eq "…"`) skips the query builder and costs a single index search.
  */
-async function search<T extends User | Group>(em: EntityManager, entity: new () => T, request: SearchRequest): Promise<SearchResult<T>> {
+async function search<T>(
+  em: EntityManager, entity: typeof User | typeof Group, request: SearchRequest, columns: string, fromRow: (row: Row) => T,
+): Promise<SearchResult<T>> {
   const table = em.getMetadata().get(entity.name).tableName;
   const from = `from "${table}" ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${request.where ? ` and (${request.where.sql})` : ""}`;
   const params = [request.organizationId, ...(request.where?.params ?? [])];
@@ -63,8 +72,8 @@ async function search<T extends User | Group>(em: EntityManager, entity: new () 
   if (request.limit === 0) return { total: await count(), items: [] };
   const direction = request.descending ? "desc" : "asc";
   const order = request.orderBy ? `${request.orderBy} ${direction}, ${SEARCH_ALIAS}.id asc` : `${SEARCH_ALIAS}.id ${direction}`;
-  const rows = await runSql(em, `select ${SEARCH_ALIAS}.* ${from} order by ${order} limit ? offset ?`, [...params, request.limit, request.offset]);
-  const items = rows.map((row) => em.map(entity, row));
+  const rows = await runSql(em, `select ${columns} ${from} order by ${order} limit ? offset ?`, [...params, request.limit, request.offset]);
+  const items = rows.map(fromRow);
   // A first page that is not full already tells the total: lookups cost one query, not two.
   const total = request.offset === 0 && items.length < request.limit ? items.length : await count();
   return { total, items };

@@ -19,8 +19,9 @@ export interface ScimResourceType<T extends StoredResource = StoredResource> {
   /** Whether a successful PATCH answers 200 with the resource (else 204 unless attributes are asked for). */
   patchReturnsResource: boolean;
   create(ctx: ScimContext, body: ScimJson): Promise<T>;
-  get(ctx: ScimContext, id: string): Promise<T>;
-  search(ctx: ScimContext, request: SearchRequest): Promise<SearchResult<T>>;
+  /** `projection`: what the answer will render, so related data it needs can be read with the row. */
+  get(ctx: ScimContext, id: string, projection: Projection): Promise<T>;
+  search(ctx: ScimContext, request: SearchRequest, projection: Projection): Promise<SearchResult<T>>;
   replace(ctx: ScimContext, id: string, body: ScimJson, ifVersion: number | undefined): Promise<T>;
   patch(ctx: ScimContext, id: string, body: unknown, ifVersion: number | undefined): Promise<T>;
   remove(ctx: ScimContext, id: string, ifVersion: number | undefined): Promise<void>;

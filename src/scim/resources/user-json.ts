@@ -1,6 +1,7 @@
 import type { UserAttributes } from "../../domain/user-attributes";
 import type { GroupOfUser } from "../../domain/queries/memberships";
-import type { MultiValue, User } from "../../store/entities/user";
+import type { MultiValue } from "../../store/entities/user";
+import type { UserView } from "../../store/user-records";
 import { etagOf } from "../etag";
 import { ScimError } from "../errors";
 import { ENTERPRISE_USER_SCHEMA, findByName, schemaAttributes, USER_SCHEMA } from "../schema";
@@ -21,7 +22,7 @@ const SINGULAR_STRINGS = ["displayName", "nickName", "profileUrl", "title", "use
 const MULTI_VALUED = ["emails", "phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"] as const;
 
 /** RFC 7643 §4.1: a user entity as SCIM JSON. `groups` is included when given (it costs a query). */
-export function userToScim(user: User, baseUrl: string, groups?: GroupOfUser[]): ScimJson {
+export function userToScim(user: UserView, baseUrl: string, groups?: GroupOfUser[]): ScimJson {
   const extra = user.extra ?? {};
   const schemas = [USER_SCHEMA];
   if (user.enterprise) schemas.push(ENTERPRISE_USER_SCHEMA);

@@ -1,8 +1,9 @@
 import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
-import { readVisible } from "../../domain/lookup";
+import { readVisible, readVisibleUser } from "../../domain/lookup";
 import { groupsOfUsers } from "../../domain/queries/memberships";
 import { searchUsers } from "../../domain/queries/search";
 import { User } from "../../store/entities";
+import type { UserView } from "../../store/user-records";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";
@@ -12,15 +13,15 @@ import { withFreshRead } from "./read-modify-write";
 import type { ScimResourceType } from "./resource-type";
 
 /** /Users: SCIM requests → user commands and queries of the domain. */
-export const usersResource: ScimResourceType<User> = {
+export const usersResource: ScimResourceType<UserView> = {
   schema: RESOURCE_SCHEMAS.User,
   patchReturnsResource: true,
 
   create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body) }),
 
-  get: (ctx, id) => readVisible(ctx.em, User, "user", id, ctx.actor),
+  get: (ctx, id, projection) => readVisibleUser(ctx.em, id, ctx.actor, { withGroups: wantsAttribute(projection, "groups") }),
 
-  search: (ctx, request) => searchUsers(ctx.em, ctx.actor, request),
+  search: (ctx, request, projection) => searchUsers(ctx.em, ctx.actor, request, { withGroups: wantsAttribute(projection, "groups") }),
 
   replace: (ctx, id, body, ifVersion) => updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body) }),
 
@@ -38,8 +39,10 @@ export const usersResource: ScimResourceType<User> = {
   },
 
   async render(ctx, users, projection, justCreated = false) {
-    const groups = wantsAttribute(projection, "groups") && !justCreated ? await groupsOfUsers(ctx.em, users.map((u) => u.id)) : null;
-    const groupsOf = (id: string) => (justCreated ? [] : groups?.get(id));
-    return users.map((user) => project(userToScim(user, ctx.baseUrl, groupsOf(user.id)), projection));
+    // Reads that knew the projection brought each user's groups along; the rest load them here.
+    const unread = wantsAttribute(projection, "groups") && !justCreated ? users.filter((u) => !u.groups).map((u) => u.id) : [];
+    const loaded = unread.length > 0 ? await groupsOfUsers(ctx.em, unread) : null;
+    const groupsOf = (user: UserView) => (justCreated ? [] : user.groups ?? loaded?.get(user.id));
+    return users.map((user) => project(userToScim(user, ctx.baseUrl, groupsOf(user)), projection));
   },
 };
