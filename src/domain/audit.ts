@@ -37,6 +37,13 @@ export interface AuditRecord {
 
 /** Queues the event on `em`: it commits with the change or not at all (an outbox). */
 export function recordAudit(em: EntityManager, actor: Actor, record: AuditRecord): AuditEvent {
+  const event = auditEvent(actor, record);
+  em.persist(event);
+  return event;
+}
+
+/** The event for a change, for a command that writes it itself (see insertCommand). */
+export function auditEvent(actor: Actor, record: AuditRecord): AuditEvent {
   const event = new AuditEvent();
   event.type = (actor.kind === "scim_token" && SCIM_EVENT_NAMES[record.type]) || record.type;
   event.organizationId = record.organizationId;
@@ -45,6 +52,5 @@ export function recordAudit(em: EntityManager, actor: Actor, record: AuditRecord
   event.targetType = record.targetType;
   event.targetId = record.targetId;
   event.data = record.data ?? null;
-  em.persist(event);
   return event;
 }

@@ -138,15 +138,45 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
 
   it("creates a user with one short write transaction: reads outside it, no SELECT before the INSERT, no stray UPDATE", async () => {
     await scim("GET", "/Users?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
+    let created: Awaited<ReturnType<ScimCall>> | undefined;
     const statements = await server.captureQueries(async () => {
-      expect((await scim("POST", "/Users", user("fast@acme.test"))).status).toBe(201);
+      created = await scim("POST", "/Users", user("fast@acme.test", { name: { givenName: "Fast" }, emails: [{ value: "fast@acme.test", primary: true }], active: true }));
+      expect(created.status).toBe(201);
     });
-    const verbs = statements.map((sql) => sql.split(" ")[0] + (sql.startsWith("insert") ? ` ${sql.split(" ")[2]}` : ""));
+    const verbs = statements.map((sql) => {
+      const words = sql.replace(/[`"]/g, "").split(" ");
+      return words[0] + (words[0] === "insert" ? ` ${words[2]}` : "");
+    });
     // The token's row was read (and cached) by the GET; the organization is read on a read
     // connection, in parallel with writers; the write transaction holds only the two inserts,
     // and the unique index decides a 409.
-    expect(verbs).toEqual(["select", "begin", "insert `audit_event`", "insert `user`", "commit"]);
+    expect(verbs).toEqual(["select", "begin", "insert user", "insert audit_event", "commit"]);
     expect(statements[0]).toMatch(/via read connection/);
+
+    // Written without the unit of work, read back through it: every column as MikroORM would
+    // have written it (a mismatch would make the entity dirty and the flush write it back).
+    const em = server.built.orm.em.fork();
+    const stored = await em.findOneOrFail(User, { id: created!.body.id });
+    expect(stored).toMatchObject({ userName: "fast@acme.test", userNameKey: "fast@acme.test", givenName: "Fast", active: true, managedBy: "SCIM", version: 1, enterprise: null });
+    expect(stored.emails).toEqual([{ value: "fast@acme.test", primary: true }]);
+    expect(stored.createdAt.toISOString()).toBe(created!.body.meta.created);
+    expect(await server.countQueries(() => em.flush())).toBe(0);
+  });
+
+  it("gives each of many concurrent creates its own outcome, also when one of them conflicts", async () => {
+    const events = await server.built.orm.em.fork().count(AuditEvent, {});
+    const names = Array.from({ length: 24 }, (_, i) => `burst-${i}@acme.test`);
+    // Two creates of one userName (in another case) among the burst: group commit shares
+    // transactions between concurrent creates, and the conflict must not take the others down.
+    const answers = await Promise.all([...names, "BURST-7@acme.test"].map((name) => scim("POST", "/Users", user(name))));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(24);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(1);
+    expect(answers.find((a) => a.status === 409)?.body).toMatchObject({ status: "409", scimType: "uniqueness" });
+    const found = await find('userName sw "burst-"');
+    expect(found.body.totalResults).toBe(24);
+    expect(await server.built.orm.em.fork().count(AuditEvent, {})).toBe(events + 24);
+    for (const answer of answers.filter((a) => a.status === 201)) expect((await scim("DELETE", `/Users/${answer.body.id}`)).status).toBe(204);
   });
 
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {

@@ -1,7 +1,7 @@
 import { Organization, User } from "../../store/entities";
 import { actsForIdp } from "../actor";
-import { recordAudit } from "../audit";
-import { runCommand, type CommandContext } from "../command";
+import { auditEvent, recordAudit } from "../audit";
+import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
 import { findVisible, findVisibleOrganization } from "../lookup";
 import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
@@ -16,17 +16,15 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
   // Read before the transaction, on a read connection: the write transaction is then just the
   // two inserts (the user and its audit event), and the unique index decides the 409.
   const org = await findVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
-  return runCommand(ctx, async (em) => {
-    const user = new User();
-    user.organization = em.getReference(Organization, org.id);
-    user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
-    const changes = assignUserAttributes(user, input);
-    // Auto-activate off: users an IdP creates wait, inactive, for an admin to activate them.
-    if (actsForIdp(ctx.actor) && !org.scimAutoActivate && user.active) changes.active = user.active = false;
-    em.persist(user);
-    recordAudit(em, ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
-    return user;
-  });
+  const user = new User();
+  user.organization = org;
+  user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
+  const changes = assignUserAttributes(user, input);
+  // Auto-activate off: users an IdP creates wait, inactive, for an admin to activate them.
+  if (actsForIdp(ctx.actor) && !org.scimAutoActivate && user.active) changes.active = user.active = false;
+  const event = auditEvent(ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
+  await insertCommand(ctx, [user, event]);
+  return user;
 }
 
 /**

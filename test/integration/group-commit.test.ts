@@ -1,0 +1,73 @@
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { CLI_ACTOR } from "../../src/domain/actor";
+import { auditEvent } from "../../src/domain/audit";
+import { AuditEvent, Organization, User } from "../../src/store/entities";
+import { insertInOneTransaction } from "../../src/store/write-transaction";
+import { fixtures } from "../helpers/graph-fixtures";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+/**
+ * The insert path of create commands shares one transaction between commands that arrive while
+ * the writer is busy. On the real database: each command still gets exactly its own outcome.
+ */
+describe("group commit of insert-only commands", () => {
+  let server: TestServer;
+  let org: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    org = await fixtures(server).organization("Acme");
+  });
+  afterAll(async () => server.close());
+
+  /** A user and its audit event, as createUser builds them. */
+  function userCommand(userName: string): object[] {
+    const em = server.built.orm.em.fork();
+    const user = Object.assign(new User(), { organization: em.getReference(Organization, org), userName, userNameKey: userName.toLowerCase() });
+    return [user, auditEvent(CLI_ACTOR, { type: "user.create", organizationId: org, targetType: "user", targetId: user.id, data: { userName } })];
+  }
+  const insert = (entities: object[]) => insertInOneTransaction(server.built.orm.em.fork(), entities);
+  const usersNamed = (names: string[]) => server.built.orm.em.fork().find(User, { userName: { $in: names } });
+  const eventsFor = async (users: object[]) =>
+    server.built.orm.em.fork().count(AuditEvent, { targetId: { $in: users.map((entities) => (entities as User[])[0].id) } });
+
+  it("writes commands queued behind a busy writer with one multi-row INSERT per table", async () => {
+    const commands = ["a", "b", "c", "d"].map((n) => userCommand(`gc-${n}@acme.test`));
+    const statements = await server.captureQueries(() => Promise.all(commands.map(insert)));
+    // The first command finds the writer idle and goes alone; the other three queue and share one.
+    const inserts = statements.filter((sql) => sql.startsWith('insert into "user"'));
+    expect(inserts).toHaveLength(2);
+    expect(inserts[1].match(/\), \(/g)).toHaveLength(2);
+    expect(statements.filter((sql) => sql.startsWith("commit"))).toHaveLength(2);
+    expect(await usersNamed(["gc-a@acme.test", "gc-b@acme.test", "gc-c@acme.test", "gc-d@acme.test"])).toHaveLength(4);
+    expect(await eventsFor(commands)).toBe(4);
+  });
+
+  it("rolls a shared transaction back when one command conflicts, then gives each its own transaction", async () => {
+    await insert(userCommand("taken@acme.test"));
+    const commands = ["first", "TAKEN", "second", "third"].map((n) => userCommand(`${n}@acme.test`));
+    let statements: string[] = [];
+    const outcomes = await new Promise<PromiseSettledResult<void>[]>((resolve) => {
+      void server.captureQueries(async () => resolve(await Promise.allSettled(commands.map(insert)))).then((s) => (statements = s));
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(UniqueConstraintViolationException);
+    expect(statements.some((sql) => sql.startsWith("rollback"))).toBe(true);
+    const written = commands.filter((_, i) => i !== 1);
+    expect(await usersNamed(["first@acme.test", "second@acme.test", "third@acme.test"])).toHaveLength(3);
+    expect(await eventsFor(written)).toBe(3);
+    // Nothing of the conflicting command was written: not its user, not its audit event.
+    expect(await eventsFor([commands[1]])).toBe(0);
+  });
+
+  it("keeps a command's rows in the order it listed them when commands of different shapes share a transaction", async () => {
+    const userFirst = userCommand("shape-a@acme.test");
+    const eventFirst = userCommand("shape-b@acme.test").reverse();
+    const third = userCommand("shape-c@acme.test");
+    await Promise.all([third, userFirst, eventFirst].map(insert));
+    expect(await usersNamed(["shape-a@acme.test", "shape-b@acme.test", "shape-c@acme.test"])).toHaveLength(3);
+    expect(await eventsFor([userFirst, third])).toBe(2);
+    expect(await server.built.orm.em.fork().count(AuditEvent, { targetId: (eventFirst[1] as User).id })).toBe(1);
+  });
+});
