@@ -55,6 +55,23 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   return summary;
 }
 
+/**
+ * Rounds of equal length as one result: mean throughput, the median round's p50 and the worst
+ * round's p99 (a slow round is not averaged away).
+ */
+export function combineRounds(rounds: LoadResult[]): LoadResult {
+  const sorted = (pick: (r: LoadResult) => number) => rounds.map(pick).sort((a, b) => a - b);
+  const sum = (pick: (r: LoadResult) => number) => rounds.reduce((total, r) => total + pick(r), 0);
+  return {
+    rps: Math.round(sum((r) => r.rps) / rounds.length),
+    p50: sorted((r) => r.p50)[Math.floor(rounds.length / 2)],
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    requests: sum((r) => r.requests),
+    errors: sum((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+  };
+}
+
 /** The common case: every connection repeats one request, for `seconds`. */
 export function measureRequest(url: string, connections: number, seconds: number, request: autocannon.Request): Promise<LoadResult> {
   return measureLoad({ url, connections, duration: seconds, requests: [request] });

@@ -43,7 +43,8 @@ export function evaluate(r: BenchResults): Check[] {
   const c = r.ceilings;
   return [
     { name: "scim.create vs ORM single-row ceiling", actual: pct(s.scimCreate.rps / c.storageOrm.rowsPerSecond), target: "≥ 75%", pass: s.scimCreate.rps >= 0.75 * c.storageOrm.rowsPerSecond },
-    { name: "scim.lookup vs HTTP ceiling", actual: pct(s.scimLookupSmall.rps / c.http.rps), target: "≥ 12%", pass: s.scimLookupSmall.rps >= 0.12 * c.http.rps },
+    // At both sizes: the slower of the two is held to the target.
+    { name: "scim.lookup vs HTTP ceiling", actual: pct(slowerLookup(r) / c.http.rps), target: "≥ 12%", pass: slowerLookup(r) >= 0.12 * c.http.rps },
     { name: `scim.lookup at ${n(r.sizes.bigDirectory)} vs ${n(r.sizes.smallDirectory)} users`, actual: pct(s.scimLookupBig.rps / s.scimLookupSmall.rps), target: "≥ 90%", pass: s.scimLookupBig.rps >= 0.9 * s.scimLookupSmall.rps },
     { name: `scim.members cost, ${n(r.sizes.bigGroup)}-member vs 10-member group`, actual: `${(s.scimMembersSmallGroup.rps / s.scimMembersBigGroup.rps).toFixed(2)}×`, target: "≤ 2×", pass: s.scimMembersBigGroup.rps * 2 >= s.scimMembersSmallGroup.rps },
     { name: "scim.sync total", actual: `${s.scimSync.seconds.toFixed(1)} s`, target: "< 30 s", pass: s.scimSync.seconds < 30 },
@@ -54,6 +55,10 @@ export function evaluate(r: BenchResults): Check[] {
     { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
     { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
   ];
+}
+
+function slowerLookup(r: BenchResults): number {
+  return Math.min(r.scenarios.scimLookupSmall.rps, r.scenarios.scimLookupBig.rps);
 }
 
 /** The Markdown the bench prints and the README carries. */

@@ -14,6 +14,7 @@ import { migrateToLatest, openOrm } from "../src/store/orm";
 import { measureCeilings } from "./ceilings";
 import { startIdgraph } from "./idgraph-process";
 import { rssMegabytes } from "./memory";
+import { combineRounds, type LoadResult } from "./load";
 import { evaluate, renderMarkdown, type BenchResults } from "./report";
 import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
 import { graphList } from "./scenarios/list";
@@ -58,7 +59,8 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
   log(`idgraph bench (${mode}): ceilings`);
   const ceilings = await measureCeilings({ dir, seconds: sizes.seconds, connections: CONNECTIONS, progress: log });
 
-  log("Directory: seeding");
+  log(`Directory: seeding ${sizes.smallDirectory} users, and the same again in a database of its own`);
+  const small = await startSmallDirectory(dir, sizes.smallDirectory);
   const dbPath = join(dir, "bench.sqlite");
   const orm = await openOrm({ kind: "sqlite", path: dbPath });
   await migrateToLatest(orm);
@@ -75,14 +77,14 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
       return run(sizes.seconds);
     };
 
-    const scimLookupSmall = await measure(`scim.lookup at ${sizes.smallDirectory} users`, (t) => scimLookup(target, sizes.smallDirectory, t, CONNECTIONS));
     const scimCreateResult = await measure("scim.create", (t) => scimCreate(target, t, CONNECTIONS));
 
     log(`Directory: seeding to ${sizes.bigDirectory} users`);
     userIds.push(...(await seedUsers(orm, tenant, sizes.smallDirectory, sizes.bigDirectory, (done) => {
       if (done % 20_000 === 0) log(`  ${done} users`);
     })));
-    const scimLookupBig = await measure(`scim.lookup at ${sizes.bigDirectory} users`, (t) => scimLookup(target, sizes.bigDirectory, t, CONNECTIONS));
+    const { scimLookupSmall, scimLookupBig } = await measureLookups(sizes, small.target, target);
+    await small.server.stop();
     const scimGetBig = await measure(`scim.get at ${sizes.bigDirectory} users`, (t) => scimGet(target, userIds, t, CONNECTIONS));
     const afterBigDirectoryMB = rssMegabytes(server.pid);
 
@@ -127,8 +129,46 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
     };
   } finally {
     await server.stop();
+    await small.server.stop();
     await orm.close(true).catch(() => undefined);
   }
+}
+
+/**
+ * The small directory for scim.lookup: its own database and server, so lookups at both sizes can
+ * be measured in the same minutes (see measureLookups) rather than minutes apart.
+ */
+async function startSmallDirectory(dir: string, users: number) {
+  const dbPath = join(dir, "small.sqlite");
+  const orm = await openOrm({ kind: "sqlite", path: dbPath });
+  await migrateToLatest(orm);
+  const tenant = await createBenchTenant(orm, "Small");
+  await seedUsers(orm, tenant, 0, users);
+  await orm.close(true);
+  const server = await startIdgraph(dbPath);
+  return { server, target: { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey } };
+}
+
+/**
+ * scim.lookup at both sizes, in alternating rounds (small, big, small, big, …) after a warm-up of
+ * each: flatness is a ratio of two rates, and a shared machine drifts by more than the 10% it
+ * allows within minutes, so both rates are taken over the same stretch of time.
+ */
+async function measureLookups(sizes: BenchSizes, small: Target, big: Target): Promise<{ scimLookupSmall: LoadResult; scimLookupBig: LoadResult }> {
+  const roundSeconds = Math.max(1, Math.round(sizes.seconds / 2));
+  log(`▸ scim.lookup at ${sizes.smallDirectory} and ${sizes.bigDirectory} users (${sizes.warmUpSeconds} s warm-up each, ${sizes.lookupRounds} alternating rounds of ${roundSeconds} s each)`);
+  if (sizes.warmUpSeconds > 0) {
+    await scimLookup(small, sizes.smallDirectory, sizes.warmUpSeconds, CONNECTIONS);
+    await scimLookup(big, sizes.bigDirectory, sizes.warmUpSeconds, CONNECTIONS);
+  }
+  const smallRounds: LoadResult[] = [];
+  const bigRounds: LoadResult[] = [];
+  for (let round = 0; round < sizes.lookupRounds; round += 1) {
+    smallRounds.push(await scimLookup(small, sizes.smallDirectory, roundSeconds, CONNECTIONS));
+    bigRounds.push(await scimLookup(big, sizes.bigDirectory, roundSeconds, CONNECTIONS));
+    log(`  round ${round + 1}: ${smallRounds[round].rps} req/s at ${sizes.smallDirectory}, ${bigRounds[round].rps} req/s at ${sizes.bigDirectory}`);
+  }
+  return { scimLookupSmall: combineRounds(smallRounds), scimLookupBig: combineRounds(bigRounds) };
 }
 
 /** scim.sync runs on its own fresh database, as a new customer's first sync would. */

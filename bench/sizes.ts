@@ -3,9 +3,11 @@ export interface BenchSizes {
   /** Seconds each throughput measurement runs, after an unmeasured warm-up of warmUpSeconds. */
   seconds: number;
   warmUpSeconds: number;
-  /** Users when scim.lookup is measured the first time, and when the directory is "big". */
+  /** Users of the small directory (its own database and server) and of the big one. */
   smallDirectory: number;
   bigDirectory: number;
+  /** scim.lookup alternates rounds on the small and the big directory, this many each. */
+  lookupRounds: number;
   /** Members of the big group in scim.members (the small group has 10). */
   bigGroup: number;
   /** Group tree for graph.can: top × mid × leaf groups, three levels. */
@@ -25,6 +27,7 @@ export const FULL: BenchSizes = {
   warmUpSeconds: 3,
   smallDirectory: 1_000,
   bigDirectory: 100_000,
+  lookupRounds: 4,
   bigGroup: 50_000,
   topGroups: 10,
   midPerTop: 5,
@@ -41,6 +44,7 @@ export const QUICK: BenchSizes = {
   warmUpSeconds: 0,
   smallDirectory: 200,
   bigDirectory: 2_000,
+  lookupRounds: 2,
   bigGroup: 1_000,
   topGroups: 2,
   midPerTop: 2,

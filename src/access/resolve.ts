@@ -19,7 +19,7 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
   if (graph.user.active) {
     const inScope = (accountId: string | null) => accountId === null || accountId === graph.accountId;
     const scopeOf = (accountId: string | null): GrantScope => (accountId === null ? "ORGANIZATION" : "ACCOUNT");
-    const chains = groupChains(graph.directGroupIds, graph.parentGroups);
+    const chains = graph.groupChains ?? groupChains(graph.directGroupIds, graph.parentGroups);
 
     for (const binding of graph.bindings) {
       if (!inScope(binding.accountId)) continue;
@@ -44,7 +44,8 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
 
   const roles = [...granted.entries()]
     .map(([roleId, grants]) => ({ role: graph.roles.get(roleId) as RoleFact, grants }))
-    .sort((a, b) => a.role.key.localeCompare(b.role.key));
+    // Keys are lower-case ASCII (commands refuse others): code-unit order, no locale collation.
+    .sort((a, b) => (a.role.key < b.role.key ? -1 : a.role.key > b.role.key ? 1 : 0));
   const permissions = [...new Set(roles.flatMap((r) => r.role.permissions))].sort();
   return { userId: graph.user.id, accountId: graph.accountId, roles, permissions };
 }
@@ -57,7 +58,7 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
 export function groupChains(directGroupIds: string[], parentGroups: Map<string, string[]>): Map<string, string[]> {
   const chains = new Map<string, string[]>();
   let frontier: string[] = [];
-  for (const id of [...directGroupIds].sort()) {
+  for (const id of sortedCopy(directGroupIds)) {
     if (chains.has(id)) continue;
     chains.set(id, [id]);
     frontier.push(id);
@@ -66,7 +67,9 @@ export function groupChains(directGroupIds: string[], parentGroups: Map<string, 
     const next: string[] = [];
     for (const id of frontier) {
       const chain = chains.get(id) as string[];
-      for (const parent of [...(parentGroups.get(id) ?? [])].sort()) {
+      const parents = parentGroups.get(id);
+      if (!parents) continue;
+      for (const parent of sortedCopy(parents)) {
         if (chains.has(parent)) continue;
         chains.set(parent, [...chain, parent]);
         next.push(parent);
@@ -75,6 +78,11 @@ export function groupChains(directGroupIds: string[], parentGroups: Map<string, 
     frontier = next;
   }
   return chains;
+}
+
+/** Sorted, for chains that do not depend on load order; most lists have one entry (no copy then). */
+function sortedCopy(ids: string[]): string[] {
+  return ids.length > 1 ? [...ids].sort() : ids;
 }
 
 /** Whether the resolved access includes a permission. `area.*` in a role grants every `area.x`. */

@@ -31,6 +31,8 @@ export interface AccessSubgraph {
   directGroupIds: string[];
   /** For each group reachable from the user: the groups that directly contain it. */
   parentGroups: Map<string, string[]>;
+  /** groupChains(directGroupIds, parentGroups), when the loader computed it already. */
+  groupChains?: Map<string, string[]>;
   /** Bindings on the user or on any reachable group (scope not yet checked). */
   bindings: BindingFact[];
   /** The organization's role mappings whose value may match the user's IdP role values. */

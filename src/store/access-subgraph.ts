@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
+import { groupChains } from "../access/resolve";
 import type { AccessSubgraph, BindingFact, MappingFact, RoleFact } from "../access/types";
 import { idpRoleValues } from "../domain/user-attributes";
 import type { MultiValue } from "./entities/user";
@@ -116,16 +117,20 @@ export async function loadAccessGraphs(em: EntityManager, targets: AccessTarget[
       const user = users.get(target.userId);
       if (!user) throw new Error(`user ${target.userId} was not loaded`);
       const direct = directGroups.get(user.id) ?? [];
-      const reach = reachableFrom(direct, parentGroups);
-      const subjectBindings = [
-        ...(bindingsBySubject.get(`user:${user.id}`) ?? []),
-        ...[...reach].flatMap((g) => bindingsBySubject.get(`group:${g}`) ?? []),
-      ];
+      // The chains to every reachable group: resolution needs them, and their keys are the
+      // groups whose bindings count, so the nesting is walked once per pair.
+      const chains = groupChains(direct, parentGroups);
+      const subjectBindings = [...(bindingsBySubject.get(`user:${user.id}`) ?? [])];
+      for (const groupId of chains.keys()) {
+        const onGroup = bindingsBySubject.get(`group:${groupId}`);
+        if (onGroup) subjectBindings.push(...onGroup);
+      }
       return {
         user: { id: user.id, active: user.active, idpRoleValues: user.idpRoleValues },
         accountId: target.accountId,
         directGroupIds: direct,
         parentGroups,
+        groupChains: chains,
         bindings: subjectBindings,
         mappings: mappingsByOrg.get(user.organizationId) ?? [],
         defaultRoleId: user.defaultRoleId,
@@ -139,18 +144,4 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-function reachableFrom(start: string[], parentGroups: Map<string, string[]>): Set<string> {
-  const seen = new Set<string>(start);
-  const stack = [...start];
-  while (stack.length > 0) {
-    for (const parent of parentGroups.get(stack.pop() as string) ?? []) {
-      if (!seen.has(parent)) {
-        seen.add(parent);
-        stack.push(parent);
-      }
-    }
-  }
-  return seen;
 }

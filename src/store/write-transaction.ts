@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, EntityProperty } from "@mikro-orm/core";
+import type { EntityManager, EntityMetadata, EntityProperty, MetadataStorage } from "@mikro-orm/core";
 import { JsonType, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { PreparedStatements, type Sqlite3Connection } from "./prepared-statements";
@@ -24,7 +24,7 @@ import { PreparedStatements, type Sqlite3Connection } from "./prepared-statement
 export function insertInOneTransaction(em: EntityManager, entities: object[]): Promise<void> {
   const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
   let queue = queues.get(connection);
-  if (!queue) queues.set(connection, (queue = new InsertQueue(connection, em)));
+  if (!queue) queues.set(connection, (queue = new InsertQueue(connection, em.getMetadata())));
   return queue.enqueue(entities);
 }
 
@@ -44,7 +44,7 @@ class InsertQueue {
   private readonly pending: PendingCommand[] = [];
   private draining = false;
 
-  constructor(private readonly connection: AbstractSqlConnection, private readonly em: EntityManager) {}
+  constructor(private readonly connection: AbstractSqlConnection, private readonly metadata: MetadataStorage) {}
 
   enqueue(entities: object[]): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -114,21 +114,17 @@ class InsertQueue {
    * that order, so each command's rows go in in the order it listed them (parents first).
    */
   private insertStatements(batch: PendingCommand[]): Array<{ sql: string; params: unknown[] }> {
-    const byShape = new Map<string, EntityMetadata[][]>();
-    const rowsByShape = new Map<string, object[][]>();
+    const shapes = new Map<string, { tables: EntityMetadata[]; commands: object[][] }>();
     for (const { entities } of batch) {
-      const metadata = entities.map((entity) => this.em.getMetadata().get(entity.constructor.name));
-      const shape = metadata.map((m) => m.className).join(",");
-      if (!byShape.has(shape)) {
-        byShape.set(shape, [metadata]);
-        rowsByShape.set(shape, []);
-      }
-      rowsByShape.get(shape)!.push(entities);
+      const tables = entities.map((entity) => this.metadata.get(entity.constructor.name));
+      const key = tables.map((table) => table.className).join(",");
+      let shape = shapes.get(key);
+      if (!shape) shapes.set(key, (shape = { tables, commands: [] }));
+      shape.commands.push(entities);
     }
     const statements: Array<{ sql: string; params: unknown[] }> = [];
-    for (const [shape, [metadata]] of byShape) {
-      const commands = rowsByShape.get(shape)!;
-      metadata.forEach((table, position) => {
+    for (const { tables, commands } of shapes.values()) {
+      tables.forEach((table, position) => {
         const plan = insertPlanOf(table);
         const rows = commands.map((entities) => entities[position] as Record<string, unknown>);
         statements.push({
