@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import { ApiKey, ScimToken } from "../store/entities";
 import type { Actor } from "./actor";
 import { findApiKeyRecord, findScimTokenRecord, type CredentialRecord } from "../store/credential-records";
-import { cachedCredential } from "./credential-cache";
+import { credentialCacheOf } from "./credential-cache";
 import { parseCredential, secretMatches } from "./secrets";
 
 /** lastUsedAt is refreshed at most this often, so authentication is not a write on every request. */
@@ -12,7 +12,7 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticateApiKey(em: EntityManager, credential: string): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgk") return null;
-  const key = await cachedCredential("api_key", parsed.id, () => findApiKeyRecord(em, parsed.id));
+  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => findApiKeyRecord(em, parsed.id));
   if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
   await touchLastUsed(em, ApiKey, key);
   return { kind: "api_key", id: key.id, organizationId: key.organizationId, canWrite: key.role === "ADMIN" };
@@ -25,7 +25,7 @@ export async function authenticateApiKey(em: EntityManager, credential: string):
 export async function authenticateScimToken(em: EntityManager, credential: string, now = new Date()): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
-  const token = await cachedCredential("scim_token", parsed.id, () => findScimTokenRecord(em, parsed.id));
+  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => findScimTokenRecord(em, parsed.id));
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
   if (!token.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;

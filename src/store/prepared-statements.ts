@@ -11,6 +11,15 @@ export interface Sqlite3Connection {
   prepare(sql: string, callback: (error: Error | null) => void): Sqlite3Statement;
 }
 
+const byConnection = new WeakMap<Sqlite3Connection, PreparedStatements>();
+
+/** The prepared statements of one driver connection, made on its first use. */
+export function preparedStatementsOf(connection: Sqlite3Connection): PreparedStatements {
+  let prepared = byConnection.get(connection);
+  if (!prepared) byConnection.set(connection, (prepared = new PreparedStatements(connection)));
+  return prepared;
+}
+
 /** Enough for every fixed statement plus the filter shapes an IdP actually sends. */
 const CAPACITY = 256;
 

@@ -1,11 +1,8 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
-import { PreparedStatements, type Sqlite3Connection } from "./prepared-statements";
+import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 
 export type Row = Record<string, unknown>;
-
-/** Statements kept prepared per read connection; hot paths use a handful, filters add shapes. */
-const preparedByConnection = new WeakMap<Sqlite3Connection, PreparedStatements>();
 
 /**
  * Runs a hand-written statement with bound parameters. Inside a command's transaction it runs on
@@ -23,14 +20,15 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
   const started = Date.now();
   const driver = (await client.acquireConnection()) as Sqlite3Connection;
   try {
-    let prepared = preparedByConnection.get(driver);
-    if (!prepared) preparedByConnection.set(driver, (prepared = new PreparedStatements(driver)));
-    const rows = await prepared.all(sql, params);
-    // Logged like MikroORM's own queries, so statement counts (tests, bench) include these.
-    (connection as unknown as { logQuery(query: string, context: Record<string, unknown>): void })
-      .logQuery(sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "raw" } });
+    const rows = await preparedStatementsOf(driver).all(sql, params);
+    logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "raw" } });
     return rows;
   } finally {
     await client.releaseConnection(driver);
   }
+}
+
+/** Logs a statement run on the driver like MikroORM's own queries, so statement counts (tests, bench) include it. */
+export function logStatement(connection: AbstractSqlConnection, sql: string, context: Record<string, unknown>): void {
+  (connection as unknown as { logQuery(query: string, context: Record<string, unknown>): void }).logQuery(sql, context);
 }

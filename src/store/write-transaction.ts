@@ -1,7 +1,8 @@
 import type { EntityManager, EntityMetadata, EntityProperty, MetadataStorage } from "@mikro-orm/core";
 import { JsonType, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
-import { PreparedStatements, type Sqlite3Connection } from "./prepared-statements";
+import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
+import { logStatement } from "./raw-sql";
 
 /**
  * Inserts new entities atomically: all of them or none, in one transaction on the writer
@@ -32,7 +33,6 @@ export function insertInOneTransaction(em: EntityManager, entities: object[]): P
 const MAX_COMMANDS_PER_TRANSACTION = 64;
 
 const queues = new WeakMap<AbstractSqlConnection, InsertQueue>();
-const preparedByConnection = new WeakMap<Sqlite3Connection, PreparedStatements>();
 
 interface PendingCommand {
   entities: object[];
@@ -86,14 +86,11 @@ class InsertQueue {
   private async write(batch: PendingCommand[]): Promise<void> {
     const client = this.connection.getKnex().client;
     const driver = (await client.acquireConnection()) as Sqlite3Connection;
-    let prepared = preparedByConnection.get(driver);
-    if (!prepared) preparedByConnection.set(driver, (prepared = new PreparedStatements(driver)));
+    const prepared = preparedStatementsOf(driver);
     const run = async (sql: string, params: unknown[]) => {
       const started = Date.now();
       await prepared.run(sql, params);
-      // Logged like MikroORM's own queries, so statement counts (tests, bench) include these.
-      (this.connection as unknown as { logQuery(query: string, context: Record<string, unknown>): void })
-        .logQuery(sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
+      logStatement(this.connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
     };
     try {
       await run("begin immediate", []);

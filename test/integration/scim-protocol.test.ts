@@ -10,6 +10,7 @@ describe("SCIM: authentication, tenancy and discovery", () => {
   let server: TestServer;
   let acme: string;
   let globex: string;
+  let acmeToken: string;
   let acmeScim: ScimCall;
   let globexScim: ScimCall;
 
@@ -18,7 +19,8 @@ describe("SCIM: authentication, tenancy and discovery", () => {
     const f = fixtures(server);
     acme = await f.organization("Acme");
     globex = await f.organization("Globex");
-    acmeScim = scimClient(server, await issueScimToken(server, acme));
+    acmeToken = await issueScimToken(server, acme);
+    acmeScim = scimClient(server, acmeToken);
     globexScim = scimClient(server, await issueScimToken(server, globex));
   });
   afterAll(async () => server.close());
@@ -46,6 +48,18 @@ describe("SCIM: authentication, tenancy and discovery", () => {
     expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
     expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(401);
+  });
+
+  it("keeps each database's credentials to itself when two servers share a process", async () => {
+    const other = await startTestServer();
+    try {
+      // The token's row is cached by this server; the other server's database has never seen it.
+      expect((await acmeScim("GET", "/Users")).status).toBe(200);
+      const sameTokenElsewhere = scimClient(other, acmeToken);
+      expect((await sameTokenElsewhere("GET", "/Users")).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it("sees a token revoked by disabling SCIM at once, though the token's row was cached", async () => {

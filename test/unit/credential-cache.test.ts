@@ -1,4 +1,4 @@
-import { cachedCredential, CREDENTIAL_CACHE_TTL_MS, forgetCredentials } from "../../src/domain/credential-cache";
+import { CREDENTIAL_CACHE_TTL_MS, CredentialCache } from "../../src/domain/credential-cache";
 import type { CredentialRecord } from "../../src/store/credential-records";
 
 const record = (id: string, revokedAt: Date | null = null): CredentialRecord =>
@@ -15,7 +15,12 @@ function database(initial: CredentialRecord | null) {
 }
 
 describe("credential cache", () => {
-  beforeEach(() => forgetCredentials());
+  let cache: CredentialCache;
+  beforeEach(() => {
+    cache = new CredentialCache();
+  });
+  const cachedCredential: CredentialCache["get"] = (...args) => cache.get(...args);
+  const forgetCredentials = () => cache.forget();
 
   it("reads a credential's row once within the TTL and again after it", async () => {
     const { db, load } = database(record("a"));

@@ -2,7 +2,7 @@ import { ApiKey, ScimToken } from "../../store/entities";
 import type { ApiKeyRole } from "../../store/entities/api-key";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
-import { forgetCredentials } from "../credential-cache";
+import { credentialCacheOf } from "../credential-cache";
 import { Invalid, NotFound } from "../errors";
 import { findVisible, findVisibleOrganization } from "../lookup";
 import { issueSecret } from "../secrets";
@@ -37,7 +37,7 @@ export async function createApiKey(
   });
 }
 
-/** Revokes an API key; it stops working on the next request (in this process; see credential-cache). */
+/** Revokes an API key; it stops working on the next request (in this process; see CredentialCache). */
 export async function revokeApiKey(ctx: CommandContext, id: string): Promise<ApiKey> {
   const revoked = await runCommand(ctx, async (em) => {
     const key = await em.findOne(ApiKey, { id });
@@ -48,7 +48,7 @@ export async function revokeApiKey(ctx: CommandContext, id: string): Promise<Api
     recordAudit(em, ctx.actor, { type: "api_key.revoke", organizationId: key.organization?.id ?? null, targetType: "api_key", targetId: key.id });
     return key;
   });
-  forgetCredentials();
+  credentialCacheOf(ctx.em).forget();
   return revoked;
 }
 
@@ -77,6 +77,6 @@ export async function revokeScimToken(ctx: CommandContext, id: string): Promise<
     recordAudit(em, ctx.actor, { type: "scim_token.revoke", organizationId: token.organization.id, targetType: "scim_token", targetId: token.id });
     return token;
   });
-  forgetCredentials();
+  credentialCacheOf(ctx.em).forget();
   return revoked;
 }

@@ -2,7 +2,7 @@ import { Group, Organization, ScimToken, User } from "../../store/entities";
 import type { ScimDisableMode } from "../../store/entities/organization";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
-import { forgetCredentials } from "../credential-cache";
+import { credentialCacheOf } from "../credential-cache";
 import { findVisibleOrganization } from "../lookup";
 
 /**
@@ -26,7 +26,7 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: false, mode: input.mode, revokedTokens, affectedUsers } });
     return org;
   });
-  forgetCredentials();
+  credentialCacheOf(ctx.em).forget();
   return disabled;
 }
 
@@ -38,6 +38,6 @@ export async function enableScim(ctx: CommandContext, input: { organizationId: s
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: true } });
     return org;
   });
-  forgetCredentials();
+  credentialCacheOf(ctx.em).forget();
   return enabled;
 }
