@@ -1,5 +1,6 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261125131937 } from "./Migration20261125131937";
+import { Migration20261125152500 } from "./Migration20261125152500";
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) so the same list
@@ -7,4 +8,5 @@ import { Migration20261125131937 } from "./Migration20261125131937";
  */
 export const MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261125131937", class: Migration20261125131937 },
+  { name: "Migration20261125152500", class: Migration20261125152500 },
 ];

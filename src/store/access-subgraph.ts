@@ -42,8 +42,9 @@ export interface LoadedAccessGraphs {
 const ACCESS_GRAPH_SQL = `
 with recursive
   wanted(id) as (select value from json_each(?1)),
+  direct as materialized (select group_id, member_user_id from group_membership where member_user_id in (select id from wanted)),
   reach(group_id) as (
-    select group_id from group_membership where member_user_id in (select id from wanted)
+    select group_id from direct
     union
     select gm.group_id from group_membership gm join reach r on gm.member_group_id = r.group_id),
   users as materialized (
@@ -59,7 +60,7 @@ select
   (select json_group_array(json_array(id, organization_id, active, json(roles), default_role_id)) from users) as users,
   (select json_group_array(json_array(id, organization_id)) from account where id in (select value from json_each(?2))) as accounts,
   (select json_group_array(json_array(group_id, member_user_id, member_group_id)) from (
-     select group_id, member_user_id, null as member_group_id from group_membership where member_user_id in (select id from wanted)
+     select group_id, member_user_id, null as member_group_id from direct
      union all
      select group_id, null, member_group_id from group_membership where member_group_id in (select group_id from reach))) as edges,
   (select json_group_array(json_array(id, subject_user_id, subject_group_id, account_id, role_id)) from bindings) as bindings,

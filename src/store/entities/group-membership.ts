@@ -12,8 +12,10 @@ import { User } from "./user";
 @Unique({ name: "group_membership_user_unique", properties: ["group", "memberUser"] })
 @Unique({ name: "group_membership_group_unique", properties: ["group", "memberGroup"] })
 @Index({ name: "group_membership_group_id_id_index", properties: ["group", "id"] })
-@Index({ name: "group_membership_member_user_index", properties: ["memberUser"] })
-@Index({ name: "group_membership_member_group_index", properties: ["memberGroup"] })
+// Member → group, covering: "which groups is this user (or group) in" — every lookup's groups,
+// every access check's nesting walk — is answered from the index without touching the table.
+@Index({ name: "group_membership_member_user_group_index", properties: ["memberUser", "group"] })
+@Index({ name: "group_membership_member_group_group_index", properties: ["memberGroup", "group"] })
 export class GroupMembership {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
@@ -21,10 +23,11 @@ export class GroupMembership {
   @ManyToOne(() => Group, { deleteRule: "cascade" })
   group!: Group;
 
-  @ManyToOne(() => User, { nullable: true, deleteRule: "cascade" })
+  // index: false — the covering (member, group) indexes above serve these foreign keys.
+  @ManyToOne(() => User, { nullable: true, deleteRule: "cascade", index: false })
   memberUser: User | null = null;
 
-  @ManyToOne(() => Group, { nullable: true, deleteRule: "cascade" })
+  @ManyToOne(() => Group, { nullable: true, deleteRule: "cascade", index: false })
   memberGroup: Group | null = null;
 
   @Property({ type: DateTimeType })
