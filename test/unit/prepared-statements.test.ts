@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sqlite3 from "sqlite3";
 import { PreparedStatements, type Sqlite3Connection } from "../../src/store/prepared-statements";
 
@@ -52,5 +55,25 @@ describe("prepared statements per connection", () => {
     expect(opened.counted.prepares).toBe(before);
     expect(await statements.all("select 0 as n", [])).toEqual([{ n: 0 }]);
     expect(opened.counted.prepares).toBe(before + 1);
+  });
+
+  it("never holds a read snapshot between calls: a cached statement sees what another connection committed since", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "idgraph-prepared-"));
+    const file = join(dir, "wal.sqlite");
+    const writer = new sqlite3.Database(file);
+    const reader = new sqlite3.Database(file);
+    const exec = (db: sqlite3.Database, sql: string) => new Promise<void>((resolve, reject) => db.exec(sql, (e) => (e ? reject(e) : resolve())));
+    try {
+      await exec(writer, "pragma journal_mode = wal; create table t (v text)");
+      const reads = new PreparedStatements(reader as unknown as Sqlite3Connection);
+      const count = async () => (await reads.all("select count(*) as n from t where v like ?", ["%"]))[0].n;
+      expect(await count()).toBe(0);
+      await exec(writer, "insert into t values ('a')");
+      expect(await count()).toBe(1);
+    } finally {
+      await new Promise((resolve) => reader.close(resolve));
+      await new Promise((resolve) => writer.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
