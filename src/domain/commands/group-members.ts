@@ -17,6 +17,11 @@ export interface MembershipChange {
   removeAll?: boolean;
   remove?: MemberIds;
   add?: MemberIds;
+  /**
+   * Every id in replaceWith and add was just found in the group's organization, in this
+   * transaction (patchGroup sorts SCIM's untyped ids that way), so adding skips checking again.
+   */
+  membersVerified?: boolean;
 }
 
 const NO_MEMBERS: MemberIds = { userIds: [], groupIds: [] };
@@ -42,7 +47,7 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
     toInsert = minus(final, current);
   }
   if (!isEmpty(toInsert)) {
-    await assertMembersInOrg(em, group.organization.id, toInsert);
+    if (!change.membersVerified) await assertMembersInOrg(em, group.organization.id, toInsert);
     await assertNoCycle(em, group, toInsert.groupIds);
   }
   if (!isEmpty(toDelete)) {

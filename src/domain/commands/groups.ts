@@ -99,6 +99,7 @@ async function typedChange(em: EntityManager, organizationId: string, change: Un
     // Removing an id that is not a member (or does not exist) is a no-op: IdPs retry removals.
     remove: change.remove ? await classifyMembers(em, organizationId, change.remove) : undefined,
     add: change.add ? await knownMembers(em, organizationId, change.add) : undefined,
+    membersVerified: true,
   };
 }
 
