@@ -22,7 +22,13 @@ import { logStatement } from "./raw-sql";
  * flush would. The writer connection is the pool's only one, so these transactions queue behind
  * MikroORM transactions and they behind these, as two MikroORM transactions would.
  */
-export function insertInOneTransaction(em: EntityManager, entities: object[]): Promise<void> {
+export async function insertInOneTransaction(em: EntityManager, entities: object[]): Promise<void> {
+  if ((em as SqlEntityManager).isInTransaction()) {
+    // The caller's transaction holds the writer: the rows join it (waiting for the writer here
+    // would wait for ourselves).
+    for (const entity of entities) em.persist(entity);
+    return em.flush();
+  }
   const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
   let queue = queues.get(connection);
   if (!queue) queues.set(connection, (queue = new InsertQueue(connection, em.getMetadata())));

@@ -70,4 +70,13 @@ describe("group commit of insert-only commands", () => {
     expect(await eventsFor([userFirst, third])).toBe(2);
     expect(await server.built.orm.em.fork().count(AuditEvent, { targetId: (eventFirst[1] as User).id })).toBe(1);
   });
+
+  it("joins the caller's transaction when called inside one, instead of waiting for the writer it holds", async () => {
+    const command = userCommand("inside@acme.test");
+    await server.built.orm.em.fork().transactional(async (tx) => {
+      await insertInOneTransaction(tx, command);
+    });
+    expect(await usersNamed(["inside@acme.test"])).toHaveLength(1);
+    expect(await eventsFor([command])).toBe(1);
+  });
 });
