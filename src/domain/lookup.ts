@@ -1,7 +1,8 @@
 import type { EntityManager, EntityName } from "@mikro-orm/core";
 import { Organization } from "../store/entities";
 import { runSql } from "../store/raw-sql";
-import { groupsOfUserColumn, userRecordFromRow, type UserRecord } from "../store/user-records";
+import { groupsOfUserColumn } from "../store/memberships";
+import { userRecordFromRow, type UserRecord } from "../store/user-records";
 import type { Actor } from "./actor";
 import { NotFound } from "./errors";
 import { assertOrgVisible } from "./tenancy";

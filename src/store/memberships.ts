@@ -3,7 +3,7 @@ import type { SqlEntityManager } from "@mikro-orm/knex";
 import { GroupMembership } from "./entities";
 import { newId } from "./ids";
 import { runSql } from "./raw-sql";
-import { chunks, placeholders } from "./rows";
+import { chunks, jsonColumn, placeholders } from "./rows";
 
 /** Members to add to or remove from one group, by id. */
 export interface MemberIds {
@@ -167,24 +167,34 @@ export interface GroupOfUser {
   direct: boolean;
 }
 
+/**
+ * A scalar subquery over a users row aliased `alias`: the user's groups (direct and through
+ * nesting, with the shortest depth) as a JSON array of [id, displayName, depth] — read with
+ * groupsFromJson. Lookups select it with the user row, so their groups cost no second statement.
+ */
+export function groupsOfUserColumn(alias: string): string {
+  return `(with recursive reach(group_id, depth) as (
+      select group_id, 1 from group_membership where member_user_id = ${alias}.id
+      union
+      select gm.group_id, r.depth + 1 from group_membership gm join reach r on gm.member_group_id = r.group_id where r.depth < 64)
+    select json_group_array(json_array(g.id, g.display_name, x.depth))
+      from (select group_id, min(depth) as depth from reach group by group_id) x
+      join "group" g on g.id = x.group_id) as groups_json`;
+}
+
+/** The groups_json column of groupsOfUserColumn, ordered by group id (SQL gives no order inside an aggregate). */
+export function groupsFromJson(value: unknown): GroupOfUser[] {
+  const entries = jsonColumn<Array<[string, string, number]>>(value, []);
+  return entries
+    .map(([id, displayName, depth]) => ({ id, displayName, direct: Number(depth) === 1 }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** For each user, every group it is in (directly or through nesting) with names: one query. */
 export async function groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>> {
   const result = new Map<string, GroupOfUser[]>(userIds.map((id) => [id, []]));
-  for (const ids of chunks(userIds)) {
-    const rows = await run(em,
-      `with recursive reach(user_id, group_id, depth) as (
-         select member_user_id, group_id, 1 from group_membership where member_user_id in (${placeholders(ids.length)})
-         union
-         select r.user_id, gm.group_id, r.depth + 1 from group_membership gm join reach r on gm.member_group_id = r.group_id where r.depth < 64
-       )
-       select r.user_id, r.group_id, min(r.depth) as depth, g.display_name
-         from reach r join "group" g on g.id = r.group_id
-        group by r.user_id, r.group_id, g.display_name
-        order by r.group_id`, ids);
-    for (const r of rows) {
-      result.get(r.user_id as string)?.push({ id: r.group_id as string, displayName: r.display_name as string, direct: Number(r.depth) === 1 });
-    }
-  }
+  const rows = await run(em, `select u.id, ${groupsOfUserColumn("u")} from "user" u where u.id in (select value from json_each(?))`, [JSON.stringify(userIds)]);
+  for (const r of rows) result.set(r.id as string, groupsFromJson(r.groups_json));
   return result;
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
 import type { User } from "./entities";
-import type { GroupOfUser } from "./memberships";
+import { groupsFromJson, type GroupOfUser } from "./memberships";
 import type { Row } from "./raw-sql";
 import { booleanColumn, dateColumn, jsonColumn } from "./rows";
 
@@ -53,27 +53,4 @@ function decoderFor(prop: EntityProperty): Decode {
   if (prop.runtimeType === "boolean") return booleanColumn;
   if (prop.runtimeType === "Date") return dateColumn;
   return (v) => v;
-}
-
-/**
- * A scalar subquery over a users row aliased `alias`: the user's groups (direct and through
- * nesting, with the shortest depth) as a JSON array of [id, displayName, depth]. It lets a
- * lookup answer with its groups in the same statement instead of a second round trip.
- */
-export function groupsOfUserColumn(alias: string): string {
-  return `(with recursive reach(group_id, depth) as (
-      select group_id, 1 from group_membership where member_user_id = ${alias}.id
-      union
-      select gm.group_id, r.depth + 1 from group_membership gm join reach r on gm.member_group_id = r.group_id where r.depth < 64)
-    select json_group_array(json_array(g.id, g.display_name, x.depth))
-      from (select group_id, min(depth) as depth from reach group by group_id) x
-      join "group" g on g.id = x.group_id) as groups_json`;
-}
-
-function groupsFromJson(value: unknown): GroupOfUser[] {
-  const entries = jsonColumn<Array<[string, string, number]>>(value, []);
-  // Ordered by id, as groupsOfUsers orders them: SQL gives no order inside an aggregate.
-  return entries
-    .map(([id, displayName, depth]) => ({ id, displayName, direct: Number(depth) === 1 }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

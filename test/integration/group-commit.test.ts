@@ -61,7 +61,7 @@ describe("group commit of insert-only commands", () => {
     expect(await eventsFor([commands[1]])).toBe(0);
   });
 
-  it("keeps a command's rows in the order it listed them when commands of different shapes share a transaction", async () => {
+  it("writes commands whose tables come in different orders (different shapes) in one shared transaction", async () => {
     const userFirst = userCommand("shape-a@acme.test");
     const eventFirst = userCommand("shape-b@acme.test").reverse();
     const third = userCommand("shape-c@acme.test");

@@ -1,7 +1,8 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { Group, User } from "../../store/entities";
 import { runSql, type Row } from "../../store/raw-sql";
-import { groupsOfUserColumn, userRecordFromRow, type UserRecord } from "../../store/user-records";
+import { groupsOfUserColumn } from "../../store/memberships";
+import { userRecordFromRow, type UserRecord } from "../../store/user-records";
 import type { Actor } from "../actor";
 import { assertIdpMayManageGroups } from "../commands/group-rules";
 import { actsForIdp } from "../actor";

@@ -116,7 +116,7 @@ const COMMON = (resource: ResourceTypeName): Record<string, Target> => ({
 });
 
 /**
- * A user's groups, as rendered (store/memberships.ts groupsOfUsers): every group it is in, directly
+ * A user's groups, as rendered (store/memberships.ts groupsOfUserColumn): every group it is in, directly
  * ("direct") or through nested groups ("indirect", RFC 7643 §4.1.2), one row per group with its
  * shortest depth. The walk up the group graph is a recursive query correlated on the user row.
  */
