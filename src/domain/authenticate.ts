@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { ApiKey, ScimToken } from "../store/entities";
 import type { Actor } from "./actor";
+import { systemClock, type Clock } from "./clock";
 import { findApiKeyRecord, findScimTokenRecord, type CredentialRecord } from "../store/credential-records";
 import { credentialCacheOf } from "./credential-cache";
 import { parseCredential, secretMatches } from "./secrets";
@@ -9,12 +10,13 @@ import { parseCredential, secretMatches } from "./secrets";
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** The actor for a presented API key, or null when it is unknown, malformed or revoked. */
-export async function authenticateApiKey(em: EntityManager, credential: string): Promise<Actor | null> {
+export async function authenticateApiKey(em: EntityManager, credential: string, clock: Clock = systemClock): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgk") return null;
-  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => findApiKeyRecord(em, parsed.id));
+  const now = clock.now();
+  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => findApiKeyRecord(em, parsed.id), now.getTime());
   if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
-  await touchLastUsed(em, ApiKey, key);
+  await touchLastUsed(em, ApiKey, key, now);
   return { kind: "api_key", id: key.id, organizationId: key.organizationId, canWrite: key.role === "ADMIN" };
 }
 
@@ -22,10 +24,11 @@ export async function authenticateApiKey(em: EntityManager, credential: string):
  * The actor for a presented SCIM token, or null when it is unknown, malformed, revoked, expired,
  * or its organization has SCIM turned off.
  */
-export async function authenticateScimToken(em: EntityManager, credential: string, now = new Date()): Promise<Actor | null> {
+export async function authenticateScimToken(em: EntityManager, credential: string, clock: Clock = systemClock): Promise<Actor | null> {
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
-  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => findScimTokenRecord(em, parsed.id));
+  const now = clock.now();
+  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => findScimTokenRecord(em, parsed.id), now.getTime());
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
   if (!token.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;
@@ -33,7 +36,7 @@ export async function authenticateScimToken(em: EntityManager, credential: strin
   return { kind: "scim_token", id: token.id, organizationId: token.organizationId, canWrite: true };
 }
 
-async function touchLastUsed(em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: CredentialRecord, now = new Date()): Promise<void> {
+async function touchLastUsed(em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: CredentialRecord, now: Date): Promise<void> {
   if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
   // The cached row is updated too, so the next request within the minute does not write again.
   row.lastUsedAt = now;

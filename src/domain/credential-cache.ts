@@ -25,7 +25,8 @@ export class CredentialCache {
   /** Bumped on every forget, so a read that raced a revocation is not cached afterwards. */
   private generation = 0;
 
-  async get<T extends CredentialRecord>(kind: "api_key" | "scim_token", id: string, load: () => Promise<T | null>, now = Date.now()): Promise<T | null> {
+  /** `now` is the caller's clock reading in milliseconds (authenticate passes its Clock's). */
+  async get<T extends CredentialRecord>(kind: "api_key" | "scim_token", id: string, load: () => Promise<T | null>, now: number): Promise<T | null> {
     const key = `${kind}:${id}`;
     const entry = this.entries.get(key);
     if (entry && now - entry.loadedAt < CREDENTIAL_CACHE_TTL_MS) return entry.record as T;

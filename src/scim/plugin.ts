@@ -1,6 +1,7 @@
 import type { MikroORM } from "@mikro-orm/core";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { authenticateScimToken } from "../domain/authenticate";
+import type { Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
 import { bearerCredential } from "../domain/secrets";
 import "./context";
@@ -17,6 +18,7 @@ const PUBLIC_PATHS = /^\/scim\/v2\/(ServiceProviderConfig|ResourceTypes|Schemas)
 
 export interface ScimPluginOptions {
   orm: MikroORM;
+  clock?: Clock;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function scimPlugin(app: FastifyInstance, options: ScimPluginOption
     const credential = bearerCredential(request.headers.authorization);
     if (!credential) throw new ScimError(401, null, "send a SCIM token: Authorization: Bearer <token>");
     const em = options.orm.em.fork();
-    const actor = await authenticateScimToken(em, credential);
+    const actor = await authenticateScimToken(em, credential, options.clock);
     if (!actor) throw new ScimError(401, null, "the SCIM token is unknown, revoked or expired, or SCIM is disabled for its organization");
     request.scim = { em, actor, organizationId: actor.organizationId as string, baseUrl: baseUrlOf(request) };
   });

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Config } from "../config";
+import type { Clock } from "../domain/clock";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
@@ -18,6 +19,8 @@ export interface BuildOptions {
   logger?: boolean;
   /** Receives every SQL statement (tests and the bench count them). */
   onQuery?: (sql: string) => void;
+  /** What authentication reads as now (token expiry, the credential cache); the system clock by default. */
+  clock?: Clock;
 }
 
 /**
@@ -34,9 +37,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       // Authorization headers never reach the log: the default request serializer omits headers.
     });
     app.get("/healthz", async () => ({ status: "ok" }));
-    await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity });
+    await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity, clock: options.clock });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
-    await app.register(scimPlugin, { prefix: SCIM_PATH, orm });
+    await app.register(scimPlugin, { prefix: SCIM_PATH, orm, clock: options.clock });
     return {
       app,
       orm,

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import depthLimit from "graphql-depth-limit";
 import type { MikroORM } from "@mikro-orm/core";
 import { authenticateApiKey } from "../domain/authenticate";
+import type { Clock } from "../domain/clock";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { formatGraphError, unauthenticated } from "../graph/errors";
@@ -18,6 +19,7 @@ export interface GraphqlOptions {
   orm: MikroORM;
   maxDepth: number;
   maxComplexity: number;
+  clock?: Clock;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     const credential = bearerCredential(request.headers.authorization);
     if (!credential) throw unauthenticated("send an API key: Authorization: Bearer <key> (create one with `npm run idgraph -- api-key create`)");
     const em = options.orm.em.fork();
-    const actor = await authenticateApiKey(em, credential);
+    const actor = await authenticateApiKey(em, credential, options.clock);
     if (!actor) throw unauthenticated("the API key is unknown or revoked");
     return { em, actor, loaders: createLoaders(em, actor) };
   };

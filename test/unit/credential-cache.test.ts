@@ -14,6 +14,8 @@ function database(initial: CredentialRecord | null) {
   return { db, load };
 }
 
+const T0 = 1_000_000;
+
 describe("credential cache", () => {
   let cache: CredentialCache;
   beforeEach(() => {
@@ -24,36 +26,35 @@ describe("credential cache", () => {
 
   it("reads a credential's row once within the TTL and again after it", async () => {
     const { db, load } = database(record("a"));
-    const t0 = 1_000_000;
-    await cachedCredential("api_key", "a", load, t0);
-    await cachedCredential("api_key", "a", load, t0 + CREDENTIAL_CACHE_TTL_MS - 1);
+    await cachedCredential("api_key", "a", load, T0);
+    await cachedCredential("api_key", "a", load, T0 + CREDENTIAL_CACHE_TTL_MS - 1);
     expect(db.reads).toBe(1);
     db.row = record("a", new Date());
     // Another process revoked it: seen once the entry is older than the TTL.
-    expect((await cachedCredential("api_key", "a", load, t0 + CREDENTIAL_CACHE_TTL_MS))?.revokedAt).not.toBeNull();
+    expect((await cachedCredential("api_key", "a", load, T0 + CREDENTIAL_CACHE_TTL_MS))?.revokedAt).not.toBeNull();
     expect(db.reads).toBe(2);
   });
 
   it("keeps API keys and SCIM tokens with the same id apart", async () => {
     const key = database(record("same"));
     const token = database({ ...record("same"), secretHash: "other" });
-    await cachedCredential("api_key", "same", key.load);
-    expect((await cachedCredential("scim_token", "same", token.load))?.secretHash).toBe("other");
+    await cachedCredential("api_key", "same", key.load, T0);
+    expect((await cachedCredential("scim_token", "same", token.load, T0))?.secretHash).toBe("other");
   });
 
   it("never remembers an unknown id", async () => {
     const { db, load } = database(null);
-    await cachedCredential("scim_token", "ghost", load);
-    await cachedCredential("scim_token", "ghost", load);
+    await cachedCredential("scim_token", "ghost", load, T0);
+    await cachedCredential("scim_token", "ghost", load, T0);
     expect(db.reads).toBe(2);
   });
 
   it("reads again after forgetCredentials (a revocation in this process)", async () => {
     const { db, load } = database(record("b"));
-    await cachedCredential("api_key", "b", load);
+    await cachedCredential("api_key", "b", load, T0);
     db.row = record("b", new Date());
     forgetCredentials();
-    expect((await cachedCredential("api_key", "b", load))?.revokedAt).not.toBeNull();
+    expect((await cachedCredential("api_key", "b", load, T0))?.revokedAt).not.toBeNull();
     expect(db.reads).toBe(2);
   });
 
@@ -67,9 +68,9 @@ describe("credential cache", () => {
       forgetCredentials();
       return seen;
     };
-    expect((await cachedCredential("api_key", "c", racing))?.revokedAt).toBeNull();
+    expect((await cachedCredential("api_key", "c", racing, T0))?.revokedAt).toBeNull();
     const { load } = { load: async () => { db.reads += 1; return db.row; } };
-    expect((await cachedCredential("api_key", "c", load))?.revokedAt).not.toBeNull();
+    expect((await cachedCredential("api_key", "c", load, T0))?.revokedAt).not.toBeNull();
     expect(db.reads).toBe(2);
   });
 });
