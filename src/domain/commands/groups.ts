@@ -7,7 +7,7 @@ import { Invalid } from "../errors";
 import { findVisibleOrganization } from "../lookup";
 import { nameKey, requireText } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
-import { assertIdpMayManageGroups, loadGroupForChange, touch } from "./group-rules";
+import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
 
 export interface GroupAttributes {
   displayName: string;
@@ -57,25 +57,41 @@ export async function updateGroup(
   return patchGroup(ctx, { id: input.id, ifVersion: input.ifVersion, attributes: pickAttributes(input) });
 }
 
+/** What one request changes of a group: attributes, members, or both. */
+export interface GroupChange {
+  attributes?: Partial<GroupAttributes>;
+  members?: UntypedMembershipChange;
+}
+
 /**
- * Changes a group's attributes and members in one transaction (SCIM PATCH and PUT): all of it
- * happens or none of it does.
+ * Changes a group's attributes and members in one transaction (SCIM PUT): all of it happens or
+ * none of it does.
  */
-export async function patchGroup(
-  ctx: CommandContext,
-  input: { id: string; ifVersion?: number; attributes?: Partial<GroupAttributes>; members?: UntypedMembershipChange },
+export async function patchGroup(ctx: CommandContext, input: { id: string; ifVersion?: number } & GroupChange): Promise<Group> {
+  const { id, ifVersion, ...change } = input;
+  return changeGroup(ctx, { id, ifVersion }, () => change);
+}
+
+/**
+ * A read-modify-write of one group (SCIM PATCH): `change` computes the change from the group as
+ * the write transaction reads it, so parallel PATCHes (a rename here, a member there) apply one
+ * after the other and none is lost. Only a client that names a version (If-Match) can conflict.
+ */
+export async function changeGroup(
+  ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: Group) => GroupChange,
 ): Promise<Group> {
   return runCommand(ctx, async (em) => {
-    const attributes = input.attributes ?? {};
+    const group = await loadGroupForChange(em, ctx, target.id, target.ifVersion, []);
+    const { attributes = {}, members } = change(group);
     const owned = GROUP_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined) as string[];
-    if (input.members) owned.push("members");
-    const group = await loadGroupForChange(em, ctx, input.id, input.ifVersion, owned);
+    if (members) owned.push("members");
+    assertIdpOwnership(ctx, group, owned);
     const changes = assignGroupAttributes(group, attributes);
     const renamed = Object.keys(changes).length > 0;
     if (renamed) {
       recordAudit(em, ctx.actor, { type: "group.update", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: changes });
     }
-    const membersChanged = input.members ? await applyMembershipChange(em, ctx, group, await typedChange(em, group.organization.id, input.members)) : false;
+    const membersChanged = members ? await applyMembershipChange(em, ctx, group, await typedChange(em, group.organization.id, members)) : false;
     if (renamed || membersChanged) touch(group);
     return group;
   });

@@ -33,10 +33,23 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
  * deletion (Stripe's behaviour), the user is deleted instead of suspended.
  */
 export async function updateUser(ctx: CommandContext, input: UpdateUserInput): Promise<User> {
+  const { id, ifVersion, ...attributes } = input;
+  return changeUser(ctx, { id, ifVersion }, () => attributes);
+}
+
+/**
+ * A read-modify-write of one user (SCIM PATCH): `change` computes the new attributes from the
+ * user as it is inside the write transaction, so concurrent changes apply one after the other and
+ * none is lost — the transaction holds the database's write lock from its first read. Only a
+ * client that names the version it read (`ifVersion`, SCIM If-Match) can see a conflict.
+ */
+export async function changeUser(
+  ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: User) => Partial<UserAttributes>,
+): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisible(em, User, "user", input.id, ctx.actor);
-    assertVersion(user.version, input.ifVersion);
-    const { id: _id, ifVersion: _v, ...attributes } = input;
+    const user = await findVisible(em, User, "user", target.id, ctx.actor);
+    assertVersion(user.version, target.ifVersion);
+    const attributes = change(user);
     if (user.managedBy === "SCIM" && !actsForIdp(ctx.actor)) {
       // `active` is shared: admins may suspend or reactivate a SCIM user (StackAI's lock mode and
       // auto-activate off both leave users for an admin to reactivate); the rest is the IdP's.
@@ -52,10 +65,10 @@ export async function updateUser(ctx: CommandContext, input: UpdateUserInput): P
         return user;
       }
     }
-    if (Object.keys(changes).length > 0) {
-      user.version += 1;
-      user.updatedAt = new Date();
-    }
+    // A request that changes nothing (an IdP re-sending the same state) leaves no trace.
+    if (Object.keys(changes).length === 0) return user;
+    user.version += 1;
+    user.updatedAt = new Date();
     recordAudit(em, ctx.actor, { type: "user.update", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: changes });
     return user;
   });

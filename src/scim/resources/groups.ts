@@ -1,4 +1,4 @@
-import { createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
+import { changeGroup, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
 import { readVisible } from "../../domain/lookup";
 import { membersOfGroups } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
@@ -10,7 +10,6 @@ import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";
 import { RESOURCE_SCHEMAS } from "../schema";
 import { groupFromScim, groupToScim } from "./group-json";
-import { withFreshRead } from "./read-modify-write";
 import type { ScimResourceType } from "./resource-type";
 
 /** /Groups: SCIM requests → group commands; membership changes travel as a delta, never as a list. */
@@ -34,19 +33,14 @@ export const groupsResource: ScimResourceType<Group> = {
 
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
-    return withFreshRead(ifVersion, async (expected) => {
-      // The sync-groups rule is checked once, by patchGroup, inside its transaction.
-      const group = await readVisible(ctx.em.fork(), Group, "group", id, ctx.actor);
+    // Applied to the group as the write transaction reads it: parallel PATCHes never lose each other.
+    return changeGroup(ctx, { id, ifVersion }, (group) => {
       // The group is rendered without members: PATCH turns member operations into a delta.
       const before = groupToScim(group, ctx.baseUrl);
       const { resource, membershipDelta: delta } = applyPatch(before, operations, RESOURCE_SCHEMAS.Group);
       const { attributes } = groupFromScim(resource);
-      // Member changes are row inserts and deletes that commute, so they need no version check;
-      // only a change of the group's own attributes is a read-modify-write to guard.
       const attributesChanged = JSON.stringify(attributes) !== JSON.stringify(groupFromScim(before).attributes);
-      return patchGroup(ctx, {
-        id,
-        ifVersion: attributesChanged ? expected(group.version) : ifVersion,
+      return {
         attributes: attributesChanged ? attributes : undefined,
         members: {
           replaceWith: delta.replaceWith ? delta.replaceWith.map((m) => m.value) : null,
@@ -54,7 +48,7 @@ export const groupsResource: ScimResourceType<Group> = {
           remove: delta.remove.map((m) => m.value),
           add: delta.add.map((m) => m.value),
         },
-      });
+      };
     });
   },
 

@@ -1,15 +1,13 @@
-import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
-import { readVisible, readVisibleUser } from "../../domain/lookup";
+import { changeUser, createUser, deleteUser, updateUser } from "../../domain/commands/users";
+import { readVisibleUser } from "../../domain/lookup";
 import { groupsOfUsers } from "../../domain/queries/memberships";
 import { searchUsers } from "../../domain/queries/search";
-import { User } from "../../store/entities";
 import type { UserView } from "../../store/user-records";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";
 import { RESOURCE_SCHEMAS } from "../schema";
 import { userAttributesFromScim, userToScim } from "./user-json";
-import { withFreshRead } from "./read-modify-write";
 import type { ScimResourceType } from "./resource-type";
 
 /** /Users: SCIM requests → user commands and queries of the domain. */
@@ -27,11 +25,8 @@ export const usersResource: ScimResourceType<UserView> = {
 
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
-    return withFreshRead(ifVersion, async (expected) => {
-      const user = await readVisible(ctx.em.fork(), User, "user", id, ctx.actor);
-      const { resource } = applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User);
-      return updateUser(ctx, { id, ifVersion: expected(user.version), ...userAttributesFromScim(resource) });
-    });
+    // Applied to the user as the write transaction reads it: parallel PATCHes never lose each other.
+    return changeUser(ctx, { id, ifVersion }, (user) => userAttributesFromScim(applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User).resource));
   },
 
   async remove(ctx, id, ifVersion) {
