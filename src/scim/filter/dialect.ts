@@ -25,15 +25,22 @@ export interface SqlDialect {
   jsonPrimaryFirst(alias: string): string;
 }
 
+/**
+ * A stored JSON column as SQLite's JSON functions may read it: a value they cannot parse (nested
+ * deeper than SQLite's 1,000 levels, stored before the server bounded depth) reads as NULL — no
+ * elements, no fields — instead of failing every filter of the organization that scans its row.
+ */
+const readableJson = (column: string) => `CASE WHEN json_valid(${column}) THEN ${column} END`;
+
 export const SQLITE_DIALECT: SqlDialect = {
-  jsonField: (column, key) => `json_extract(${column}, '$.${key}')`,
-  jsonArrayElements: (column, alias) => `json_each(${column}) ${alias}`,
+  jsonField: (column, key) => `json_extract(${readableJson(column)}, '$.${key}')`,
+  jsonArrayElements: (column, alias) => `json_each(${readableJson(column)}) ${alias}`,
   jsonElementField: (alias, key) => `json_extract(${alias}.value, '$.${key}')`,
   jsonElementValue: (alias) => `${alias}.value`,
   dateParam: (iso) => new Date(iso).getTime(),
   booleanParam: (value) => (value ? 1 : 0),
   jsonBooleanParam: (value) => (value ? 1 : 0),
-  jsonPathField: (column, keys) => `json_extract(${column}, '$.${keys.join(".")}')`,
+  jsonPathField: (column, keys) => `json_extract(${readableJson(column)}, '$.${keys.join(".")}')`,
   stringPosition: (haystack, needle) => `instr(${haystack}, ${needle})`,
   // json_each yields JSON true as 1 and numbers array elements by `key` (RFC 7644 §3.4.2.3: primary, else first).
   jsonPrimaryFirst: (alias) => `CASE WHEN json_extract(${alias}.value, '$.primary') = 1 THEN 0 ELSE 1 END, ${alias}.key`,
