@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fixtures } from "./graph-fixtures";
 import type { TestServer } from "./server";
 
 export interface ScimResponse {
@@ -30,6 +31,19 @@ export type ScimCall = ReturnType<typeof scimClient>;
 export async function issueScimToken(server: TestServer, organizationId: string, name = "idp"): Promise<string> {
   const data = await server.ok(`mutation($o: ID!, $n: String!) { createScimToken(input: {organizationId: $o, name: $n}) { secret } }`, { o: organizationId, n: name });
   return data.createScimToken.secret;
+}
+
+export interface ScimTenant {
+  organizationId: string;
+  token: string;
+  scim: ScimCall;
+}
+
+/** A new organization with its own SCIM token, so a test provisions into a tenant no other test touches. */
+export async function scimTenant(server: TestServer, name = "Acme"): Promise<ScimTenant> {
+  const organizationId = await fixtures(server).organization(name);
+  const token = await issueScimToken(server, organizationId);
+  return { organizationId, token, scim: scimClient(server, token) };
 }
 
 /** A recorded IdP request body with `{{name}}` placeholders filled in. */

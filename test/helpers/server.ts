@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
+import type { Clock } from "../../src/domain/clock";
 import { createApiKey } from "../../src/domain/commands/credentials";
 import { buildApp, type BuiltApp } from "../../src/server/app";
 
@@ -31,13 +32,18 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  /** What authentication reads as now; a TestClock lets a test move past a token's expiry without sleeping. */
+  clock?: Clock;
+}
+
 /** Starts the real server on a fresh temporary SQLite file, listening on 127.0.0.1 with a random port. */
-export async function startTestServer(): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const statements: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), "idgraph-test-"));
   const dbPath = join(dir, "idgraph.sqlite");
   const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: dbPath }, port: 0 };
-  const built = await buildApp(config, { logger: false, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
+  const built = await buildApp(config, { logger: false, clock: options.clock, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

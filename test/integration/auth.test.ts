@@ -1,20 +1,15 @@
+import { CREDENTIAL_CACHE_TTL_MS } from "../../src/domain/credential-cache";
+import { ApiKey } from "../../src/store/entities";
+import { TestClock } from "../helpers/clock";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 describe("API key authentication and tenant isolation", () => {
   let server: TestServer;
-  let acme: string;
-  let globex: string;
-  let globexUser: string;
-  let globexAccount: string;
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    const f = fixtures(server);
-    acme = await f.organization("Acme");
-    globex = await f.organization("Globex");
-    globexUser = await f.user(globex, "eve@globex.test");
-    globexAccount = await f.account(globex, "main");
+    server = await startTestServer({ clock });
   });
   afterAll(async () => server.close());
 
@@ -47,7 +42,24 @@ describe("API key authentication and tenant isolation", () => {
     expect(orgs.organizations.nodes.map((o: { name: string }) => o.name)).not.toContain("Sneaky");
   });
 
+  it("sees a key revoked by another server on the same database once the credential cache's TTL has passed", async () => {
+    const created = await server.ok(`mutation { createApiKey(input: {name: "elsewhere", role: READER}) { secret apiKey { id } } }`);
+    const key = created.createApiKey.secret;
+    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(200);
+    // Written to the row directly, as another server would: this server's cache is not told.
+    await server.built.orm.em.fork().nativeUpdate(ApiKey, { id: created.createApiKey.apiKey.id }, { revokedAt: new Date() });
+    clock.advance(CREDENTIAL_CACHE_TTL_MS - 1);
+    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(200);
+    clock.advance(1);
+    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(401);
+  });
+
   it("confines an org-scoped key to its organization", async () => {
+    const f = fixtures(server);
+    const acme = await f.organization("Acme");
+    const globex = await f.organization("Globex");
+    const globexUser = await f.user(globex, "eve@globex.test");
+    const globexAccount = await f.account(globex, "main");
     const acmeAdmin = await server.createKey("ADMIN", acme);
     const orgs = await server.ok(`{ organizations { nodes { id } } }`, {}, acmeAdmin);
     expect(orgs.organizations.nodes).toEqual([{ id: acme }]);
@@ -70,6 +82,7 @@ describe("API key authentication and tenant isolation", () => {
   });
 
   it("refuses organization creation and global keys to an org-scoped key", async () => {
+    const acme = await fixtures(server).organization("Acme");
     const acmeAdmin = await server.createKey("ADMIN", acme);
     const result = await server.gql(`mutation { createOrganization(input: {name: "Side"}) { id } }`, {}, acmeAdmin);
     expect(result.errors?.[0].extensions?.code).toBe("FORBIDDEN");
@@ -78,6 +91,7 @@ describe("API key authentication and tenant isolation", () => {
   });
 
   it("shows a SCIM token's secret once and never lists it", async () => {
+    const acme = await fixtures(server).organization("Acme");
     const created = await server.ok(`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "okta"}) { secret token { id name } } }`, { o: acme });
     expect(created.createScimToken.secret).toMatch(/^idgs_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
     const listed = await server.gql(`query($o: ID!) { scimTokens(organizationId: $o) { nodes { id name secret } } }`, { o: acme });

@@ -8,11 +8,16 @@ import { startTestServer, type TestServer } from "../helpers/server";
 describe("effective access over GraphQL", () => {
   let server: TestServer;
   let f: ReturnType<typeof fixtures>;
-  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     server = await startTestServer();
     f = fixtures(server);
+  });
+  afterAll(async () => server.close());
+
+  /** Builds the scenario in a new organization, so each test reads and changes its own. */
+  async function scenario(): Promise<Record<string, string>> {
+    const ids: Record<string, string> = {};
     ids.org = await f.organization("Acme");
     ids.prod = await f.account(ids.org, "production");
     ids.staging = await f.account(ids.org, "staging");
@@ -37,10 +42,11 @@ describe("effective access over GraphQL", () => {
     // IdP role value, matched case-insensitively.
     ids.paymentsMapping = await f.map(ids.org, "finance-approver", ids.payments);
     await server.ok(`mutation($o: ID!, $r: ID!) { updateOrganization(input: {id: $o, defaultRoleId: $r}) { id } }`, { o: ids.org, r: ids.member });
-  });
-  afterAll(async () => server.close());
+    return ids;
+  }
 
   it("unions group, nested-group, direct and mapped roles on production, with provenance", async () => {
+    const ids = await scenario();
     const data = await server.ok(EFFECTIVE_ACCESS, { u: ids.ada, a: ids.prod });
     expect(data.effectiveAccess).toEqual({
       roles: [
@@ -53,6 +59,7 @@ describe("effective access over GraphQL", () => {
   });
 
   it("gives a different union on staging: the direct binding, not the production-only one", async () => {
+    const ids = await scenario();
     const data = await server.ok(EFFECTIVE_ACCESS, { u: ids.ada, a: ids.staging });
     expect(data.effectiveAccess.roles.map((r: { key: string }) => r.key)).toEqual(["auditor", "payments-admin", "viewer"]);
     expect(data.effectiveAccess.roles[0].grants).toEqual([
@@ -62,12 +69,14 @@ describe("effective access over GraphQL", () => {
   });
 
   it("names the groups of a chain", async () => {
+    const ids = await scenario();
     const data = await server.ok(`query($u: ID!, $a: ID!) { effectiveAccess(userId: $u, accountId: $a) { roles { key grants { groups { displayName } } } } }`, { u: ids.ada, a: ids.prod });
     const viewer = data.effectiveAccess.roles.find((r: { key: string }) => r.key === "viewer");
     expect(viewer.grants[0].groups.map((g: { displayName: string }) => g.displayName)).toEqual(["SRE", "Platform", "Engineering"]);
   });
 
   it("answers can, including wildcard permissions, per account", async () => {
+    const ids = await scenario();
     const ask = async (a: string, p: string) => (await server.ok(CAN, { u: ids.ada, a, p })).can;
     expect(await ask(ids.prod, "deploy.run")).toBe(true);
     expect(await ask(ids.staging, "deploy.run")).toBe(false);
@@ -76,6 +85,7 @@ describe("effective access over GraphQL", () => {
   });
 
   it("answers a batch of checks in the order asked", async () => {
+    const ids = await scenario();
     const checks = [
       { userId: ids.ada, accountId: ids.prod, permission: "deploy.run" },
       { userId: ids.ada, accountId: ids.staging, permission: "deploy.run" },
@@ -87,12 +97,14 @@ describe("effective access over GraphQL", () => {
   });
 
   it("falls back to the default role when no mapping matches", async () => {
+    const ids = await scenario();
     const bob = await f.user(ids.org, "bob@acme.test", { idpRoleValues: ["unmapped"] });
     const data = await server.ok(EFFECTIVE_ACCESS, { u: bob, a: ids.prod });
     expect(data.effectiveAccess.roles).toEqual([{ key: "member", grants: [{ kind: "DEFAULT", via: [], scope: null, bindingId: null, mappingId: null, groupIds: [] }] }]);
   });
 
   it("reflects a membership change on the very next read", async () => {
+    const ids = await scenario();
     const carol = await f.user(ids.org, "carol@acme.test", { idpRoleValues: ["finance-approver"] });
     expect((await server.ok(CAN, { u: carol, a: ids.prod, p: "deploy.run" })).can).toBe(false);
     await f.addUser(ids.platform, carol);
@@ -102,6 +114,7 @@ describe("effective access over GraphQL", () => {
   });
 
   it("removes all access when a user is deactivated, and restores it on reactivation", async () => {
+    const ids = await scenario();
     const dave = await f.user(ids.org, "dave@acme.test", { idpRoleValues: ["finance-approver"] });
     await f.addUser(ids.sre, dave);
     await f.bind({ roleId: ids.auditor, userId: dave, organizationId: ids.org });
@@ -118,6 +131,7 @@ describe("effective access over GraphQL", () => {
   });
 
   it("refuses an account of another organization with a clear error", async () => {
+    const ids = await scenario();
     const other = await f.organization("Globex");
     const otherAccount = await f.account(other, "prod");
     const result = await server.gql(EFFECTIVE_ACCESS, { u: ids.ada, a: otherAccount });
@@ -125,11 +139,13 @@ describe("effective access over GraphQL", () => {
   });
 
   it("answers NOT_FOUND for an unknown user", async () => {
+    const ids = await scenario();
     const result = await server.gql(CAN, { u: "00000000-0000-7000-8000-000000000000", a: ids.prod, p: "x.y" });
     expect(result.errors?.[0].extensions?.code).toBe("NOT_FOUND");
   });
 
   it("lists a user's direct and transitive groups", async () => {
+    const ids = await scenario();
     const data = await server.ok(`query($id: ID!) { user(id: $id) { direct: groups { displayName } all: groups(transitive: true) { displayName } } }`, { id: ids.ada });
     expect(data.user.direct.map((g: { displayName: string }) => g.displayName)).toEqual(["SRE"]);
     expect(data.user.all.map((g: { displayName: string }) => g.displayName).sort()).toEqual(["Engineering", "Platform", "SRE"]);

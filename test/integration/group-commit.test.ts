@@ -12,16 +12,14 @@ import { startTestServer, type TestServer } from "../helpers/server";
  */
 describe("group commit of insert-only commands", () => {
   let server: TestServer;
-  let org: string;
 
   beforeAll(async () => {
     server = await startTestServer();
-    org = await fixtures(server).organization("Acme");
   });
   afterAll(async () => server.close());
 
-  /** A user and its audit event, as createUser builds them. */
-  function userCommand(userName: string): object[] {
+  /** A user of `org` and its audit event, as createUser builds them. */
+  function userCommand(org: string, userName: string): object[] {
     const em = server.built.orm.em.fork();
     const user = Object.assign(new User(), { organization: em.getReference(Organization, org), userName, userNameKey: userName.toLowerCase() });
     return [user, auditEvent(CLI_ACTOR, { type: "user.create", organizationId: org, targetType: "user", targetId: user.id, data: { userName } })];
@@ -32,7 +30,8 @@ describe("group commit of insert-only commands", () => {
     server.built.orm.em.fork().count(AuditEvent, { targetId: { $in: users.map((entities) => (entities as User[])[0].id) } });
 
   it("writes commands queued behind a busy writer with one multi-row INSERT per table", async () => {
-    const commands = ["a", "b", "c", "d"].map((n) => userCommand(`gc-${n}@acme.test`));
+    const org = await fixtures(server).organization("Acme");
+    const commands = ["a", "b", "c", "d"].map((n) => userCommand(org, `gc-${n}@acme.test`));
     const statements = await server.captureQueries(() => Promise.all(commands.map(insert)));
     // The first command finds the writer idle and goes alone; the other three queue and share one.
     const inserts = statements.filter((sql) => sql.startsWith('insert into "user"'));
@@ -44,8 +43,9 @@ describe("group commit of insert-only commands", () => {
   });
 
   it("rolls a shared transaction back when one command conflicts, then gives each its own transaction", async () => {
-    await insert(userCommand("taken@acme.test"));
-    const commands = ["first", "TAKEN", "second", "third"].map((n) => userCommand(`${n}@acme.test`));
+    const org = await fixtures(server).organization("Acme");
+    await insert(userCommand(org, "taken@acme.test"));
+    const commands = ["first", "TAKEN", "second", "third"].map((n) => userCommand(org, `${n}@acme.test`));
     let statements: string[] = [];
     const outcomes = await new Promise<PromiseSettledResult<void>[]>((resolve) => {
       void server.captureQueries(async () => resolve(await Promise.allSettled(commands.map(insert)))).then((s) => (statements = s));
@@ -62,9 +62,10 @@ describe("group commit of insert-only commands", () => {
   });
 
   it("writes commands whose tables come in different orders (different shapes) in one shared transaction", async () => {
-    const userFirst = userCommand("shape-a@acme.test");
-    const eventFirst = userCommand("shape-b@acme.test").reverse();
-    const third = userCommand("shape-c@acme.test");
+    const org = await fixtures(server).organization("Acme");
+    const userFirst = userCommand(org, "shape-a@acme.test");
+    const eventFirst = userCommand(org, "shape-b@acme.test").reverse();
+    const third = userCommand(org, "shape-c@acme.test");
     await Promise.all([third, userFirst, eventFirst].map(insert));
     expect(await usersNamed(["shape-a@acme.test", "shape-b@acme.test", "shape-c@acme.test"])).toHaveLength(3);
     expect(await eventsFor([userFirst, third])).toBe(2);
@@ -72,7 +73,8 @@ describe("group commit of insert-only commands", () => {
   });
 
   it("joins the caller's transaction when called inside one, instead of waiting for the writer it holds", async () => {
-    const command = userCommand("inside@acme.test");
+    const org = await fixtures(server).organization("Acme");
+    const command = userCommand(org, "inside@acme.test");
     await server.built.orm.em.fork().transactional(async (tx) => {
       await insertInOneTransaction(tx, command);
     });

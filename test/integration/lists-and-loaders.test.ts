@@ -15,19 +15,24 @@ const USERS_WITH_ACCESS = `query($o: ID!, $a: ID!, $first: Int!) {
 describe("lists, pagination and batched loading", () => {
   let server: TestServer;
   let f: ReturnType<typeof fixtures>;
-  let org: string;
-  let account: string;
-  let groups: string[];
 
   beforeAll(async () => {
     server = await startTestServer();
     f = fixtures(server);
-    org = await f.organization("Acme");
-    account = await f.account(org, "prod");
+  });
+  afterAll(async () => server.close());
+
+  /**
+   * A new organization of 24 users spread over four teams nested in "Everyone", which holds an
+   * organization-wide role: each test lists its own.
+   */
+  async function directory(): Promise<{ org: string; account: string }> {
+    const org = await f.organization("Acme");
+    const account = await f.account(org, "prod");
     const top = await f.group(org, "Everyone");
     const role = await f.role(org, "viewer", ["dashboard.read"]);
     await f.bind({ roleId: role, groupId: top, organizationId: org });
-    groups = [];
+    const groups: string[] = [];
     for (let i = 0; i < 4; i += 1) {
       const g = await f.group(org, `Team ${i}`);
       await f.nest(top, g);
@@ -37,10 +42,11 @@ describe("lists, pagination and batched loading", () => {
       const user = await f.user(org, `user${String(i).padStart(2, "0")}@acme.test`);
       await f.addUser(groups[i % 4], user);
     }
-  });
-  afterAll(async () => server.close());
+    return { org, account };
+  }
 
   it("issues the same number of SQL statements for a page of 3 users as for a page of 24 (no N+1)", async () => {
+    const { org, account } = await directory();
     let small: any;
     let large: any;
     const smallCount = await server.countQueries(async () => { small = await server.ok(USERS_WITH_ACCESS, { o: org, a: account, first: 3 }); });
@@ -54,6 +60,7 @@ describe("lists, pagination and batched loading", () => {
   });
 
   it("pages through users with cursors, in creation order, counting the whole list", async () => {
+    const { org } = await directory();
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
@@ -67,6 +74,7 @@ describe("lists, pagination and batched loading", () => {
   });
 
   it("pages through a group's members, users and nested groups alike", async () => {
+    const { org } = await directory();
     const everyone = await server.ok(`query($o: ID!) { groups(organizationId: $o, filter: {displayName: "everyone"}) { nodes { id memberCount } } }`, { o: org });
     expect(everyone.groups.nodes[0].memberCount).toBe(4);
     const page1 = await server.ok(`query($o: ID!) { groups(organizationId: $o, filter: {displayName: "TEAM 0"}) { nodes { members(first: 4) { nodes { __typename ... on User { userName } } pageInfo { hasNextPage endCursor } } } } }`, { o: org });
@@ -78,11 +86,14 @@ describe("lists, pagination and batched loading", () => {
   });
 
   it("looks users up by userName case-insensitively", async () => {
+    const org = await f.organization("Acme");
+    await f.user(org, "user05@acme.test");
     const data = await server.ok(`query($o: ID!) { userByUserName(organizationId: $o, userName: "USER05@ACME.TEST") { userName } }`, { o: org });
     expect(data.userByUserName).toEqual({ userName: "user05@acme.test" });
   });
 
   it("answers BAD_USER_INPUT for a forged cursor or an oversized page", async () => {
+    const org = await f.organization("Acme");
     const forged = await server.gql(`query($o: ID!) { users(organizationId: $o, after: "bm9wZQ") { nodes { id } } }`, { o: org });
     expect(forged.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
     const huge = await server.gql(`query($o: ID!) { users(organizationId: $o, first: 5000) { nodes { id } } }`, { o: org });

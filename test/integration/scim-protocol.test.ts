@@ -1,5 +1,5 @@
-import { fixtures } from "../helpers/graph-fixtures";
-import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { TestClock } from "../helpers/clock";
+import { issueScimToken, q, scimClient, scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
@@ -8,20 +8,10 @@ const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schem
 
 describe("SCIM: authentication, tenancy and discovery", () => {
   let server: TestServer;
-  let acme: string;
-  let globex: string;
-  let acmeToken: string;
-  let acmeScim: ScimCall;
-  let globexScim: ScimCall;
+  const clock = new TestClock();
 
   beforeAll(async () => {
-    server = await startTestServer();
-    const f = fixtures(server);
-    acme = await f.organization("Acme");
-    globex = await f.organization("Globex");
-    acmeToken = await issueScimToken(server, acme);
-    acmeScim = scimClient(server, acmeToken);
-    globexScim = scimClient(server, await issueScimToken(server, globex));
+    server = await startTestServer({ clock });
   });
   afterAll(async () => server.close());
 
@@ -35,27 +25,34 @@ describe("SCIM: authentication, tenancy and discovery", () => {
   });
 
   it("refuses a revoked token and an expired one, while a second live token keeps working", async () => {
+    const { organizationId: acme } = await scimTenant(server, "Acme");
     const first = await server.ok(`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "old"}) { secret token { id } } }`, { o: acme });
     const second = await issueScimToken(server, acme, "new");
     await server.ok(`mutation($id: ID!) { revokeScimToken(id: $id) { id } }`, { id: first.createScimToken.token.id });
     expect((await scimClient(server, first.createScimToken.secret)("GET", "/Users")).status).toBe(401);
     expect((await scimClient(server, second)("GET", "/Users")).status).toBe(200);
 
-    // Expiry is checked on every request, also while the token's row is cached.
-    const expiresAt = Date.now() + 1_000;
+    // Expiry is checked on every request, also while the token's row is cached: the clock moves
+    // to the expiry instant, well inside the credential cache's TTL.
+    clock.set(new Date());
+    const expiresAt = new Date(clock.now().getTime() + 1_000);
     const expiring = await server.ok(`mutation($o: ID!, $e: DateTimeISO!) { createScimToken(input: {organizationId: $o, name: "short", expiresAt: $e}) { secret token { id } } }`,
-      { o: acme, e: new Date(expiresAt).toISOString() });
-    expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 50));
-    expect((await scimClient(server, expiring.createScimToken.secret)("GET", "/Users")).status).toBe(401);
+      { o: acme, e: expiresAt.toISOString() });
+    const expiringScim = scimClient(server, expiring.createScimToken.secret);
+    expect((await expiringScim("GET", "/Users")).status).toBe(200);
+    clock.advance(999);
+    expect((await expiringScim("GET", "/Users")).status).toBe(200);
+    clock.advance(1);
+    expect((await expiringScim("GET", "/Users")).status).toBe(401);
   });
 
   it("keeps each database's credentials to itself when two servers share a process", async () => {
+    const { token, scim } = await scimTenant(server, "Acme");
     const other = await startTestServer();
     try {
       // The token's row is cached by this server; the other server's database has never seen it.
-      expect((await acmeScim("GET", "/Users")).status).toBe(200);
-      const sameTokenElsewhere = scimClient(other, acmeToken);
+      expect((await scim("GET", "/Users")).status).toBe(200);
+      const sameTokenElsewhere = scimClient(other, token);
       expect((await sameTokenElsewhere("GET", "/Users")).status).toBe(401);
     } finally {
       await other.close();
@@ -63,23 +60,34 @@ describe("SCIM: authentication, tenancy and discovery", () => {
   });
 
   it("sees a token revoked by disabling SCIM at once, though the token's row was cached", async () => {
-    const org = (await server.ok(`mutation { createOrganization(input: {name: "Cached"}) { id } }`)).createOrganization.id;
-    const token = await issueScimToken(server, org, "cached");
+    const { organizationId: org, token } = await scimTenant(server, "Cached");
     expect((await scimClient(server, token)("GET", "/Users")).status).toBe(200);
     await server.ok(`mutation($o: ID!) { disableScim(input: {organizationId: $o, mode: SOFT}) { id } }`, { o: org });
     expect((await scimClient(server, token)("GET", "/Users")).status).toBe(401);
   });
 
   it("records when a token was last used", async () => {
+    const { organizationId: acme } = await scimTenant(server, "Acme");
     const created = await server.ok(`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "probe"}) { secret token { id } } }`, { o: acme });
     const listed = async () => (await server.ok(`query($o: ID!) { scimTokens(organizationId: $o, first: 100) { nodes { id lastUsedAt } } }`, { o: acme }))
       .scimTokens.nodes.find((t: { id: string }) => t.id === created.createScimToken.token.id);
     expect((await listed()).lastUsedAt).toBeNull();
-    await scimClient(server, created.createScimToken.secret)("GET", "/Users");
-    expect((await listed()).lastUsedAt).not.toBeNull();
+    const scim = scimClient(server, created.createScimToken.secret);
+    await scim("GET", "/Users");
+    const firstUse = clock.now().toISOString();
+    expect((await listed()).lastUsedAt).toBe(firstUse);
+    // Refreshed at most once a minute, so authenticating is not a write on every request.
+    clock.advance(59_999);
+    await scim("GET", "/Users");
+    expect((await listed()).lastUsedAt).toBe(firstUse);
+    clock.advance(1);
+    await scim("GET", "/Users");
+    expect((await listed()).lastUsedAt).toBe(clock.now().toISOString());
   });
 
   it("never shows one organization's users or groups to another's token", async () => {
+    const { scim: acmeScim } = await scimTenant(server, "Acme");
+    const { scim: globexScim } = await scimTenant(server, "Globex");
     const acmeUser = (await acmeScim("POST", "/Users", user("shared.name@example.com"))).body;
     const acmeGroup = (await acmeScim("POST", "/Groups", { displayName: "Admins" })).body;
     // The same names are free in the other organization.
@@ -118,7 +126,8 @@ describe("SCIM: authentication, tenancy and discovery", () => {
   });
 
   it("answers unknown endpoints with a SCIM 404", async () => {
-    const res = await acmeScim("GET", "/Widgets");
+    const { scim } = await scimTenant(server);
+    const res = await scim("GET", "/Widgets");
     expect(res.status).toBe(404);
     expect(res.body.schemas).toEqual([ERROR_SCHEMA]);
   });

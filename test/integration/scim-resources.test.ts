@@ -1,6 +1,5 @@
 import { AuditEvent, User } from "../../src/store/entities";
-import { fixtures } from "../helpers/graph-fixtures";
-import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { q, scimTenant, type ScimCall } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -9,14 +8,16 @@ const user = (userName: string, extra: Record<string, unknown> = {}) => ({ schem
 
 describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   let server: TestServer;
-  let scim: ScimCall;
-  let org: string;
-  const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     server = await startTestServer();
-    org = await fixtures(server).organization("Acme");
-    scim = scimClient(server, await issueScimToken(server, org));
+  });
+  afterAll(async () => server.close());
+
+  /** A new organization provisioned with alice, bob, carol and dan_100% over its own SCIM token. */
+  async function people() {
+    const { organizationId: org, scim } = await scimTenant(server);
+    const ids: Record<string, string> = {};
     const people: Array<[string, Record<string, unknown>]> = [
       ["alice@acme.test", { name: { givenName: "Alice", familyName: "Liddell" }, emails: [{ type: "work", value: "Alice@Acme.test", primary: true }, { type: "home", value: "alice@home.test" }], title: "Engineer", externalId: "EXT-A" }],
       ["bob@acme.test", { name: { givenName: "Bob" }, emails: [{ type: "home", value: "bob@home.test" }], title: "Manager", active: false }],
@@ -24,11 +25,10 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
       ["dan_100%@acme.test", { nickName: "Danny" }],
     ];
     for (const [userName, extra] of people) ids[userName.split("@")[0]] = (await scim("POST", "/Users", user(userName, extra))).body.id;
-  });
-  afterAll(async () => server.close());
+    return { org, scim, ids, find: (filter: string) => scim("GET", `/Users?filter=${q(filter)}`) };
+  }
 
   const idsOf = (res: { body: { Resources: Array<{ id: string }> } }) => res.body.Resources.map((r) => r.id).sort();
-  const find = (filter: string) => scim("GET", `/Users?filter=${q(filter)}`);
 
   it.each([
     ['userName sw "a"', ["alice"]],
@@ -44,12 +44,14 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "r&d"', ["carol"]],
     ['nickName pr or name.givenName eq "BOB"', ["bob", "dan_100%"]],
   ])("filters %s", async (filter, expected) => {
+    const { ids, find } = await people();
     const res = await find(filter);
     expect(res.status).toBe(200);
     expect(idsOf(res)).toEqual(expected.map((name) => ids[name]).sort());
   });
 
   it("filters on meta.lastModified", async () => {
+    const { scim, ids, find } = await people();
     const before = new Date(Date.now() - 1000).toISOString();
     await scim("PATCH", `/Users/${ids.carol}`, ops({ op: "replace", path: "title", value: "Lead" }));
     const after = new Date(Date.now() + 60_000).toISOString();
@@ -64,17 +66,20 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     ['active gt true'],
     ['userName") or 1=1 -- eq "x"'],
   ])("answers 400 invalidFilter for %s", async (filter) => {
-    const res = await find(filter);
+    const { scim } = await scimTenant(server);
+    const res = await scim("GET", `/Users?filter=${q(filter)}`);
     expect(res.status).toBe(400);
     expect(res.body.scimType).toBe("invalidFilter");
   });
 
   it("treats an injection attempt in a value as a plain value", async () => {
+    const { org, find } = await people();
     expect((await find(`userName eq "x' or '1'='1"`)).body.totalResults).toBe(0);
-    expect((await server.built.orm.em.fork().count(User, {}))).toBe(4);
+    expect((await server.built.orm.em.fork().count(User, { organization: org }))).toBe(4);
   });
 
   it("pages with startIndex and count, counting the whole filtered set", async () => {
+    const { scim } = await people();
     const page = await scim("GET", `/Users?filter=${q('userName co "acme"')}&startIndex=2&count=2&sortBy=userName`);
     expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
     expect(page.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(["bob@acme.test", "carol@acme.test"]);
@@ -85,11 +90,13 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   });
 
   it("sorts descending by a sub-attribute", async () => {
+    const { scim } = await people();
     const res = await scim("GET", `/Users?sortBy=name.givenName&sortOrder=descending&filter=${q("name.givenName pr")}`);
     expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(["bob@acme.test", "alice@acme.test"]);
   });
 
   it("returns only the attributes asked for, and always the id", async () => {
+    const { scim, ids } = await people();
     const res = await scim("GET", `/Users/${ids.alice}?attributes=userName,name.givenName`);
     expect(res.body).toEqual({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], id: ids.alice, userName: "alice@acme.test", name: { givenName: "Alice" } });
     const excluded = await scim("GET", `/Users/${ids.alice}?excludedAttributes=emails,meta`);
@@ -99,16 +106,18 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   });
 
   it("searches with POST /.search, per resource type and at the root", async () => {
+    const { scim } = await people();
     const body = { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'title eq "engineer"', attributes: ["userName"], count: 10 };
     const typed = await scim("POST", "/Users/.search", body);
     expect(typed.status).toBe(200);
-    expect(typed.body.Resources.map((r: { userName: string }) => r.userName).sort()).toEqual(["alice@acme.test"]);
+    expect(typed.body.Resources.map((r: { userName: string }) => r.userName).sort()).toEqual(["alice@acme.test", "carol@acme.test"]);
     await scim("POST", "/Groups", { displayName: "Engineers" });
     const root = await scim("POST", "/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'meta.created pr', count: 100 });
     expect(root.body.totalResults).toBe(5);
   });
 
   it("answers a userName lookup and GET /Users/{id} with one statement each, groups (direct and nested) included", async () => {
+    const { scim, ids, find } = await people();
     const inner = (await scim("POST", "/Groups", { displayName: "Lookup Inner", members: [{ value: ids.carol }] })).body.id;
     const outer = (await scim("POST", "/Groups", { displayName: "Lookup Outer", members: [{ value: inner }] })).body.id;
     const expected = [
@@ -133,10 +142,10 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     // A projection without groups does not read them; one that names them does.
     expect((await scim("GET", `/Users/${ids.carol}?attributes=userName`)).body.groups).toBeUndefined();
     expect((await scim("GET", `/Users/${ids.carol}?attributes=groups`)).body.groups).toEqual(expected);
-    for (const id of [outer, inner]) expect((await scim("DELETE", `/Groups/${id}`)).status).toBe(204);
   });
 
   it("creates a user with one short write transaction: reads outside it, no SELECT before the INSERT, no stray UPDATE", async () => {
+    const { scim } = await scimTenant(server);
     await scim("GET", "/Users?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
     let created: Awaited<ReturnType<ScimCall>> | undefined;
     const statements = await server.captureQueries(async () => {
@@ -164,6 +173,7 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   });
 
   it("gives each of many concurrent creates its own outcome, also when one of them conflicts", async () => {
+    const { scim, find } = await people();
     const events = await server.built.orm.em.fork().count(AuditEvent, {});
     const names = Array.from({ length: 24 }, (_, i) => `burst-${i}@acme.test`);
     // Two creates of one userName (in another case) among the burst: group commit shares
@@ -176,10 +186,10 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     const found = await find('userName sw "burst-"');
     expect(found.body.totalResults).toBe(24);
     expect(await server.built.orm.em.fork().count(AuditEvent, {})).toBe(events + 24);
-    for (const answer of answers.filter((a) => a.status === 201)) expect((await scim("DELETE", `/Users/${answer.body.id}`)).status).toBe(204);
   });
 
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {
+    const { scim } = await scimTenant(server);
     expect((await scim("POST", "/Groups", { displayName: "Finance" })).status).toBe(201);
     const res = await scim("POST", "/Groups", { displayName: "FINANCE" });
     expect(res.status).toBe(409);
@@ -187,15 +197,16 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   });
 
   it("keeps attributes it does not model and returns them as sent", async () => {
+    const { scim } = await scimTenant(server);
     const custom = { "urn:example:params:scim:schemas:extension:acme:2.0:User": { badge: "B-17", floors: [3, 4] }, favouriteColour: "teal" };
     const created = await scim("POST", "/Users", user("eve@acme.test", custom));
     const res = await scim("GET", `/Users/${created.body.id}`);
     expect(res.body).toMatchObject(custom);
     expect(res.body.schemas).toContain("urn:example:params:scim:schemas:extension:acme:2.0:User");
-    await scim("DELETE", `/Users/${created.body.id}`);
   });
 
   it("honours If-Match: a stale version is 412 and changes nothing", async () => {
+    const { scim, ids } = await people();
     const current = await scim("GET", `/Users/${ids["dan_100%"]}`);
     const etag = current.headers.get("etag") as string;
     expect(etag).toBe(current.body.meta.version);
@@ -208,6 +219,7 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
   });
 
   it("applies all operations of a PATCH or none of them", async () => {
+    const { scim, ids } = await people();
     const before = await scim("GET", `/Users/${ids.alice}`);
     const events = await server.built.orm.em.fork().count(AuditEvent, {});
     const res = await scim("PATCH", `/Users/${ids.alice}`, ops(
@@ -227,12 +239,14 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     ["a user without userName", "POST", "/Users", JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"] }), "invalidValue"],
     ["a non-boolean active", "POST", "/Users", JSON.stringify(user("z@acme.test", { active: "maybe" })), "invalidValue"],
   ])("answers 400 %s with scimType %s", async (_name, method, path, body, scimType) => {
+    const { scim, ids } = await people();
     const res = await scim(method, path.replace("{alice}", ids.alice), body);
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status: "400", scimType });
   });
 
   it("answers 413 for an oversized body", async () => {
+    const { scim } = await scimTenant(server);
     const res = await scim("POST", "/Users", user("big@acme.test", { nickName: "x".repeat(2 * 1024 * 1024) }));
     expect(res.status).toBe(413);
     expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
