@@ -1,6 +1,7 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261125131937 } from "./Migration20261125131937";
 import { Migration20261125152500 } from "./Migration20261125152500";
+import { Migration20261129212516 } from "./Migration20261129212516";
 
 /**
  * Every migration, in order. Listed explicitly (not discovered from the folder) so the same list
@@ -9,4 +10,5 @@ import { Migration20261125152500 } from "./Migration20261125152500";
 export const MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261125131937", class: Migration20261125131937 },
   { name: "Migration20261125152500", class: Migration20261125152500 },
+  { name: "Migration20261129212516", class: Migration20261129212516 },
 ];

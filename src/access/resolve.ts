@@ -1,3 +1,4 @@
+import { foldName } from "./names";
 import type { AccessSubgraph, EffectiveAccess, Grant, GrantScope, RoleFact } from "./types";
 
 /**
@@ -32,10 +33,10 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
       }
     }
 
-    const userValues = new Set(graph.user.idpRoleValues.map((v) => v.trim().toLowerCase()));
+    const userValues = new Set(graph.user.idpRoleValues.map(foldName));
     let mapped = false;
     for (const mapping of graph.mappings) {
-      if (!inScope(mapping.accountId) || !userValues.has(mapping.idpValue.trim().toLowerCase())) continue;
+      if (!inScope(mapping.accountId) || !userValues.has(foldName(mapping.idpValue))) continue;
       mapped = true;
       grant(mapping.roleId, { kind: "MAPPING", mappingId: mapping.id, idpValue: mapping.idpValue, scope: scopeOf(mapping.accountId) });
     }

@@ -6,7 +6,7 @@ import type { Actor } from "./actor";
 export type AuditEventType =
   | "organization.create" | "organization.update"
   | "account.create" | "account.update" | "account.delete"
-  | "user.create" | "user.update" | "user.delete"
+  | "user.create" | "user.update" | "user.delete" | "user.link_scim"
   | "group.create" | "group.update" | "group.delete"
   | "group.member_add" | "group.member_remove"
   | "role.create" | "role.update" | "role.delete"

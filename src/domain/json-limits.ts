@@ -1,4 +1,5 @@
 import { Invalid } from "./errors";
+import { assertCleanText } from "./validate";
 
 /**
  * Bounds on free-form JSON a client may store (SCIM extension attributes, multi-valued entries,
@@ -17,26 +18,43 @@ export const MAX_JSON_ATTRIBUTE_LENGTH = 64 * 1024;
  */
 export function jsonDepth(value: unknown, limit = Number.MAX_SAFE_INTEGER): number {
   let deepest = 0;
-  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
-    if (current === null || typeof current !== "object") continue;
-    const level = depth + 1;
-    if (level > deepest) deepest = level;
-    if (deepest > limit) return deepest;
-    const children = Array.isArray(current) ? current : Object.values(current as Record<string, unknown>);
-    for (const child of children) if (child !== null && typeof child === "object") stack.push({ value: child, depth: level });
-  }
+  walkJson(value, (_node, depth) => {
+    if (depth > deepest) deepest = depth;
+    return deepest <= limit;
+  });
   return deepest;
 }
 
-/** Refuses (Invalid → SCIM 400 invalidValue, GraphQL BAD_USER_INPUT) a JSON value too deep or too large to store. */
+/**
+ * Refuses (Invalid → SCIM 400 invalidValue, GraphQL BAD_USER_INPUT) a JSON value too deep or too
+ * large to store, or holding text no database should keep (NUL, lone surrogates) in a key or a string.
+ */
 export function assertStorableJson(value: unknown, field: string): void {
   if (value === null || typeof value !== "object") return;
-  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    throw new Invalid(`${field} nests deeper than ${MAX_JSON_DEPTH} levels`);
-  }
+  walkJson(value, (node, depth) => {
+    if (depth > MAX_JSON_DEPTH) throw new Invalid(`${field} nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (typeof node === "string") assertCleanText(node, field);
+    else if (node !== null && typeof node === "object" && !Array.isArray(node)) for (const key of Object.keys(node)) assertCleanText(key, field);
+    return true;
+  });
   if (JSON.stringify(value).length > MAX_JSON_ATTRIBUTE_LENGTH) {
     throw new Invalid(`${field} is larger than ${MAX_JSON_ATTRIBUTE_LENGTH} characters of JSON`);
+  }
+}
+
+/**
+ * Visits every node of a JSON value with the depth of the container it opens (objects and arrays
+ * count 1 more than their parent; scalars report their parent's depth), depth-first, with an
+ * explicit stack. `visit` returns false to stop.
+ */
+function walkJson(root: unknown, visit: (node: unknown, depth: number) => boolean): void {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    const container = node !== null && typeof node === "object";
+    const level = container ? depth + 1 : depth;
+    if (!visit(node, level)) return;
+    if (!container) continue;
+    for (const child of Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)) stack.push({ node: child, depth: level });
   }
 }

@@ -1,10 +1,11 @@
 import type { EntityManager, EntityName } from "@mikro-orm/core";
-import { Organization } from "../store/entities";
+import { Organization, User } from "../store/entities";
 import { runSql } from "../store/raw-sql";
 import { groupsOfUserColumn } from "../store/memberships";
 import { userRecordFromRow, type UserRecord } from "../store/user-records";
 import type { Actor } from "./actor";
 import { NotFound } from "./errors";
+import { assertIdpMaySee } from "./idp-policy";
 import { assertOrgVisible } from "./tenancy";
 
 interface OrgOwned {
@@ -20,6 +21,13 @@ export async function findVisible<T extends OrgOwned>(
   if (!row) throw NotFound.entity(kind, id);
   assertOrgVisible(actor, (row as T).organization.id, kind, id);
   return row as T;
+}
+
+/** A user the actor may see: in its organization, and not hidden from an identity provider (idp-policy). */
+export async function findVisibleUser(em: EntityManager, id: string, actor: Actor): Promise<User> {
+  const user = await findVisible(em, User, "user", id, actor);
+  assertIdpMaySee(actor, user);
+  return user;
 }
 
 /** The organization with this id, or NOT_FOUND when it is missing or not the actor's. */
@@ -53,5 +61,7 @@ export async function readVisibleUser(em: EntityManager, id: string, actor: Acto
   const [row] = await runSql(em, `select ${columns} from "user" u where u.id = ?`, [id]);
   if (!row) throw NotFound.entity("user", id);
   assertOrgVisible(actor, row.organization_id as string, "user", id);
-  return userRecordFromRow(em, row);
+  const user = userRecordFromRow(em, row);
+  assertIdpMaySee(actor, user);
+  return user;
 }

@@ -37,6 +37,8 @@ export interface LoadedAccessGraphs {
  * The answer is one row of JSON arrays: node-sqlite3 builds a JavaScript object per row and
  * column, which costs more than SQLite aggregating the rows and JSON.parse reading them. Id lists
  * are bound as JSON arrays, so the SQL text is the same for any batch and prepared once.
+ * A user's `roles` that SQLite cannot parse (nested past its 1,000 levels, stored before the
+ * server bounded depth) reads as no IdP role values, so one such row cannot fail a whole batch.
  * (SQLite's dialect; a PostgreSQL build needs its own text with json_agg.)
  */
 const ACCESS_GRAPH_SQL = `
@@ -57,7 +59,7 @@ with recursive
   mappings as materialized (
     select id, organization_id, idp_value, account_id, role_id from role_mapping where organization_id in (select organization_id from users))
 select
-  (select json_group_array(json_array(id, organization_id, active, json(roles), default_role_id)) from users) as users,
+  (select json_group_array(json_array(id, organization_id, active, json(case when json_valid(roles) then roles else '[]' end), default_role_id)) from users) as users,
   (select json_group_array(json_array(id, organization_id)) from account where id in (select value from json_each(?2))) as accounts,
   (select json_group_array(json_array(group_id, member_user_id, member_group_id)) from (
      select group_id, member_user_id, null as member_group_id from direct

@@ -1,6 +1,4 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { SqlEntityManager } from "@mikro-orm/knex";
-import { GroupMembership } from "./entities";
 import { newId } from "./ids";
 import { runSql } from "./raw-sql";
 import { chunks, jsonColumn, placeholders } from "./rows";
@@ -11,35 +9,58 @@ export interface MemberIds {
   groupIds: string[];
 }
 
-function sql(em: EntityManager): SqlEntityManager {
-  return em as SqlEntityManager;
-}
-
 /** Chunk size keeps each multi-row statement under SQLite's bound-parameter limit. */
 const ROWS_PER_STATEMENT = 500;
 
 /**
  * Inserts membership rows with one multi-row INSERT per chunk; existing members are skipped by the
  * unique index (ON CONFLICT DO NOTHING), so an add is idempotent and never reads the member list.
+ * Returns the members really added (RETURNING yields only inserted rows): an IdP re-sending an add
+ * of a member already there changes nothing, and the caller audits nothing.
  */
-export async function insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<void> {
-  const now = new Date();
+export async function insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+  // MikroORM stores SQLite datetimes as epoch milliseconds.
+  const now = Date.now();
   const rows = [
-    ...members.userIds.map((id) => ({ id: newId(), group: groupId, memberUser: id, memberGroup: null, createdAt: now })),
-    ...members.groupIds.map((id) => ({ id: newId(), group: groupId, memberUser: null, memberGroup: id, createdAt: now })),
+    ...members.userIds.map((id) => [newId(), groupId, id, null, now]),
+    ...members.groupIds.map((id) => [newId(), groupId, null, id, now]),
   ];
+  const added: MemberIds = { userIds: [], groupIds: [] };
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    await sql(em).createQueryBuilder(GroupMembership).insert(rows.slice(i, i + ROWS_PER_STATEMENT)).onConflict().ignore().execute();
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const inserted = await run(em,
+      `insert into group_membership (id, group_id, member_user_id, member_group_id, created_at) values ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
+       on conflict do nothing returning member_user_id, member_group_id`,
+      chunk.flat(),
+    );
+    collectMembers(inserted, added);
   }
+  return added;
 }
 
-/** Deletes exactly the listed memberships of one group. */
-export async function deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<void> {
-  if (members.userIds.length > 0) {
-    await sql(em).createQueryBuilder(GroupMembership).delete({ group: groupId, memberUser: { $in: members.userIds } }).execute();
+/** Deletes exactly the listed memberships of one group; returns the members really removed. */
+export async function deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+  const removed: MemberIds = { userIds: [], groupIds: [] };
+  const columns: Array<[string, string[]]> = [["member_user_id", members.userIds], ["member_group_id", members.groupIds]];
+  for (const [column, ids] of columns) {
+    for (const chunk of chunks(ids)) {
+      // The ids come first as a CTE: MikroORM's SQLite dialect runs a statement that starts with
+      // `delete` without reading its rows, and RETURNING's rows are the point here.
+      const deleted = await run(em,
+        `with doomed(id) as (select value from json_each(?))
+         delete from group_membership where group_id = ? and ${column} in (select id from doomed) returning member_user_id, member_group_id`,
+        [JSON.stringify(chunk), groupId],
+      );
+      collectMembers(deleted, removed);
+    }
   }
-  if (members.groupIds.length > 0) {
-    await sql(em).createQueryBuilder(GroupMembership).delete({ group: groupId, memberGroup: { $in: members.groupIds } }).execute();
+  return removed;
+}
+
+function collectMembers(rows: Array<Record<string, unknown>>, into: MemberIds): void {
+  for (const r of rows) {
+    if (r.member_user_id) into.userIds.push(r.member_user_id as string);
+    else into.groupIds.push(r.member_group_id as string);
   }
 }
 
@@ -168,17 +189,28 @@ export interface GroupOfUser {
 }
 
 /**
- * A scalar subquery over a users row aliased `alias`: the user's groups (direct and through
- * nesting, with the shortest depth) as a JSON array of [id, displayName, depth] — read with
- * groupsFromJson. Lookups select it with the user row, so their groups cost no second statement.
+ * The one definition of a user's groups: every group it is in directly (`direct` 1) or through
+ * nested groups (`direct` 0), one row per group. Unbounded in depth, like the walk that effective
+ * access takes (store/access-subgraph.ts), so `can`, GET /Users and the `groups` filter agree at
+ * any nesting depth; `UNION` keeps at most two rows per group, so the walk ends even on a cycle
+ * and costs time linear in the memberships it reaches. `name` prefixes the CTE (filters nest it).
+ */
+export function userGroupsWalk(userIdSql: string, name = "reach"): string {
+  return `(with recursive ${name}(group_id, direct) as (
+      select group_id, 1 from group_membership where member_user_id = ${userIdSql}
+      union
+      select ${name}_p.group_id, 0 from group_membership ${name}_p join ${name} ${name}_r on ${name}_p.member_group_id = ${name}_r.group_id)
+    select group_id, max(direct) as direct from ${name} group by group_id)`;
+}
+
+/**
+ * A scalar subquery over a users row aliased `alias`: the user's groups (userGroupsWalk) as a JSON
+ * array of [id, displayName, direct] — read with groupsFromJson. Lookups select it with the user
+ * row, so their groups cost no second statement.
  */
 export function groupsOfUserColumn(alias: string): string {
-  return `(with recursive reach(group_id, depth) as (
-      select group_id, 1 from group_membership where member_user_id = ${alias}.id
-      union
-      select gm.group_id, r.depth + 1 from group_membership gm join reach r on gm.member_group_id = r.group_id where r.depth < 64)
-    select json_group_array(json_array(g.id, g.display_name, x.depth))
-      from (select group_id, min(depth) as depth from reach group by group_id) x
+  return `(select json_group_array(json_array(g.id, g.display_name, x.direct))
+      from ${userGroupsWalk(`${alias}.id`)} x
       join "group" g on g.id = x.group_id) as groups_json`;
 }
 
@@ -186,7 +218,7 @@ export function groupsOfUserColumn(alias: string): string {
 export function groupsFromJson(value: unknown): GroupOfUser[] {
   const entries = jsonColumn<Array<[string, string, number]>>(value, []);
   return entries
-    .map(([id, displayName, depth]) => ({ id, displayName, direct: Number(depth) === 1 }))
+    .map(([id, displayName, direct]) => ({ id, displayName, direct: Number(direct) === 1 }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -62,6 +62,7 @@ describe("audit events and atomic commands", () => {
     deleteGroup: { query: `mutation($id: ID!) { deleteGroup(id: $id) { id } }`, variables: () => ({ id: ids.financeGroup }), event: "group.delete" },
     deleteUser: { query: `mutation($id: ID!) { deleteUser(id: $id) { id } }`, variables: () => ({ id: ids.bob }), event: "user.delete" },
     deleteAccount: { query: `mutation($id: ID!) { deleteAccount(id: $id) { id } }`, variables: () => ({ id: ids.stagingAccount }), event: "account.delete" },
+    linkUserToScim: { query: `mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, variables: () => ({ id: ids.user }), event: "user.link_scim" },
   });
 
   it("has a case for every mutation in the schema", async () => {

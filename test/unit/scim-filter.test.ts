@@ -72,7 +72,7 @@ describe("compileFilter: each operator (RFC 7644 §3.4.2.2)", () => {
 
   it("a boolean inside a JSON element binds the JSON boolean", () => {
     expect(userFilter("emails[primary eq true]")).toEqual({
-      sql: "EXISTS (SELECT 1 FROM json_each(e0.emails) e0_1 WHERE json_extract(e0_1.value, '$.primary') = ?)",
+      sql: "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e0.emails) THEN e0.emails END) e0_1 WHERE json_extract(e0_1.value, '$.primary') = ?)",
       params: [1],
     });
   });
@@ -114,7 +114,7 @@ describe("compileFilter: logic and grouping", () => {
 });
 
 describe("compileFilter: multi-valued attributes and value paths", () => {
-  const EMAILS = "FROM json_each(e0.emails) e0_1";
+  const EMAILS = "FROM json_each(CASE WHEN json_valid(e0.emails) THEN e0.emails END) e0_1";
   const type = "lower(json_extract(e0_1.value, '$.type'))";
   const value = "lower(json_extract(e0_1.value, '$.value'))";
   it.each([
@@ -136,25 +136,26 @@ describe("compileFilter: multi-valued attributes and value paths", () => {
     ["emails pr", `EXISTS (SELECT 1 ${EMAILS})`, []],
     ["emails eq null", `NOT EXISTS (SELECT 1 ${EMAILS})`, []],
     ["emails.type pr", `EXISTS (SELECT 1 ${EMAILS} WHERE (${type.slice(6, -1)} IS NOT NULL AND ${type.slice(6, -1)} <> ''))`, []],
-    ['phoneNumbers.value sw "+1"', "EXISTS (SELECT 1 FROM json_each(e0.phone_numbers) e0_1 WHERE lower(json_extract(e0_1.value, '$.value')) LIKE lower(?) ESCAPE '\\')", ["+1%"]],
-    ['x509Certificates.value eq "MIIC"', "EXISTS (SELECT 1 FROM json_each(e0.x509certificates) e0_1 WHERE json_extract(e0_1.value, '$.value') = ?)", ["MIIC"]],
+    ['phoneNumbers.value sw "+1"', "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e0.phone_numbers) THEN e0.phone_numbers END) e0_1 WHERE lower(json_extract(e0_1.value, '$.value')) LIKE lower(?) ESCAPE '\\')", ["+1%"]],
+    ['x509Certificates.value eq "MIIC"', "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e0.x509certificates) THEN e0.x509certificates END) e0_1 WHERE json_extract(e0_1.value, '$.value') = ?)", ["MIIC"]],
     // Singular complex attribute with a value filter: no EXISTS, same row.
     ['name[givenName eq "Ada" and familyName pr]', "(lower(e0.given_name) = lower(?) AND (e0.family_name IS NOT NULL AND e0.family_name <> ''))", ["Ada"]],
     ['name.familyName eq "Lovelace"', "lower(e0.family_name) = lower(?)", ["Lovelace"]],
     // Sibling subqueries get distinct aliases.
     [
       'emails[type eq "work"] or roles[value eq "admin"]',
-      `(EXISTS (SELECT 1 ${EMAILS} WHERE ${type} = lower(?)) OR EXISTS (SELECT 1 FROM json_each(e0.roles) e0_2 WHERE lower(json_extract(e0_2.value, '$.value')) = lower(?)))`,
+      `(EXISTS (SELECT 1 ${EMAILS} WHERE ${type} = lower(?)) OR EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e0.roles) THEN e0.roles END) e0_2 WHERE lower(json_extract(e0_2.value, '$.value')) = lower(?)))`,
       ["work", "admin"],
     ],
   ])("%s", (filter, sql, params) => {
     expect(userFilter(filter)).toEqual({ sql, params });
   });
 
-  it("a user's groups walk nested groups, one row per group with its shortest depth", () => {
+  it("a user's groups walk nested groups at any depth, one row per group, direct when any path is", () => {
     const { sql, params } = userFilter('groups[value eq "G1" and type eq "direct"]');
-    expect(sql).toMatch(/^EXISTS \(SELECT 1 FROM \(WITH RECURSIVE e0_1_reach\(group_id, depth\) AS \(SELECT group_id, 1 FROM group_membership WHERE member_user_id = e0\.id /);
-    expect(sql).toContain("SELECT group_id, min(depth) AS depth FROM e0_1_reach GROUP BY group_id) e0_1 WHERE (e0_1.group_id = ? AND ");
+    expect(sql).toMatch(/^EXISTS \(SELECT 1 FROM \(with recursive e0_1_reach\(group_id, direct\) as \(\s*select group_id, 1 from group_membership where member_user_id = e0\.id\s/);
+    expect(sql).not.toMatch(/depth/);
+    expect(sql).toContain("select group_id, max(direct) as direct from e0_1_reach group by group_id) e0_1 WHERE (e0_1.group_id = ? AND ");
     expect(params).toEqual(["g1", "direct"]);
   });
 
@@ -181,10 +182,10 @@ describe("compileFilter: attribute names", () => {
     ['username EQ "x"', "e0.user_name_key = ?"],
     ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"', "e0.user_name_key = ?"],
     ['URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER:USERNAME eq "x"', "e0.user_name_key = ?"],
-    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x"', "lower(json_extract(e0.enterprise, '$.department')) = lower(?)"],
-    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"', "lower(json_extract(e0.enterprise, '$.manager.value')) = lower(?)"],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "x"', "lower(json_extract(CASE WHEN json_valid(e0.enterprise) THEN e0.enterprise END, '$.department')) = lower(?)"],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"', "lower(json_extract(CASE WHEN json_valid(e0.enterprise) THEN e0.enterprise END, '$.manager.value')) = lower(?)"],
     ['NAME.GIVENNAME eq "x"', "lower(e0.given_name) = lower(?)"],
-    ['EMAILS[TYPE eq "x"]', "EXISTS (SELECT 1 FROM json_each(e0.emails) e0_1 WHERE lower(json_extract(e0_1.value, '$.type')) = lower(?))"],
+    ['EMAILS[TYPE eq "x"]', "EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e0.emails) THEN e0.emails END) e0_1 WHERE lower(json_extract(e0_1.value, '$.type')) = lower(?))"],
   ])("%s", (filter, sql) => {
     expect(userFilter(filter)).toEqual({ sql, params: ["x"] });
   });
@@ -293,9 +294,9 @@ describe("compileSortBy (RFC 7644 §3.4.2.3)", () => {
     ["User", "externalId", "e0.external_id"],
     ["User", "meta.lastModified", "e0.updated_at"],
     ["User", "active", "e0.active"],
-    ["User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "lower(json_extract(e0.enterprise, '$.department'))"],
-    ["User", "emails", `(SELECT lower(json_extract(e0_s.value, '$.value')) FROM json_each(e0.emails) e0_s ${primaryFirst}`],
-    ["User", "emails.type", `(SELECT lower(json_extract(e0_s.value, '$.type')) FROM json_each(e0.emails) e0_s ${primaryFirst}`],
+    ["User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "lower(json_extract(CASE WHEN json_valid(e0.enterprise) THEN e0.enterprise END, '$.department'))"],
+    ["User", "emails", `(SELECT lower(json_extract(e0_s.value, '$.value')) FROM json_each(CASE WHEN json_valid(e0.emails) THEN e0.emails END) e0_s ${primaryFirst}`],
+    ["User", "emails.type", `(SELECT lower(json_extract(e0_s.value, '$.type')) FROM json_each(CASE WHEN json_valid(e0.emails) THEN e0.emails END) e0_s ${primaryFirst}`],
     ["Group", "displayName", "e0.display_name_key"],
   ])("%s: %s", (resource, sortBy, sql) => {
     expect(compileSortBy(sortBy, RESOURCE_SCHEMAS[resource], "e0", SQLITE_DIALECT)).toBe(sql);

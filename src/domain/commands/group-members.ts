@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { Group, GroupMembership, User } from "../../store/entities";
 import { ancestorGroupIds, deleteMemberships, insertMemberships, memberIdsOfGroup, type MemberIds } from "../../store/memberships";
+import { actsForIdp, type Actor } from "../actor";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
@@ -50,15 +51,17 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
     if (!change.membersVerified) await assertMembersInOrg(em, group.organization.id, toInsert);
     await assertNoCycle(em, group, toInsert.groupIds);
   }
-  if (!isEmpty(toDelete)) {
-    await deleteMemberships(em, group.id, toDelete);
-    recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...toDelete } });
+  // Only what really changed is audited: IdPs re-send adds of members already there and removals
+  // of members already gone, and those leave no trace (the statements report the rows they touched).
+  const removed = isEmpty(toDelete) ? NO_MEMBERS : await deleteMemberships(em, group.id, toDelete);
+  if (!isEmpty(removed)) {
+    recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...removed } });
   }
-  if (!isEmpty(toInsert)) {
-    await insertMemberships(em, group.id, toInsert);
-    recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...toInsert } });
+  const added = isEmpty(toInsert) ? NO_MEMBERS : await insertMemberships(em, group.id, toInsert);
+  if (!isEmpty(added)) {
+    recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...added } });
   }
-  return !isEmpty(toDelete) || !isEmpty(toInsert);
+  return !isEmpty(removed) || !isEmpty(added);
 }
 
 /** Adds users and groups to a group; members already present are left as they are. */
@@ -103,10 +106,14 @@ export async function removeGroupMember(
  * Sorts member ids of unknown kind (SCIM `members[].value`) into users and groups of the
  * organization, in two indexed queries. Ids that are neither are returned as `unknown`.
  */
-export async function classifyMembers(em: EntityManager, organizationId: string, ids: string[]): Promise<MemberIds & { unknown: string[] }> {
+export async function classifyMembers(
+  em: EntityManager, organizationId: string, ids: string[], actor: Actor,
+): Promise<MemberIds & { unknown: string[] }> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { userIds: [], groupIds: [], unknown: [] };
-  const users = new Set((await em.find(User, { id: { $in: unique }, organization: organizationId }, { fields: ["id"] })).map((u) => u.id));
+  // Users protected from SCIM are unknown ids to an identity provider (domain/idp-policy.ts).
+  const hidden = actsForIdp(actor) ? { protectedFromScim: false } : {};
+  const users = new Set((await em.find(User, { id: { $in: unique }, organization: organizationId, ...hidden }, { fields: ["id"] })).map((u) => u.id));
   const rest = unique.filter((id) => !users.has(id));
   const groups = rest.length === 0 ? new Set<string>() : new Set((await em.find(Group, { id: { $in: rest }, organization: organizationId }, { fields: ["id"] })).map((g) => g.id));
   return { userIds: [...users], groupIds: [...groups], unknown: rest.filter((id) => !groups.has(id)) };

@@ -5,7 +5,8 @@ import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
 import { findVisibleOrganization } from "../lookup";
-import { nameKey, requireText } from "../validate";
+import { assertStorableJson } from "../json-limits";
+import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
 
@@ -44,7 +45,7 @@ export async function createGroup(
     recordAudit(em, ctx.actor, { type: "group.create", organizationId: org.id, targetType: "group", targetId: group.id, data: changes });
     if (input.memberIds && input.memberIds.length > 0) {
       await em.flush();
-      await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, org.id, input.memberIds) });
+      await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, ctx, org.id, input.memberIds) });
     }
     return group;
   });
@@ -91,7 +92,7 @@ export async function changeGroup(
     if (renamed) {
       recordAudit(em, ctx.actor, { type: "group.update", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: changes });
     }
-    const membersChanged = members ? await applyMembershipChange(em, ctx, group, await typedChange(em, group.organization.id, members)) : false;
+    const membersChanged = members ? await applyMembershipChange(em, ctx, group, await typedChange(em, ctx, group.organization.id, members)) : false;
     if (renamed || membersChanged) touch(group);
     return group;
   });
@@ -108,19 +109,19 @@ export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVe
 }
 
 /** Sorts SCIM member ids into users and groups; adding an id that is neither is refused. */
-async function typedChange(em: EntityManager, organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
+async function typedChange(em: EntityManager, ctx: CommandContext, organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
   return {
-    replaceWith: change.replaceWith ? await knownMembers(em, organizationId, change.replaceWith) : null,
+    replaceWith: change.replaceWith ? await knownMembers(em, ctx, organizationId, change.replaceWith) : null,
     removeAll: change.removeAll,
     // Removing an id that is not a member (or does not exist) is a no-op: IdPs retry removals.
-    remove: change.remove ? await classifyMembers(em, organizationId, change.remove) : undefined,
-    add: change.add ? await knownMembers(em, organizationId, change.add) : undefined,
+    remove: change.remove ? await classifyMembers(em, organizationId, change.remove, ctx.actor) : undefined,
+    add: change.add ? await knownMembers(em, ctx, organizationId, change.add) : undefined,
     membersVerified: true,
   };
 }
 
-async function knownMembers(em: EntityManager, organizationId: string, ids: string[]) {
-  const members = await classifyMembers(em, organizationId, ids);
+async function knownMembers(em: EntityManager, ctx: CommandContext, organizationId: string, ids: string[]) {
+  const members = await classifyMembers(em, organizationId, ids, ctx.actor);
   if (members.unknown.length > 0) throw new Invalid(`no user or group with id ${members.unknown[0]} exists in this organization`);
   return members;
 }
@@ -136,8 +137,10 @@ function assignGroupAttributes(group: Group, attributes: Partial<GroupAttributes
   for (const name of GROUP_ATTRIBUTE_NAMES) {
     let value = attributes[name];
     if (value === undefined) continue;
-    if (name === "displayName") value = requireText(value as string, "displayName");
+    if (name === "displayName") value = requireName(value as string, "displayName");
     if (JSON.stringify(group[name]) === JSON.stringify(value)) continue;
+    if (typeof value === "string") assertCleanText(value, name);
+    else assertStorableJson(value, name);
     (group as unknown as Record<string, unknown>)[name] = value;
     changes[name] = value;
   }

@@ -25,6 +25,7 @@ export interface OrganizationSettingsInput {
   scimAutoActivate?: boolean;
   scimSyncGroups?: boolean;
   scimDeprovisionMode?: DeprovisionMode;
+  scimLinkAdminUsers?: boolean;
   maxGroups?: number | null;
 }
 
@@ -44,6 +45,7 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
     if (input.scimAutoActivate !== undefined) changes.scimAutoActivate = org.scimAutoActivate = input.scimAutoActivate;
     if (input.scimSyncGroups !== undefined) changes.scimSyncGroups = org.scimSyncGroups = input.scimSyncGroups;
     if (input.scimDeprovisionMode !== undefined) changes.scimDeprovisionMode = org.scimDeprovisionMode = input.scimDeprovisionMode;
+    if (input.scimLinkAdminUsers !== undefined) changes.scimLinkAdminUsers = org.scimLinkAdminUsers = input.scimLinkAdminUsers;
     if (input.maxGroups !== undefined) {
       if (input.maxGroups !== null && input.maxGroups < 0) throw new Invalid("maxGroups must be zero or more");
       changes.maxGroups = org.maxGroups = input.maxGroups;

@@ -8,7 +8,8 @@ import { findVisibleOrganization } from "../lookup";
 /**
  * Turns SCIM off for an organization (StackAI's two modes). Both revoke every token.
  * SOFT: SCIM-managed users and groups stay as they are, now admin-managed.
- * LOCK: SCIM-managed users are deactivated (they lose all access) and stay SCIM-managed.
+ * LOCK: SCIM-managed users are deactivated (they lose all access) and stay SCIM-managed; only an
+ * admin reactivates them, even once SCIM is enabled again.
  */
 export async function disableScim(ctx: CommandContext, input: { organizationId: string; mode: ScimDisableMode }): Promise<Organization> {
   const disabled = await runCommand(ctx, async (em) => {
@@ -20,7 +21,8 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
       affectedUsers = await em.nativeUpdate(User, { organization: org.id, managedBy: "SCIM" }, { managedBy: "ADMIN", updatedAt: now });
       await em.nativeUpdate(Group, { organization: org.id, managedBy: "SCIM" }, { managedBy: "ADMIN", updatedAt: now });
     } else {
-      affectedUsers = await em.nativeUpdate(User, { organization: org.id, managedBy: "SCIM", active: true }, { active: false, updatedAt: now });
+      // Locked users wait for an admin: re-enabling SCIM does not let the IdP reactivate them.
+      affectedUsers = await em.nativeUpdate(User, { organization: org.id, managedBy: "SCIM" }, { active: false, pendingAdminActivation: true, updatedAt: now });
     }
     org.scimEnabled = false;
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: false, mode: input.mode, revokedTokens, affectedUsers } });

@@ -2,14 +2,21 @@ import { Organization, User } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { auditEvent, recordAudit } from "../audit";
 import { insertCommand, runCommand, type CommandContext } from "../command";
-import { Invalid } from "../errors";
-import { findVisible, findVisibleOrganization } from "../lookup";
+import { Forbidden, Invalid } from "../errors";
+import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
+import { findVisibleOrganization, findVisibleUser } from "../lookup";
 import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
-import { nameKey, requireText } from "../validate";
+import { assertStorableJson } from "../json-limits";
+import { assertCleanText, nameKey, requireName } from "../validate";
 import { assertVersion } from "../versions";
 
-export type CreateUserInput = { organizationId: string } & Pick<UserAttributes, "userName"> & Partial<UserAttributes>;
-export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserAttributes>;
+/** Settings of a user only an admin makes (never an identity provider): see domain/idp-policy.ts. */
+export interface AdminUserSettings {
+  protectedFromScim?: boolean;
+}
+
+export type CreateUserInput = { organizationId: string } & Pick<UserAttributes, "userName"> & Partial<UserAttributes> & AdminUserSettings;
+export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserAttributes> & AdminUserSettings;
 
 /** Creates a user; a user created by an identity provider is SCIM-managed. */
 export async function createUser(ctx: CommandContext, input: CreateUserInput): Promise<User> {
@@ -19,9 +26,14 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
   const user = new User();
   user.organization = org;
   user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
-  const changes = assignUserAttributes(user, input);
+  const { organizationId: _org, protectedFromScim, ...attributes } = input;
+  const changes = assignUserAttributes(user, attributes);
+  if (protectedFromScim) changes.protectedFromScim = user.protectedFromScim = true;
   // Auto-activate off: users an IdP creates wait, inactive, for an admin to activate them.
-  if (actsForIdp(ctx.actor) && !org.scimAutoActivate && user.active) changes.active = user.active = false;
+  if (actsForIdp(ctx.actor) && !org.scimAutoActivate) {
+    user.pendingAdminActivation = true;
+    if (user.active) changes.active = user.active = false;
+  }
   const event = auditEvent(ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
   await insertCommand(ctx, [user, event]);
   return user;
@@ -33,8 +45,8 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
  * deletion (Stripe's behaviour), the user is deleted instead of suspended.
  */
 export async function updateUser(ctx: CommandContext, input: UpdateUserInput): Promise<User> {
-  const { id, ifVersion, ...attributes } = input;
-  return changeUser(ctx, { id, ifVersion }, () => attributes);
+  const { id, ifVersion, protectedFromScim, ...attributes } = input;
+  return changeUser(ctx, { id, ifVersion }, () => attributes, { protectedFromScim });
 }
 
 /**
@@ -44,12 +56,14 @@ export async function updateUser(ctx: CommandContext, input: UpdateUserInput): P
  * client that names the version it read (`ifVersion`, SCIM If-Match) can see a conflict.
  */
 export async function changeUser(
-  ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: User) => Partial<UserAttributes>,
+  ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: User) => Partial<UserAttributes>, settings: AdminUserSettings = {},
 ): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisible(em, User, "user", target.id, ctx.actor);
+    const user = await findVisibleUser(em, target.id, ctx.actor);
     assertVersion(user.version, target.ifVersion);
+    await admitIdpChange(em, ctx, user);
     const attributes = change(user);
+    if (attributes.active === true && !idpMayActivate(ctx.actor, user)) delete attributes.active;
     if (user.managedBy === "SCIM" && !actsForIdp(ctx.actor)) {
       // `active` is shared: admins may suspend or reactivate a SCIM user (StackAI's lock mode and
       // auto-activate off both leave users for an admin to reactivate); the rest is the IdP's.
@@ -57,6 +71,13 @@ export async function changeUser(
       if (owned.length > 0) throw Invalid.ownedByIdp("user", owned);
     }
     const changes = assignUserAttributes(user, attributes);
+    if (changes.active === true) user.pendingAdminActivation = false;
+    if (settings.protectedFromScim !== undefined && settings.protectedFromScim !== user.protectedFromScim) {
+      if (settings.protectedFromScim && user.managedBy === "SCIM") {
+        throw new Invalid("a SCIM-managed user cannot be protected from SCIM: its identity provider owns it");
+      }
+      changes.protectedFromScim = user.protectedFromScim = settings.protectedFromScim;
+    }
     if (changes.active === false && actsForIdp(ctx.actor)) {
       const org = await em.findOneOrFail(Organization, { id: user.organization.id });
       if (org.scimDeprovisionMode === "DELETE") {
@@ -77,10 +98,25 @@ export async function changeUser(
 /** Deletes a user; its memberships and bindings go with it (foreign keys cascade). The audit log keeps the record. */
 export async function deleteUser(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisible(em, User, "user", input.id, ctx.actor);
+    const user = await findVisibleUser(em, input.id, ctx.actor);
     assertVersion(user.version, input.ifVersion);
+    await admitIdpChange(em, ctx, user);
     em.remove(user);
     recordAudit(em, ctx.actor, { type: "user.delete", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: { userName: user.userName, externalId: user.externalId } });
+    return user;
+  });
+}
+
+/**
+ * An admin links a user they created to the organization's identity provider: from then on the
+ * IdP owns its attributes and may deactivate or delete it. Protected users cannot be linked.
+ */
+export async function linkUserToScim(ctx: CommandContext, input: { id: string }): Promise<User> {
+  return runCommand(ctx, async (em) => {
+    const user = await findVisibleUser(em, input.id, ctx.actor);
+    if (actsForIdp(ctx.actor)) throw new Forbidden("only an admin may link a user to the identity provider");
+    if (user.protectedFromScim) throw new Invalid("a user protected from SCIM cannot be linked to the identity provider; unprotect it first");
+    if (user.managedBy !== "SCIM") linkToIdp(em, ctx, user, "linked by an admin");
     return user;
   });
 }
@@ -91,9 +127,12 @@ function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): 
   for (const name of USER_ATTRIBUTE_NAMES) {
     let value = attributes[name];
     if (value === undefined) continue;
-    if (name === "userName") value = requireText(value as string, "userName");
-    if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
+    if (name === "userName") value = requireName(value as string, "userName");
+    else if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
     if (JSON.stringify(user[name]) === JSON.stringify(value)) continue;
+    // Only what changes is checked: a value stored before these bounds existed can be left alone.
+    if (typeof value === "string") assertCleanText(value, name);
+    else assertStorableJson(value, name);
     (user as unknown as Record<string, unknown>)[name] = value;
     changes[name] = value;
   }

@@ -41,7 +41,9 @@ export async function searchUsers(
 ): Promise<SearchResult<UserRecord>> {
   await assertOrganizationExists(em, actor, request.organizationId);
   const columns = options.withGroups ? `${SEARCH_ALIAS}.*, ${groupsOfUserColumn(SEARCH_ALIAS)}` : `${SEARCH_ALIAS}.*`;
-  return search(em, User, request, columns, (row) => userRecordFromRow(em, row));
+  // Users protected from SCIM do not exist for an identity provider (domain/idp-policy.ts).
+  const visible = actsForIdp(actor) ? `not ${SEARCH_ALIAS}.protected_from_scim` : null;
+  return search(em, User, request, columns, (row) => userRecordFromRow(em, row), visible);
 }
 
 /** Groups of one organization matching a compiled predicate; refused to an IdP when group sync is off. */
@@ -64,10 +66,10 @@ async function assertOrganizationExists(em: EntityManager, actor: Actor, organiz
  * (`userName eq "…"`) skips the query builder and costs a single index search.
  */
 async function search<T>(
-  em: EntityManager, entity: typeof User | typeof Group, request: SearchRequest, columns: string, fromRow: (row: Row) => T,
+  em: EntityManager, entity: typeof User | typeof Group, request: SearchRequest, columns: string, fromRow: (row: Row) => T, visible: string | null = null,
 ): Promise<SearchResult<T>> {
   const table = em.getMetadata().get(entity.name).tableName;
-  const from = `from "${table}" ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${request.where ? ` and (${request.where.sql})` : ""}`;
+  const from = `from "${table}" ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${visible ? ` and ${visible}` : ""}${request.where ? ` and (${request.where.sql})` : ""}`;
   const params = [request.organizationId, ...(request.where?.params ?? [])];
   const count = async () => Number((await runSql(em, `select count(*) as n ${from}`, params))[0].n);
   if (request.limit === 0) return { total: await count(), items: [] };

@@ -27,6 +27,9 @@ export class UpdateOrganizationInput {
   @Field(() => DeprovisionModeEnum, { nullable: true })
   scimDeprovisionMode?: DeprovisionModeEnum;
 
+  @Field(() => Boolean, { nullable: true })
+  scimLinkAdminUsers?: boolean;
+
   @Field(() => Int, { nullable: true, description: "Most groups the organization may hold; null removes the limit" })
   maxGroups?: number | null;
 }

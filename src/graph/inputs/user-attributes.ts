@@ -8,6 +8,7 @@ export function userAttributesFromInput(input: UserAttributesInput & { userName?
   const attributes: Partial<UserAttributes> = { ...scalars } as Partial<UserAttributes>;
   delete (attributes as Record<string, unknown>).organizationId;
   delete (attributes as Record<string, unknown>).id;
+  delete (attributes as Record<string, unknown>).protectedFromScim;
   if (emails !== undefined) attributes.emails = (emails ?? []).map(contactValue);
   if (phoneNumbers !== undefined) attributes.phoneNumbers = (phoneNumbers ?? []).map(contactValue);
   if (idpRoleValues !== undefined) attributes.roles = (idpRoleValues ?? []).map((value) => ({ value }));

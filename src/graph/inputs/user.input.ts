@@ -1,5 +1,5 @@
-import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, InputType } from "type-graphql";
+import { BoundedJSONObject } from "../scalars/json-object";
 import { ManagedByEnum } from "../types/enums";
 
 @InputType()
@@ -71,9 +71,11 @@ export class UserAttributesInput {
   @Field(() => [String], { nullable: true, description: "IdP role values, matched against the organization's role mappings" })
   idpRoleValues?: string[] | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "SCIM enterprise extension attributes" })
+  @Field(() => BoundedJSONObject, { nullable: true, description: "SCIM enterprise extension attributes" })
   enterprise?: Record<string, unknown> | null;
 }
+
+const PROTECTED_FROM_SCIM = "Hide the user from SCIM: no identity provider can read, change or delete it (for break-glass accounts)";
 
 @InputType()
 export class CreateUserInput extends UserAttributesInput {
@@ -82,6 +84,9 @@ export class CreateUserInput extends UserAttributesInput {
 
   @Field(() => String)
   userName!: string;
+
+  @Field(() => Boolean, { nullable: true, description: PROTECTED_FROM_SCIM })
+  protectedFromScim?: boolean;
 }
 
 @InputType()
@@ -91,6 +96,9 @@ export class UpdateUserInput extends UserAttributesInput {
 
   @Field(() => String, { nullable: true })
   userName?: string;
+
+  @Field(() => Boolean, { nullable: true, description: PROTECTED_FROM_SCIM })
+  protectedFromScim?: boolean;
 }
 
 @InputType()

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
-import { createUser, deleteUser, updateUser } from "../../domain/commands/users";
+import { createUser, deleteUser, linkUserToScim, updateUser } from "../../domain/commands/users";
 import { findVisible } from "../../domain/lookup";
 import { listUsers } from "../../domain/queries/directory";
 import { idpRoleValues } from "../../domain/user-attributes";
@@ -63,12 +63,17 @@ export class UserResolver {
 
   @Mutation(() => UserType)
   createUser(@Arg("input") input: CreateUserInput, @Ctx() ctx: GraphContext) {
-    return createUser(ctx, { organizationId: input.organizationId, userName: input.userName, ...userAttributesFromInput(input) });
+    return createUser(ctx, { organizationId: input.organizationId, userName: input.userName, ...userAttributesFromInput(input), protectedFromScim: input.protectedFromScim ?? undefined });
   }
 
   @Mutation(() => UserType, { description: "Fields left out are unchanged; IdP-owned fields of SCIM-managed users are refused" })
   updateUser(@Arg("input") input: UpdateUserInput, @Ctx() ctx: GraphContext) {
-    return updateUser(ctx, { id: input.id, ...userAttributesFromInput(input) });
+    return updateUser(ctx, { id: input.id, ...userAttributesFromInput(input), protectedFromScim: input.protectedFromScim ?? undefined });
+  }
+
+  @Mutation(() => UserType, { description: "Links a user an admin created to the organization's identity provider: the IdP then owns it and may change, deactivate or delete it (audited as user.link_scim)" })
+  linkUserToScim(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphContext) {
+    return linkUserToScim(ctx, { id });
   }
 
   @Mutation(() => UserType, { description: "Deletes the user with its memberships and bindings; the audit log keeps the record" })

@@ -22,6 +22,11 @@ export class OrganizationType {
   @Field(() => DeprovisionModeEnum, { description: "What SCIM `active: false` does to a user" })
   scimDeprovisionMode!: DeprovisionModeEnum;
 
+  @Field(() => Boolean, {
+    description: "When true, an identity provider that changes or deletes a user an admin created (and did not protect) links it to the IdP (audited); when false such changes are refused until an admin runs linkUserToScim",
+  })
+  scimLinkAdminUsers!: boolean;
+
   @Field(() => Int, { nullable: true, description: "Most groups the organization may hold; null means no limit" })
   maxGroups!: number | null;
 

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
-import { GraphQLJSONObject } from "graphql-scalars";
+import { BoundedJSONObject } from "../scalars/json-object";
 import { Connection } from "./connection";
 import { ManagedByEnum } from "./enums";
 
@@ -34,6 +34,12 @@ export class UserType {
 
   @Field(() => ManagedByEnum)
   managedBy!: ManagedByEnum;
+
+  @Field(() => Boolean, { description: "Inactive until an admin activates it (created by an IdP while auto-activate was off, or locked when SCIM was disabled in LOCK mode); the IdP's active: true does not lift it" })
+  pendingAdminActivation!: boolean;
+
+  @Field(() => Boolean, { description: "Never visible to SCIM: no identity provider can read, change or delete this user (a break-glass account)" })
+  protectedFromScim!: boolean;
 
   @Field(() => String, { nullable: true })
   displayName!: string | null;
@@ -83,10 +89,10 @@ export class UserType {
   @Field(() => [ContactValueType])
   phoneNumbers!: ContactValueType[];
 
-  @Field(() => [GraphQLJSONObject])
+  @Field(() => [BoundedJSONObject])
   addresses!: Array<Record<string, unknown>>;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "SCIM enterprise extension: employeeNumber, department, manager, …" })
+  @Field(() => BoundedJSONObject, { nullable: true, description: "SCIM enterprise extension: employeeNumber, department, manager, …" })
   enterprise!: Record<string, unknown> | null;
 
   @Field(() => Int, { description: "Bumped on every change (the SCIM ETag)" })

@@ -9,6 +9,7 @@ import {
   type ResourceSchema,
   type ResourceTypeName,
 } from "../schema";
+import { userGroupsWalk } from "../../store/memberships";
 import type { SqlDialect } from "./dialect";
 
 /**
@@ -116,20 +117,13 @@ const COMMON = (resource: ResourceTypeName): Record<string, Target> => ({
 });
 
 /**
- * A user's groups, as rendered (store/memberships.ts groupsOfUserColumn): every group it is in, directly
- * ("direct") or through nested groups ("indirect", RFC 7643 §4.1.2), one row per group with its
- * shortest depth. The walk up the group graph is a recursive query correlated on the user row.
+ * A user's groups, as rendered (store/memberships.ts userGroupsWalk, the same walk): every group it
+ * is in, directly ("direct") or through nested groups at any depth ("indirect", RFC 7643 §4.1.2),
+ * one row per group. The walk up the group graph is a recursive query correlated on the user row.
  */
 const USER_GROUPS: CollectionTarget = {
   kind: "collection",
-  source: (alias, m) => ({
-    from:
-      `(WITH RECURSIVE ${m}_reach(group_id, depth) AS (` +
-      `SELECT group_id, 1 FROM group_membership WHERE member_user_id = ${alias}.id ` +
-      `UNION SELECT ${m}_p.group_id, ${m}_r.depth + 1 FROM group_membership ${m}_p JOIN ${m}_reach ${m}_r ON ${m}_p.member_group_id = ${m}_r.group_id WHERE ${m}_r.depth < 64` +
-      `) SELECT group_id, min(depth) AS depth FROM ${m}_reach GROUP BY group_id) ${m}`,
-    where: null,
-  }),
+  source: (alias, m) => ({ from: `${userGroupsWalk(`${alias}.id`, `${m}_reach`)} ${m}`, where: null }),
   subAttribute: (name) =>
     ({
       value: idColumn((m) => `${m}.group_id`),
@@ -138,7 +132,7 @@ const USER_GROUPS: CollectionTarget = {
         expr: (m) => `(SELECT ${m}g.display_name FROM "group" ${m}g WHERE ${m}g.id = ${m}.group_id)`,
         key: (m) => `(SELECT ${m}g.display_name_key FROM "group" ${m}g WHERE ${m}g.id = ${m}.group_id)`,
       },
-      type: { kind: "scalar", expr: (m) => `CASE WHEN ${m}.depth = 1 THEN 'direct' ELSE 'indirect' END` },
+      type: { kind: "scalar", expr: (m) => `CASE WHEN ${m}.direct = 1 THEN 'direct' ELSE 'indirect' END` },
     } satisfies Record<string, Target>)[name] ?? unsupported(`groups.${name} cannot be used in a filter`),
 };
 

@@ -89,13 +89,14 @@ const LIKE_PATTERN: Record<"co" | "sw" | "ew", (escaped: string) => string> = {
 
 /**
  * caseExact: false (RFC 7643 §2.2). With a lower-cased key column the operand is lower-cased here
- * (the same toLowerCase that filled the key), which keeps `userName eq` an index search. Otherwise
+ * (the same folding that filled the key), which keeps `userName eq` an index search. Otherwise
  * both sides go through the database's lower(), not one through JavaScript's: SQLite's lower() only
  * folds ASCII, and folding the two sides differently would miss even an exact non-ASCII match.
  */
 function caseIgnoringString(ref: ScalarRef, value: string, op: CompareOp, operand: string): Predicate {
   const key = ref.target.key?.(ref.alias);
-  const [left, right, param] = key ? [key, "?", operand.toLowerCase()] : [`lower(${value})`, "lower(?)", operand];
+  // NFC as well, as the key was filled (access/names.ts foldName): "café" matches however its accent was typed.
+  const [left, right, param] = key ? [key, "?", operand.normalize("NFC").toLowerCase()] : [`lower(${value})`, "lower(?)", operand];
   if (op === "eq") return { sql: `${left} = ${right}`, params: [param], nullable: true };
   if (op in ORDERING) return { sql: `${left} ${ORDERING[op as keyof typeof ORDERING]} ${right}`, params: [param], nullable: true };
   const pattern = LIKE_PATTERN[op as keyof typeof LIKE_PATTERN](escapeLike(param));

@@ -53,12 +53,20 @@ export function userToScim(user: UserView, baseUrl: string, groups?: GroupOfUser
 }
 
 /**
+ * What a user without `active` is. RFC 7643 gives `active` no default. A new user an IdP sends
+ * without it is active (clients that omit it expect that); a replacement (PUT) or a PATCH that
+ * leaves `active` unassigned — `{"op":"remove","path":"active"}` — makes the user inactive:
+ * removing `active` never grants access.
+ */
+export type UnassignedActive = "active" | "inactive";
+
+/**
  * SCIM JSON (POST, PUT, or a resource after PATCH) → every user attribute: a full replacement,
  * so what the JSON leaves out is cleared. Attribute names are case-insensitive; read-only ones
  * (id, meta, groups) are ignored (RFC 7644 §3.5.1); `password` is never stored; attributes and
  * extensions the server does not model are kept as sent.
  */
-export function userAttributesFromScim(body: ScimJson): UserAttributes {
+export function userAttributesFromScim(body: ScimJson, unassignedActive: UnassignedActive): UserAttributes {
   const { known, extensions, unknown } = splitKnownAttributes(body, schemaAttributes(USER_SCHEMA), [ENTERPRISE_USER_SCHEMA]);
   const userName = known.userName;
   if (typeof userName !== "string" || userName.trim() === "") throw ScimError.invalidValue("userName is required and must be a non-empty string");
@@ -74,7 +82,7 @@ export function userAttributesFromScim(body: ScimJson): UserAttributes {
   return {
     userName: userName.trim(),
     externalId: asOptionalString(known.externalId, "externalId"),
-    active: known.active === undefined || known.active === null ? true : asBoolean(known.active, "active"),
+    active: known.active === undefined || known.active === null ? unassignedActive === "active" : asBoolean(known.active, "active"),
     displayName: asOptionalString(known.displayName, "displayName"),
     givenName: nameValue("givenName"),
     familyName: nameValue("familyName"),

@@ -15,18 +15,18 @@ export const usersResource: ScimResourceType<UserView> = {
   schema: RESOURCE_SCHEMAS.User,
   patchReturnsResource: true,
 
-  create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body) }),
+  create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body, "active") }),
 
   get: (ctx, id, projection) => readVisibleUser(ctx.em, id, ctx.actor, { withGroups: wantsAttribute(projection, "groups") }),
 
   search: (ctx, request, projection) => searchUsers(ctx.em, ctx.actor, request, { withGroups: wantsAttribute(projection, "groups") }),
 
-  replace: (ctx, id, body, ifVersion) => updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body) }),
+  replace: (ctx, id, body, ifVersion) => updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body, "inactive") }),
 
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
     // Applied to the user as the write transaction reads it: parallel PATCHes never lose each other.
-    return changeUser(ctx, { id, ifVersion }, (user) => userAttributesFromScim(applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User).resource));
+    return changeUser(ctx, { id, ifVersion }, (user) => userAttributesFromScim(applyPatch(userToScim(user, ctx.baseUrl), operations, RESOURCE_SCHEMAS.User).resource, "inactive"));
   },
 
   async remove(ctx, id, ifVersion) {

@@ -32,6 +32,14 @@ export class Organization {
   @Property({ type: "string", length: 16 })
   scimDeprovisionMode: DeprovisionMode = "SUSPEND";
 
+  /**
+   * When on, an IdP that changes or deletes a user an admin created (and did not protect) links it:
+   * the user becomes SCIM-managed, audited. Off (the default): such a change is refused until an
+   * admin links the user (linkUserToScim).
+   */
+  @Property({ type: "boolean", default: false })
+  scimLinkAdminUsers: boolean = false;
+
   /** Most groups the organization may hold; null means no limit. */
   @Property({ type: "integer", nullable: true })
   maxGroups: number | null = null;

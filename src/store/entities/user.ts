@@ -38,6 +38,17 @@ export class User {
   @Property({ type: "string", length: 8 })
   managedBy: ManagedBy = "ADMIN";
 
+  /**
+   * Inactive until an admin activates it: created by an IdP while auto-activate was off, or locked
+   * when SCIM was disabled in LOCK mode. The IdP's `active: true` does not lift it.
+   */
+  @Property({ type: "boolean", default: false })
+  pendingAdminActivation: boolean = false;
+
+  /** Never visible to SCIM (a break-glass account): no IdP can read, change or delete it. */
+  @Property({ type: "boolean", default: false })
+  protectedFromScim: boolean = false;
+
   @Property({ type: "string", nullable: true })
   displayName: string | null = null;
 

@@ -1,0 +1,137 @@
+import { CAN, fixtures } from "../helpers/graph-fixtures";
+import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ops = (...operations: unknown[]) => ({ schemas: [PATCH], Operations: operations });
+
+/** The organization's policy binds its identity provider (README "Security model"). */
+describe("the organization's policy binds the IdP", () => {
+  let server: TestServer;
+  let f: ReturnType<typeof fixtures>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    f = fixtures(server);
+  });
+  afterAll(async () => server.close());
+
+  async function tenant(name: string, settings: Record<string, unknown> = {}): Promise<{ org: string; scim: ScimCall }> {
+    const org = await f.organization(name);
+    if (Object.keys(settings).length > 0) {
+      await server.ok(`mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { id } }`, { input: { id: org, ...settings } });
+    }
+    return { org, scim: scimClient(server, await issueScimToken(server, org)) };
+  }
+  const userOverGraph = async (id: string) =>
+    (await server.ok(`query($id: ID!) { user(id: $id) { active managedBy pendingAdminActivation protectedFromScim } }`, { id })).user;
+
+  describe("auto-activate off: only an admin activates a pending user", () => {
+    it("the IdP's PATCH active:true and PUT with active:true leave the user inactive; an admin's activation sticks", async () => {
+      const { scim } = await tenant("Pending", { scimAutoActivate: false });
+      const created = await scim("POST", "/Users", { schemas: [USER], userName: "pending@policy.test", active: true });
+      expect(created.status).toBe(201);
+      expect(created.body.active).toBe(false);
+      const id = created.body.id;
+
+      const patched = await scim("PATCH", `/Users/${id}`, ops({ op: "replace", value: { active: true } }));
+      expect(patched.status).toBe(200);
+      expect(patched.body.active).toBe(false);
+      const put = await scim("PUT", `/Users/${id}`, { schemas: [USER], userName: "pending@policy.test", active: true, title: "Engineer" });
+      expect(put.status).toBe(200);
+      expect(put.body).toMatchObject({ active: false, title: "Engineer" });
+      expect(await userOverGraph(id)).toMatchObject({ active: false, pendingAdminActivation: true });
+
+      await server.ok(`mutation($id: ID!) { updateUser(input: {id: $id, active: true}) { id } }`, { id });
+      expect(await userOverGraph(id)).toMatchObject({ active: true, pendingAdminActivation: false });
+      // Once an admin activated it, the IdP suspends and restores it as usual.
+      expect((await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "active", value: false }))).body.active).toBe(false);
+      expect((await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "active", value: true }))).body.active).toBe(true);
+    });
+
+    it("users locked by disabling SCIM in LOCK mode wait for an admin even after SCIM is enabled again", async () => {
+      const { org, scim } = await tenant("Locked");
+      const id = (await scim("POST", "/Users", { schemas: [USER], userName: "locked@policy.test" })).body.id;
+      await server.ok(`mutation($o: ID!) { disableScim(input: {organizationId: $o, mode: LOCK}) { id } }`, { o: org });
+      await server.ok(`mutation($o: ID!) { enableScim(organizationId: $o) { id } }`, { o: org });
+      const again = scimClient(server, await issueScimToken(server, org, "again"));
+      expect((await again("PATCH", `/Users/${id}`, ops({ op: "replace", path: "active", value: true }))).body.active).toBe(false);
+    });
+  });
+
+  describe("users an admin created", () => {
+    it("the IdP reads them but may not deactivate or delete them until an admin links them", async () => {
+      const { org, scim } = await tenant("Admin users");
+      const admin = await f.user(org, "breakglass@policy.test");
+      expect((await scim("GET", `/Users/${admin}`)).status).toBe(200);
+
+      const deactivate = await scim("PATCH", `/Users/${admin}`, ops({ op: "replace", value: { active: false } }));
+      expect(deactivate.status).toBe(403);
+      expect(deactivate.body.detail).toMatch(/linkUserToScim/);
+      expect((await scim("DELETE", `/Users/${admin}`)).status).toBe(403);
+      expect((await scim("PUT", `/Users/${admin}`, { schemas: [USER], userName: "breakglass@policy.test", active: false })).status).toBe(403);
+      expect(await userOverGraph(admin)).toMatchObject({ active: true, managedBy: "ADMIN" });
+
+      await server.ok(`mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, { id: admin });
+      expect((await scim("PATCH", `/Users/${admin}`, ops({ op: "replace", value: { active: false } }))).body.active).toBe(false);
+      expect(await userOverGraph(admin)).toMatchObject({ managedBy: "SCIM" });
+      const events = await server.ok(`query($o: ID!) { auditEvents(organizationId: $o, first: 50) { nodes { type targetId } } }`, { o: org });
+      expect(events.auditEvents.nodes).toContainEqual({ type: "user.link_scim", targetId: admin });
+    });
+
+    it("with scimLinkAdminUsers on, the IdP's first change links the user (audited)", async () => {
+      const { org, scim } = await tenant("Adopt", { scimLinkAdminUsers: true });
+      const admin = await f.user(org, "adopted@policy.test");
+      const response = await scim("PATCH", `/Users/${admin}`, ops({ op: "replace", path: "title", value: "Synced" }));
+      expect(response.status).toBe(200);
+      expect(await userOverGraph(admin)).toMatchObject({ managedBy: "SCIM" });
+      const events = await server.ok(`query($o: ID!) { auditEvents(organizationId: $o, first: 50) { nodes { type targetId } } }`, { o: org });
+      expect(events.auditEvents.nodes).toContainEqual({ type: "user.link_scim", targetId: admin });
+    });
+
+    it("a protected user does not exist for SCIM, even with scimLinkAdminUsers on", async () => {
+      const { org, scim } = await tenant("Protected", { scimLinkAdminUsers: true });
+      const admin = await f.user(org, "root@policy.test", { protectedFromScim: true });
+      const group = (await scim("POST", "/Groups", { displayName: "Everyone" })).body.id;
+      expect((await scim("GET", `/Users/${admin}`)).status).toBe(404);
+      expect((await scim("GET", `/Users?filter=${q('userName eq "root@policy.test"')}`)).body.totalResults).toBe(0);
+      expect((await scim("GET", "/Users")).body.Resources.map((u: { id: string }) => u.id)).not.toContain(admin);
+      expect((await scim("PATCH", `/Users/${admin}`, ops({ op: "replace", value: { active: false } }))).status).toBe(404);
+      expect((await scim("DELETE", `/Users/${admin}`)).status).toBe(404);
+      expect((await scim("PATCH", `/Groups/${group}`, ops({ op: "add", path: "members", value: [{ value: admin }] }))).status).toBe(400);
+      expect(await userOverGraph(admin)).toMatchObject({ active: true, managedBy: "ADMIN", protectedFromScim: true });
+      const link = await server.gql(`mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, { id: admin });
+      expect(link.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    });
+  });
+
+  describe("removing active never grants access", () => {
+    it("PATCH remove active on a suspended user leaves it inactive, and on an active user makes it inactive", async () => {
+      const { org, scim } = await tenant("Remove active");
+      const account = await f.account(org, "prod");
+      const role = await f.role(org, "viewer", ["dash.read"]);
+      const id = (await scim("POST", "/Users", { schemas: [USER], userName: "suspended@policy.test" })).body.id;
+      await f.bind({ roleId: role, userId: id, accountId: account });
+      await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "active", value: false }));
+
+      const removed = await scim("PATCH", `/Users/${id}`, ops({ op: "remove", path: "active" }));
+      expect(removed.status).toBe(200);
+      expect(removed.body.active).toBe(false);
+      expect((await server.ok(CAN, { u: id, a: account, p: "dash.read" })).can).toBe(false);
+
+      await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "active", value: true }));
+      expect((await server.ok(CAN, { u: id, a: account, p: "dash.read" })).can).toBe(true);
+      expect((await scim("PATCH", `/Users/${id}`, ops({ op: "remove", path: "active" }))).body.active).toBe(false);
+      expect((await server.ok(CAN, { u: id, a: account, p: "dash.read" })).can).toBe(false);
+    });
+
+    it("a PUT without active makes the user inactive; a POST without active creates an active user", async () => {
+      const { scim } = await tenant("PUT without active");
+      const created = await scim("POST", "/Users", { schemas: [USER], userName: "put@policy.test" });
+      expect(created.body.active).toBe(true);
+      const replaced = await scim("PUT", `/Users/${created.body.id}`, { schemas: [USER], userName: "put@policy.test", title: "x" });
+      expect(replaced.body.active).toBe(false);
+    });
+  });
+});

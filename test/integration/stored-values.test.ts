@@ -1,0 +1,160 @@
+import { AuditEvent } from "../../src/store/entities";
+import { CAN, fixtures } from "../helpers/graph-fixtures";
+import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+const ops = (...operations: unknown[]) => ({ schemas: [PATCH], Operations: operations });
+
+/** `{"a":{"a":…}}` nested `depth` levels deep. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { a: 1 };
+  for (let i = 1; i < depth; i += 1) value = { a: value };
+  return value;
+}
+
+/** What a client may store, and reads that hold whatever is already stored. */
+describe("stored values", () => {
+  let server: TestServer;
+  let f: ReturnType<typeof fixtures>;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    f = fixtures(server);
+  });
+  afterAll(async () => server.close());
+
+  async function tenant(name: string): Promise<{ org: string; scim: ScimCall }> {
+    const org = await f.organization(name);
+    return { org, scim: scimClient(server, await issueScimToken(server, org)) };
+  }
+
+  describe("JSON too deep to store is refused at the edge", () => {
+    it("SCIM: roles nested 1,500 levels deep answer 400 invalidValue and store nothing", async () => {
+      const { scim } = await tenant("Deep SCIM");
+      const response = await scim("POST", "/Users", { schemas: [USER], userName: "deep@values.test", roles: [{ value: "x", extra: nested(1500) }] });
+      expect(response.status).toBe(400);
+      expect(response.body.scimType).toBe("invalidValue");
+      expect((await scim("GET", `/Users?filter=${q('userName eq "deep@values.test"')}`)).body.totalResults).toBe(0);
+    });
+
+    it("SCIM: an extension attribute nested 38 levels deep is refused, 22 levels is kept", async () => {
+      const { scim } = await tenant("Deep extension");
+      const deep = await scim("POST", "/Users", { schemas: [USER], userName: "ext@values.test", "urn:example:custom": { tree: nested(36) } });
+      expect(deep.status).toBe(400);
+      expect(deep.body.detail).toMatch(/deeper than 32/);
+      const fine = await scim("POST", "/Users", { schemas: [USER], userName: "ext@values.test", "urn:example:custom": { tree: nested(20) } });
+      expect(fine.status).toBe(201);
+    });
+
+    it("GraphQL: an enterprise extension 40 levels deep answers BAD_USER_INPUT", async () => {
+      const { org } = await tenant("Deep GraphQL");
+      const result = await server.gql(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`,
+        { input: { organizationId: org, userName: "gql@values.test", enterprise: nested(40) } });
+      expect(result.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    });
+  });
+
+  describe("a value stored before the bounds existed poisons no read", () => {
+    it("can, canBatch and every roles/emails filter of the organization still answer", async () => {
+      const { org, scim } = await tenant("Poisoned");
+      const account = await f.account(org, "prod");
+      const role = await f.role(org, "viewer", ["dash.read"]);
+      const poisoned = (await scim("POST", "/Users", { schemas: [USER], userName: "poisoned@values.test", roles: [{ value: "viewer" }] })).body.id;
+      const healthy = (await scim("POST", "/Users", { schemas: [USER], userName: "healthy@values.test", emails: [{ value: "healthy@values.test" }] })).body.id;
+      await f.bind({ roleId: role, userId: poisoned, accountId: account });
+      await f.bind({ roleId: role, userId: healthy, accountId: account });
+      // As an older server would have stored it: deeper than SQLite's JSON functions read.
+      const deepRoles = JSON.stringify([{ value: "viewer", extra: nested(1500) }]);
+      await server.built.orm.em.fork().getConnection().execute(`update "user" set roles = ?, emails = ? where id = ?`, [deepRoles, deepRoles, poisoned]);
+
+      expect((await server.ok(CAN, { u: poisoned, a: account, p: "dash.read" })).can).toBe(true);
+      const batch = await server.ok(`query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`, {
+        c: [{ userId: poisoned, accountId: account, permission: "dash.read" }, { userId: healthy, accountId: account, permission: "dash.read" }],
+      });
+      expect(batch.canBatch).toEqual([true, true]);
+      for (const filter of ['roles[value eq "viewer"]', 'emails co "values.test"', "emails pr", 'roles.value eq "viewer"']) {
+        const response = await scim("GET", `/Users?filter=${q(filter)}`);
+        expect({ filter, status: response.status }).toEqual({ filter, status: 200 });
+      }
+      expect((await scim("GET", `/Users?filter=${q('emails co "healthy"')}`)).body.totalResults).toBe(1);
+      expect((await scim("GET", `/Users/${poisoned}`)).status).toBe(200);
+    });
+  });
+
+  describe("one answer at any nesting depth", () => {
+    it("a 200-level chain of groups: can, GET /Users and the groups filter all see the top group", async () => {
+      const { org, scim } = await tenant("Deep nesting");
+      const account = await f.account(org, "prod");
+      const ada = (await scim("POST", "/Users", { schemas: [USER], userName: "ada@values.test" })).body.id;
+      let previous = (await scim("POST", "/Groups", { displayName: "G1", members: [{ value: ada }] })).body.id;
+      for (let level = 2; level <= 200; level += 1) {
+        previous = (await scim("POST", "/Groups", { displayName: `G${level}`, members: [{ value: previous }] })).body.id;
+      }
+      const top = previous;
+      const role = await f.role(org, "deployer", ["deploy.run"]);
+      await f.bind({ roleId: role, groupId: top, accountId: account });
+
+      expect((await server.ok(CAN, { u: ada, a: account, p: "deploy.run" })).can).toBe(true);
+      const groups = (await scim("GET", `/Users/${ada}`)).body.groups as Array<{ value: string; type: string }>;
+      expect(groups).toHaveLength(200);
+      expect(groups.filter((g) => g.type === "direct")).toHaveLength(1);
+      expect(groups.find((g) => g.value === top)?.type).toBe("indirect");
+      const found = await scim("GET", `/Users?filter=${q(`groups.value eq "${top}"`)}`);
+      expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([ada]);
+      expect((await server.ok(`query($id: ID!) { user(id: $id) { groups(transitive: true) { id } } }`, { id: ada })).user.groups).toHaveLength(200);
+    });
+  });
+
+  describe("input hygiene", () => {
+    it("NUL and lone surrogates are refused over SCIM and GraphQL", async () => {
+      const { org, scim } = await tenant("Hygiene");
+      for (const userName of ["nul\u0000@values.test", "lone\ud800@values.test"]) {
+        const overScim = await scim("POST", "/Users", JSON.stringify({ schemas: [USER], userName }));
+        expect(overScim.status).toBe(400);
+        const overGraph = await server.gql(`mutation($o: ID!, $u: String!) { createUser(input: {organizationId: $o, userName: $u}) { id } }`, { o: org, u: userName });
+        expect(overGraph.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+      }
+      const inTitle = await server.gql(`mutation($o: ID!) { createUser(input: {organizationId: $o, userName: "ok@values.test", title: "a\\u0000b"}) { id } }`, { o: org });
+      expect(inTitle.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+      // A well-formed pair (an emoji) is fine.
+      expect((await scim("POST", "/Users", { schemas: [USER], userName: "rocket\ud83d\ude80@values.test" })).status).toBe(201);
+    });
+
+    it("userName and group displayName are one name however the accent is typed (NFC)", async () => {
+      const { org, scim } = await tenant("Unicode");
+      const composed = "caf\u00e9@values.test";
+      const decomposed = "cafe\u0301@values.test";
+      const created = await scim("POST", "/Users", { schemas: [USER], userName: composed });
+      expect(created.status).toBe(201);
+      const again = await scim("POST", "/Users", { schemas: [USER], userName: decomposed });
+      expect(again.status).toBe(409);
+      expect(again.body.scimType).toBe("uniqueness");
+      expect((await scim("GET", `/Users?filter=${q(`userName eq "${decomposed}"`)}`)).body.totalResults).toBe(1);
+      const overGraph = await server.ok(`query($o: ID!, $u: String!) { users(organizationId: $o, filter: {userName: $u}) { totalCount } }`, { o: org, u: decomposed });
+      expect(overGraph.users.totalCount).toBe(1);
+
+      expect((await scim("POST", "/Groups", { displayName: "Caf\u00e9" })).status).toBe(201);
+      expect((await scim("POST", "/Groups", { displayName: "Cafe\u0301" })).status).toBe(409);
+    });
+
+    it("a PATCH adding a member who is already there, or removing one who is gone, writes no audit event and keeps the version", async () => {
+      const { scim } = await tenant("Idempotent members");
+      const user = (await scim("POST", "/Users", { schemas: [USER], userName: "member@values.test" })).body.id;
+      const group = (await scim("POST", "/Groups", { displayName: "Team", members: [{ value: user }] })).body.id;
+      const events = () => server.built.orm.em.fork().count(AuditEvent, { targetId: group });
+      const before = await events();
+      const readd = await scim("PATCH", `/Groups/${group}`, ops({ op: "add", path: "members", value: [{ value: user }] }));
+      expect(readd.status).toBe(204);
+      expect(readd.headers.get("etag")).toBe('W/"1"');
+      expect(await events()).toBe(before);
+
+      expect((await scim("PATCH", `/Groups/${group}`, ops({ op: "remove", path: `members[value eq "${user}"]` }))).headers.get("etag")).toBe('W/"2"');
+      expect(await events()).toBe(before + 1);
+      const again = await scim("PATCH", `/Groups/${group}`, ops({ op: "remove", path: `members[value eq "${user}"]` }));
+      expect(again.headers.get("etag")).toBe('W/"2"');
+      expect(await events()).toBe(before + 1);
+    });
+  });
+});
