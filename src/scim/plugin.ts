@@ -4,6 +4,8 @@ import { authenticateScimToken } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
 import { bearerCredential } from "../domain/secrets";
+import { assertJsonMediaType } from "./body/media-type";
+import { parseJsonBody } from "./body/json-body";
 import "./context";
 import { registerDiscoveryRoutes } from "./discovery";
 import { ScimError, scimErrorFromDomain } from "./errors";
@@ -13,8 +15,29 @@ import { registerResourceRoutes } from "./routes";
 import { registerRootSearch } from "./root-search";
 
 export const SCIM_PATH = "/scim/v2";
-const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
+export const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
 const PUBLIC_PATHS = /^\/scim\/v2\/(ServiceProviderConfig|ResourceTypes|Schemas)(\/|$|\?)/i;
+
+/** Whether a request target (path and query) is served by the SCIM plugin. */
+export function isScimUrl(url: string): boolean {
+  if (!url.startsWith(SCIM_PATH)) return false;
+  const next = url.charAt(SCIM_PATH.length);
+  return next === "" || next === "/" || next === "?";
+}
+
+/**
+ * A SCIM URL without trailing slashes on its path: Microsoft's reference SCIM client asks for
+ * `/Users/?filter=…`, the same endpoint as `/Users?filter=…` (fastify's ignoreTrailingSlash would
+ * change every route of the server; this is the server's `rewriteUrl`, and touches SCIM only).
+ */
+export function withoutScimTrailingSlash(url: string): string {
+  if (!url.startsWith(`${SCIM_PATH}/`)) return url;
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  let end = path.length;
+  while (end > SCIM_PATH.length && path.charCodeAt(end - 1) === 0x2f) end -= 1;
+  return end === path.length ? url : path.slice(0, end) + url.slice(path.length);
+}
 
 export interface ScimPluginOptions {
   orm: MikroORM;
@@ -26,15 +49,17 @@ export interface ScimPluginOptions {
  * hook, error format and 404, none of which leak into the GraphQL routes.
  */
 export async function scimPlugin(app: FastifyInstance, options: ScimPluginOptions): Promise<void> {
-  // RFC 7644 §3.1: application/scim+json; plain JSON, and IdPs that send no type, are accepted too.
+  // One parser for every media type, so the answer to a wrong one is SCIM's 415, not fastify's.
+  // An empty body is nothing to interpret, whatever its type (a DELETE that declares JSON).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+  app.addContentTypeParser("*", { parseAs: "string" }, (request, body, done) => {
     const text = String(body);
     if (text.trim() === "") return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(ScimError.invalidSyntax("the request body is not valid JSON"), undefined);
+      assertJsonMediaType(request.headers["content-type"]);
+      done(null, parseJsonBody(text));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 

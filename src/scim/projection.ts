@@ -1,3 +1,5 @@
+import { ScimError } from "./errors";
+import { checkAttributePathLength, MAX_PROJECTION_PATHS } from "./filter/limits";
 import { resolveAttributePath, type ResourceSchema } from "./schema";
 import type { ScimJson } from "./types";
 
@@ -15,8 +17,8 @@ export interface Projection {
 const ALWAYS = new Set(["schemas", "id"]);
 
 export function parseProjection(resource: ResourceSchema, attributes?: string | string[], excludedAttributes?: string | string[]): Projection {
-  const only = toList(attributes);
-  return { only: only.length > 0 ? resolvePaths(resource, only) : null, excluded: resolvePaths(resource, toList(excludedAttributes)) };
+  const only = toList(attributes, "attributes");
+  return { only: only.length > 0 ? resolvePaths(resource, only) : null, excluded: resolvePaths(resource, toList(excludedAttributes, "excludedAttributes")) };
 }
 
 /** Whether a top-level attribute appears in the output at all: decides what is worth loading. */
@@ -48,9 +50,15 @@ export function project(json: ScimJson, projection: Projection): ScimJson {
   return result;
 }
 
-function toList(value: string | string[] | undefined): string[] {
+/** The comma-separated list (or repeated query parameter), bounded so no request resolves thousands of paths. */
+function toList(value: string | string[] | undefined, parameter: "attributes" | "excludedAttributes"): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value.join(",") : value).split(",").map((s) => s.trim()).filter(Boolean);
+  const paths = (Array.isArray(value) ? value.join(",") : value).split(",").map((s) => s.trim()).filter(Boolean);
+  if (paths.length > MAX_PROJECTION_PATHS) {
+    throw ScimError.invalidValue(`${parameter} lists more than ${MAX_PROJECTION_PATHS} attribute paths (MAX_PROJECTION_PATHS)`);
+  }
+  for (const path of paths) checkAttributePathLength(path, parameter);
+  return paths;
 }
 
 /** Canonical keys for each requested path; names the schemas do not know are matched as given. */

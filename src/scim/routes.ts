@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { SEARCH_ALIAS, type SearchRequest } from "../domain/queries/search";
+import { assertResourceSchemas } from "./body/resource-schemas";
 import type { ScimContext } from "./context";
 import { etagOf, versionFromIfMatch } from "./etag";
 import { ScimError } from "./errors";
@@ -19,7 +20,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
 
   app.post(base, async (request, reply) => {
     const ctx = scimOf(request);
-    const created = await type.create(ctx, bodyObject(request.body));
+    const created = await type.create(ctx, resourceBody(type, request.body));
     const [json] = await type.render(ctx, [created], projectionOf(type, request.query), true);
     return sendResource(reply.code(201).header("location", `${ctx.baseUrl}${base}/${created.id}`), created, json);
   });
@@ -43,7 +44,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
 
   app.put<IdParams>(`${base}/:id`, async (request, reply) => {
     const ctx = scimOf(request);
-    const updated = await type.replace(ctx, request.params.id, bodyObject(request.body), versionFromIfMatch(request.headers["if-match"]));
+    const updated = await type.replace(ctx, request.params.id, resourceBody(type, request.body), versionFromIfMatch(request.headers["if-match"]));
     const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
     return sendResource(reply, updated, json);
   });
@@ -97,8 +98,10 @@ function projectionOf(type: ScimResourceType, query: unknown) {
   return parseProjection(type.schema, q.attributes, q.excludedAttributes);
 }
 
-function bodyObject(body: unknown): ScimJson {
+/** A POST or PUT body: a JSON object of this resource type (its `schemas`, when sent, say so). */
+function resourceBody(type: ScimResourceType, body: unknown): ScimJson {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw ScimError.invalidSyntax("the request body must be a JSON object");
+  assertResourceSchemas(body as ScimJson, type.schema);
   return body as ScimJson;
 }
 

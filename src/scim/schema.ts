@@ -61,11 +61,23 @@ export const RESOURCE_SCHEMAS: Record<ResourceTypeName, ResourceSchema> = {
   Group: { name: "Group", endpoint: "/Groups", coreSchema: GROUP_SCHEMA, extensionSchemas: [] },
 };
 
+/**
+ * A core schema's attributes: the common ones (RFC 7643 §3.1) and the document's. A common
+ * attribute the document lists itself is taken once, from the document: Schemas.json lists
+ * `externalId` on User and Group because Entra ID's validator looks for it there, with the same
+ * definition as COMMON_ATTRIBUTES (caseExact, readWrite), so filters and PATCH read it alike.
+ */
+function withCommonAttributes(documented: AttributeSchema[]): AttributeSchema[] {
+  return [...COMMON_ATTRIBUTES.filter((common) => !findByName(documented, common.name)), ...documented];
+}
+
+const coreAttributesBySchema = new Map<string, AttributeSchema[]>(
+  [USER_SCHEMA, GROUP_SCHEMA].map((urn) => [urn, withCommonAttributes(attributesBySchema.get(urn.toLowerCase()) ?? [])]),
+);
+
 /** The attributes of a schema URN (core or extension), plus the common ones for core schemas. */
 export function schemaAttributes(schemaUrn: string): AttributeSchema[] {
-  const attributes = attributesBySchema.get(schemaUrn.toLowerCase()) ?? [];
-  const isCore = schemaUrn === USER_SCHEMA || schemaUrn === GROUP_SCHEMA;
-  return isCore ? [...COMMON_ATTRIBUTES, ...attributes] : attributes;
+  return coreAttributesBySchema.get(schemaUrn) ?? attributesBySchema.get(schemaUrn.toLowerCase()) ?? [];
 }
 
 /** A resolved attribute path: `name.givenName`, `emails.value`, `urn:…:enterprise:2.0:User:manager.value`. */

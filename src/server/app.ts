@@ -5,7 +5,9 @@ import type { Clock } from "../domain/clock";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
-import { SCIM_PATH, scimPlugin } from "../scim/plugin";
+import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin";
+import { loggerOptions, type LogDestination } from "./logger";
+import { answerClientError, answerRoutingError } from "./transport-errors";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -17,6 +19,8 @@ export interface BuiltApp {
 
 export interface BuildOptions {
   logger?: boolean;
+  /** Where log lines go instead of stdout (tests read them to prove no secret is logged). */
+  logStream?: LogDestination;
   /** Receives every SQL statement (tests and the bench count them). */
   onQuery?: (sql: string) => void;
   /** What authentication reads as now (token expiry, the credential cache); the system clock by default. */
@@ -32,9 +36,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   try {
     const migrations = await migrateToLatest(orm);
     const app = Fastify({
-      logger: options.logger === false ? false : { level: config.logLevel },
+      // Secrets never reach the log: logger.ts redacts headers and raw packets at every level.
+      logger: options.logger === false ? false : loggerOptions(config.logLevel, options.logStream),
       bodyLimit: 1024 * 1024,
-      // Authorization headers never reach the log: the default request serializer omits headers.
+      // Requests refused before routing answer in their API's error format, and log no raw bytes.
+      clientErrorHandler: answerClientError,
+      frameworkErrors: answerRoutingError,
+      rewriteUrl: (request) => withoutScimTrailingSlash(request.url ?? "/"),
     });
     app.get("/healthz", async () => ({ status: "ok" }));
     await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity, clock: options.clock });

@@ -4,6 +4,7 @@ import type { AttributeSchema, ResourceSchema } from "../schema";
 import { assertAlias, elementSubAttribute, locateAttribute, locateSubAttribute, type CollectionTarget, type ComplexTarget, type SqlFragment } from "./columns";
 import { compareScalar, presentScalar, type CompareOp, type CompValue, type Predicate, type ScalarRef } from "./compare";
 import type { SqlDialect } from "./dialect";
+import { checkFilterText, checkFilterTree } from "./limits";
 
 export { compileSortBy } from "./sort";
 export type { SqlFragment } from "./columns";
@@ -12,7 +13,8 @@ export type { SqlFragment } from "./columns";
  * SCIM filter (RFC 7644 §3.4.2.2) → SQL boolean expression over the resource table aliased
  * `alias`, e.g. `e0` in `SELECT … FROM "user" e0 WHERE e0.organization_id = ? AND (<sql>)`.
  * The text is parsed by scim2-parse-filter; every operand is bound as a `?` parameter, and the SQL
- * text holds only names from the attribute map (columns.ts), so no client input reaches it.
+ * text holds only names from the attribute map (columns.ts), so no client input reaches it. Text
+ * and tree are bounded first (limits.ts), so whatever parses also runs.
  *
  * Semantics worth knowing:
  * - `a ne v` is `not (a eq v)`: a resource without `a` matches, and for a multi-valued attribute
@@ -34,17 +36,26 @@ export function compileFilter(filterText: string, resource: ResourceSchema, alia
 
 function parseFilterText(text: string): Filter {
   if (!text.trim()) throw ScimError.invalidFilter("the filter is empty");
+  const facts = checkFilterText(text);
   // `emails[type eq "work"].value` is a PATCH path (RFC 7644 §3.5.2), not a filter (Figure 1). The
   // parser would quietly read it as two conditions on possibly different e-mails, so refuse it.
-  if (/\]\./.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) {
+  if (facts.subAttributeAfterValuePath) {
     throw ScimError.invalidFilter('a filter cannot follow "[…]" with ".subAttribute"; write emails[type eq "work" and value co "x"] instead');
   }
+  let filter: Filter;
   try {
-    return parse(text);
+    filter = parse(text);
   } catch (error) {
+    // The parser's messages quote the rest of the text ("unexpected token …"): keep the answer short.
     const reason = error instanceof Error ? error.message : String(error);
-    throw ScimError.invalidFilter(`the filter is not valid SCIM filter syntax (RFC 7644 §3.4.2.2): ${reason}`);
+    throw ScimError.invalidFilter(`the filter is not valid SCIM filter syntax (RFC 7644 §3.4.2.2): ${truncate(reason, 200)}`);
   }
+  checkFilterTree(filter);
+  return filter;
+}
+
+function truncate(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length)}…`;
 }
 
 /** What attribute names refer to: the resource, one element of a multi-valued attribute, or a singular complex attribute. */

@@ -2,6 +2,7 @@ import { ScimError } from "../errors";
 import type { AttributeSchema, ResourceSchema } from "../schema";
 import { assertAlias, elementSubAttribute, locateAttribute, type ScalarTarget } from "./columns";
 import type { SqlDialect } from "./dialect";
+import { checkAttributePathLength } from "./limits";
 
 /**
  * `sortBy` (RFC 7644 §3.4.2.3) → an ORDER BY expression over the resource table aliased `alias`;
@@ -14,6 +15,7 @@ export function compileSortBy(sortBy: string, resource: ResourceSchema, alias: s
   assertAlias(alias);
   const path = sortBy.trim();
   if (!path) throw ScimError.invalidFilter("sortBy is empty");
+  checkAttributePathLength(path, "sortBy");
   const located = locateAttribute(resource, path);
   switch (located.kind) {
     case "scalar":

@@ -30,7 +30,7 @@ export function listRequestFromSearchBody(body: unknown): ListRequest {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw ScimError.invalidSyntax("the body must be a SearchRequest object");
   const json = body as ScimJson;
   const schemas = json.schemas;
-  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.includes(SEARCH_REQUEST_SCHEMA))) {
+  if (schemas !== undefined && !(Array.isArray(schemas) && schemas.some((s) => typeof s === "string" && s.toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase()))) {
     throw ScimError.invalidSyntax(`schemas must contain ${SEARCH_REQUEST_SCHEMA}`);
   }
   return buildListRequest((name) => json[name]);
@@ -47,10 +47,11 @@ function buildListRequest(get: (name: string) => unknown): ListRequest {
     sortBy: optionalString(get("sortBy"), "sortBy"),
     descending: sortOrder !== null && sortOrder.toLowerCase() === "descending",
     // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1, a negative count as 0; we cap count.
-    startIndex: Math.max(1, startIndex),
+    // A startIndex past any list (1e300 is an integer too) is an empty page, not a float OFFSET.
+    startIndex: Math.min(Math.max(1, startIndex), Number.MAX_SAFE_INTEGER),
     count: Math.min(Math.max(0, count), MAX_RESULTS),
-    attributes: get("attributes") as string | string[] | undefined,
-    excludedAttributes: get("excludedAttributes") as string | string[] | undefined,
+    attributes: optionalStringList(get("attributes"), "attributes"),
+    excludedAttributes: optionalStringList(get("excludedAttributes"), "excludedAttributes"),
   };
 }
 
@@ -58,6 +59,13 @@ function optionalString(value: unknown, name: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw ScimError.invalidValue(`${name} must be a string`);
   return value;
+}
+
+/** RFC 7644 §3.4.3: a SearchRequest's attributes are a string array; a query string gives one string, or several when repeated. */
+function optionalStringList(value: unknown, name: string): string | string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string" || (Array.isArray(value) && value.every((v) => typeof v === "string"))) return value as string | string[];
+  throw ScimError.invalidValue(`${name} must be a string or an array of strings`);
 }
 
 function optionalInteger(value: unknown, name: string): number | null {

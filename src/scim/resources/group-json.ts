@@ -7,14 +7,18 @@ import { GROUP_SCHEMA, schemaAttributes } from "../schema";
 import type { ScimJson } from "../types";
 import { asOptionalString, splitKnownAttributes } from "./values";
 
-/** RFC 7643 §4.2: a group as SCIM JSON. `members` only when given: a big group's list is costly. */
+/**
+ * RFC 7643 §4.2: a group as SCIM JSON. `members` only when given (a big group's list is costly)
+ * and not empty: RFC 7643 §2.5 makes an empty list and an unassigned attribute the same state,
+ * and unassigned attributes may be omitted.
+ */
 export function groupToScim(group: Group, baseUrl: string, members?: MemberOfGroup[]): ScimJson {
   const extra = group.extra ?? {};
   const schemas = [GROUP_SCHEMA, ...Object.keys(extra).filter((k) => /^urn:/i.test(k))];
   const json: ScimJson = { schemas, id: group.id };
   if (group.externalId !== null) json.externalId = group.externalId;
   json.displayName = group.displayName;
-  if (members) {
+  if (members && members.length > 0) {
     json.members = members.map((m) => ({ value: m.id, $ref: `${baseUrl}/${m.type === "User" ? "Users" : "Groups"}/${m.id}`, display: m.display, type: m.type }));
   }
   Object.assign(json, extra);
