@@ -34,9 +34,13 @@ list_tests() {
   node -e 'const r = require(process.argv[1]); for (const f of r.testResults) for (const t of f.assertionResults) console.log(t.fullName);' "$json"
 }
 
-# Exactly one test ran, and it passed.
-ran_one_and_passed() {
-  node -e 'const r = require(process.argv[1]); process.exit(r.numPassedTests === 1 && r.numFailedTests === 0 && r.numRuntimeErrorTestSuites === 0 ? 0 : 1);' "$1"
+# The test ran and passed, and nothing else failed. (-t matches case-insensitively, so two tests
+# whose names differ only in case, such as it.each rows "EXT-A" and "ext-a", run together.)
+target_passed() {
+  node -e '
+    const r = require(process.argv[1]);
+    const target = r.testResults.flatMap((f) => f.assertionResults).find((t) => t.fullName === process.argv[2]);
+    process.exit(target?.status === "passed" && r.numFailedTests === 0 && r.numRuntimeErrorTestSuites === 0 ? 0 : 1);' "$1" "$2"
 }
 
 passed=0
@@ -53,7 +57,7 @@ for file in "${files[@]}"; do
     slug="$(basename "$file" .test.ts)-$((passed + ${#failed[@]}))"
     json="$LOG_DIR/$slug.json"
     started=$(date +%s)
-    if npx jest --runInBand "${extra[@]}" "$file" -t "$pattern" --json --outputFile="$json" >"$LOG_DIR/$slug.log" 2>&1 && ran_one_and_passed "$json"; then
+    if npx jest --runInBand "${extra[@]}" "$file" -t "$pattern" --json --outputFile="$json" >"$LOG_DIR/$slug.log" 2>&1 && target_passed "$json" "$name"; then
       echo "PASS  $file › $name ($(( $(date +%s) - started ))s)"
       passed=$((passed + 1))
     else

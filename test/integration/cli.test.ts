@@ -13,8 +13,13 @@ describe("idgraph CLI", () => {
   beforeAll(() => {
     execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
   }, 120_000);
-  afterAll(() => {
-    if (server?.pid) process.kill(server.pid, "SIGTERM");
+  afterAll(async () => {
+    // Waits for the server to exit, so neither the process nor its pipes outlive the tests.
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((resolve) => server?.once("exit", resolve));
+      server.kill("SIGTERM");
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -24,11 +24,19 @@ describe("playground in a browser", () => {
   beforeAll(async () => {
     server = await startTestServer();
     browser = await launchChromium();
+  });
+  // A tab of its own for each test: sessionStorage (where the key is kept) is per tab.
+  beforeEach(async () => {
+    problems.length = 0;
+    requested.length = 0;
     page = await browser.context.newPage();
     page.on("console", (message) => { if (message.type() === "error") problems.push(`console: ${message.text()}`); });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
     page.on("request", (request) => requested.push(request.url()));
+  });
+  afterEach(async () => {
+    await page?.close();
   });
   afterAll(async () => {
     await browser?.close();
@@ -100,6 +108,9 @@ describe("playground in a browser", () => {
   });
 
   it("keeps the key across a reload and forgets it on request", async () => {
+    await page.goto(`${server.url}/playground`);
+    await waitForGraphiql();
+    await page.getByLabel("Admin API key").fill(server.adminKey);
     await page.reload();
     await waitForGraphiql();
     await expect(page.getByLabel("Admin API key").inputValue()).resolves.toBe(server.adminKey);
