@@ -110,6 +110,15 @@ describe("SCIM protocol edges", () => {
       expect(groups.status).toBe(200);
     });
 
+    it("a PATCH path filter gets the same bounds: raw line feeds that would freeze the parser are refused at once", async () => {
+      const group = (await scim("POST", "/Groups", { displayName: "Hostile path" })).body.id;
+      const patch = (path: string) => scim("PATCH", `/Groups/${group}`, { schemas: [PATCH], Operations: [{ op: "remove", path }] });
+      const started = Date.now();
+      expectScimError(await patch(`members[value eq "${"\n".repeat(40)}]`), 400, "invalidFilter");
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expectScimError(await patch(`emails[${ors(MAX_FILTER_CLAUSES + 1, (i) => `value eq "${i}"`)}]`), 400, "invalidFilter");
+    });
+
     it("bounds sortBy, attributes and excludedAttributes, and reads startIndex past any list as an empty page", async () => {
       expectScimError(await scim("GET", `/Users?sortBy=${"a".repeat(5_000)}`), 400, "invalidFilter");
       expectScimError(await scim("POST", "/Users/.search", { attributes: Array.from({ length: 5_000 }, () => "userName") }), 400, "invalidValue");

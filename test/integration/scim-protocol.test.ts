@@ -107,7 +107,8 @@ describe("SCIM: authentication, tenancy and discovery", () => {
     const globexGroup = (await globexScim("GET", `/Groups?filter=${q('displayName eq "Admins"')}`)).body.Resources[0];
     const addForeign = await globexScim("PATCH", `/Groups/${globexGroup.id}`, { schemas: [PATCH], Operations: [{ op: "add", path: "members", value: [{ value: acmeUser.id }] }] });
     expect(addForeign.status).toBe(400);
-    expect((await acmeScim("GET", `/Users/${acmeUser.id}`)).body.groups).toEqual([]);
+    // In no group: `groups` is left out (RFC 7643 §2.5, empty and unassigned are the same).
+    expect((await acmeScim("GET", `/Users/${acmeUser.id}`)).body.groups).toBeUndefined();
   });
 
   it("serves ServiceProviderConfig, ResourceTypes and Schemas from schema/scim, with absolute locations", async () => {

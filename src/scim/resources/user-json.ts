@@ -37,7 +37,8 @@ export function userToScim(user: UserView, baseUrl: string, groups?: GroupOfUser
   for (const field of SINGULAR_STRINGS) if (user[field] !== null) json[field] = user[field];
   json.active = user.active;
   for (const field of MULTI_VALUED) if (user[field].length > 0) json[field] = user[field];
-  if (groups) {
+  // RFC 7643 §2.5: no groups and unassigned are the same, so an empty list is left out.
+  if (groups && groups.length > 0) {
     json.groups = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? "direct" : "indirect" }));
   }
   if (user.enterprise) json[ENTERPRISE_USER_SCHEMA] = user.enterprise;
