@@ -10,11 +10,19 @@ export async function sqlRows(server: TestServer, sql: string, params: unknown[]
   return connection.execute<Row[]>(sql, params as never[], "all");
 }
 
+/** Columns holding JSON documents: every later query (filters, renders) reads them with SQLite's JSON functions. */
+const STORED_JSON: Array<[string, string]> = [
+  ...["emails", "phone_numbers", "addresses", "photos", "ims", "roles", "entitlements", "x509certificates", "enterprise", "extra"]
+    .map((c): [string, string] => ["user", c]),
+  ["group", "extra"], ["role", "permissions"], ["audit_event", "data"],
+];
+
 /**
  * Rows that break the directory's shape, each as one readable line: a membership or binding that
  * points at a row that is gone, a row whose organization is gone, and any link between two
  * organizations (a membership, binding, mapping or default role whose ends live in different
- * tenants). An empty list is a consistent store.
+ * tenants), a cycle of nested groups, and stored JSON that SQLite cannot read. An empty list is a
+ * consistent store.
  */
 export async function storeViolations(server: TestServer): Promise<string[]> {
   const checks: Array<[string, string]> = [
@@ -52,6 +60,14 @@ export async function storeViolations(server: TestServer): Promise<string[]> {
       `select o.id from organization o join role r on r.id = o.default_role_id where r.organization_id <> o.id`],
     ["default role that is gone",
       `select o.id from organization o left join role r on r.id = o.default_role_id where o.default_role_id is not null and r.id is null`],
+    ["group nested in itself through other groups",
+      `with recursive reach(start, g, depth) as (
+         select group_id, member_group_id, 1 from group_membership where member_group_id is not null
+         union select r.start, m.member_group_id, r.depth + 1 from reach r join group_membership m on m.group_id = r.g
+         where m.member_group_id is not null and r.depth < 64)
+       select distinct start from reach where g = start`],
+    ...STORED_JSON.map(([table, columnName]): [string, string] =>
+      [`${table}.${columnName} that SQLite cannot read as JSON`, `select id from "${table}" where ${columnName} is not null and json_valid(${columnName}) = 0`]),
   ];
   const violations: string[] = [];
   for (const [what, sql] of checks) {

@@ -62,6 +62,7 @@ const GRAPHQL_MATRIX: Record<string, MatrixEntry> = {
   "Mutation.createUser": { ids: { "input.organizationId": "organization", "input.externalId": "externalId" } },
   "Mutation.updateUser": { ids: { "input.id": "user", "input.externalId": "externalId" } },
   "Mutation.deleteUser": { ids: { id: "user" } },
+  "Mutation.linkUserToScim": { ids: { id: "user" } },
   "Mutation.createGroup": { ids: { "input.organizationId": "organization", "input.externalId": "externalId" } },
   "Mutation.updateGroup": { ids: { "input.id": "group", "input.externalId": "externalId" } },
   "Mutation.deleteGroup": { ids: { id: "group" } },
