@@ -1,5 +1,6 @@
 import type { Ceilings } from "./ceilings";
 import type { LoadResult } from "./load";
+import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
 import type { SyncResult } from "./scenarios/sync";
 import type { BenchSizes } from "./sizes";
@@ -23,6 +24,8 @@ export interface BenchResults {
     graphCanBatch: LoadResult & { checksPerSecond: number };
     graphCanSingle: LoadResult;
     graphList: ListResult;
+    /** Absent from runs recorded before it existed. */
+    graphLimits?: LimitsResult;
     memory: { afterBigDirectoryMB: number; afterSyncMB: number };
   };
 }
@@ -54,7 +57,19 @@ export function evaluate(r: BenchResults): Check[] {
     { name: "graph.list SQL statements, page of 1/10 vs full", actual: `${s.graphList.statementsSmallPage} vs ${s.graphList.statements}`, target: "equal", pass: s.graphList.statements === s.graphList.statementsSmallPage },
     { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
     { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
+    ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
   ];
+}
+
+/** A hostile document's refusal costs about what an answered query costs (it once took minutes). */
+function limitsCheck(l: LimitsResult): Check {
+  const ratio = l.fanOut.p50 / l.normal.p50;
+  return { name: "graph.limits fan-out refusal p50 vs a normal query's", actual: `${ratio.toFixed(2)}×`, target: "≤ 10×", pass: ratio <= 10 };
+}
+
+/** graph.limits with a normal query where other rows have a ceiling: a refusal should cost about what the cheapest answered request costs. */
+function limitsRow(l: LimitsResult): string {
+  return `| graph.limits: 2^29-spread fragment document refused (400), one at a time | ${n(l.requests)} requests | ${l.fanOut.p50} / ${l.fanOut.p99} ms | normal query (\`viewer\`): ${l.normal.p50} / ${l.normal.p99} ms |`;
 }
 
 function slowerLookup(r: BenchResults): number {
@@ -81,6 +96,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| graph.can batch of 100 | ${n(s.graphCanBatch.checksPerSecond)} checks/s | ${s.graphCanBatch.p50} / ${s.graphCanBatch.p99} ms | ${pct(s.graphCanBatch.checksPerSecond / c.graphqlBatch.checksPerSecond)} of constant-resolver batch |`,
     `| graph.can single, concurrency 1 | ${load(s.graphCanSingle)} | (ceiling measured at 16 connections) |`,
     `| graph.list, ${n(s.graphList.page)} users with groups and roles | ${s.graphList.milliseconds} ms, ${s.graphList.statements} SQL statements (${s.graphList.statementsSmallPage} for a tenth of the page) | | |`,
+    ...(s.graphLimits ? [limitsRow(s.graphLimits)] : []),
     `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
     "",
     "| ceiling | result |",

@@ -17,6 +17,7 @@ import { rssMegabytes } from "./memory";
 import { combineRounds, type LoadResult } from "./load";
 import { evaluate, renderMarkdown, type BenchResults } from "./report";
 import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
+import { graphLimits } from "./scenarios/graphql-limits";
 import { graphList } from "./scenarios/list";
 import { scimCreate, scimGet, scimLookup, scimMembers, type Target } from "./scenarios/scim";
 import { scimSync } from "./scenarios/sync";
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
 
 async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): Promise<BenchResults> {
   log(`idgraph bench (${mode}): ceilings`);
-  const ceilings = await measureCeilings({ dir, seconds: sizes.seconds, connections: CONNECTIONS, progress: log });
+  const ceilings = await measureCeilings({ dir, seconds: sizes.seconds, connections: CONNECTIONS, warmUp: sizes.warmUpSeconds > 0, progress: log });
 
   log(`Directory: seeding ${sizes.smallDirectory} users, and the same again in a database of its own`);
   const small = await startSmallDirectory(dir, sizes.smallDirectory);
@@ -98,6 +99,8 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
     const checks = { userIds, accountIds: tenant.accountIds, permissions: ["area0.read", "area3.write", "area5.read", "area7.write", "nothing.here"] };
     const graphCanBatchResult = await measure("graph.can, batches of 100", (t) => graphCanBatch(target, checks, t, CONNECTIONS));
     const graphCanSingleResult = await measure("graph.can, single, concurrency 1", (t) => graphCanSingle(target, checks, t));
+    log(`▸ graph.limits, ${sizes.limitsRequests} fan-out documents and ${sizes.limitsRequests} normal queries, one at a time`);
+    const graphLimitsResult = await graphLimits(target, sizes.limitsRequests);
     const scimMembersSmallGroup = await measure("scim.members, 10-member group", (t) => scimMembers(target, smallGroup, outsiders, t, MEMBERS_CONNECTIONS));
     const scimMembersBigGroup = await measure(`scim.members, ${sizes.bigGroup}-member group`, (t) => scimMembers(target, bigGroup, outsiders, t, MEMBERS_CONNECTIONS));
     log(`▸ graph.list, ${sizes.listPage} users`);
@@ -124,6 +127,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
         graphCanBatch: graphCanBatchResult,
         graphCanSingle: graphCanSingleResult,
         graphList: graphListResult,
+        graphLimits: graphLimitsResult,
         memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
       },
     };

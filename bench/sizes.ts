@@ -20,6 +20,8 @@ export interface BenchSizes {
   syncMemberships: number;
   /** Users per page in graph.list (compared with a page a tenth of it). */
   listPage: number;
+  /** graph.limits: fan-out documents and normal queries, this many of each, one at a time. */
+  limitsRequests: number;
 }
 
 export const FULL: BenchSizes = {
@@ -36,23 +38,29 @@ export const FULL: BenchSizes = {
   syncGroups: 250,
   syncMemberships: 50_000,
   listPage: 1_000,
+  limitsRequests: 500,
 };
 
-/** Small enough for the test suite (under a minute), big enough that every code path runs. */
+/**
+ * Small enough for the test suite, big enough that every code path runs. No warm-up anywhere
+ * (warmUpSeconds 0 also skips the ceilings' warm-ups, see measureCeilings) and one round where
+ * the full run repeats them: quick numbers are never compared with targets, only the paths run.
+ */
 export const QUICK: BenchSizes = {
   seconds: 1,
   warmUpSeconds: 0,
   smallDirectory: 200,
   bigDirectory: 2_000,
-  lookupRounds: 2,
+  lookupRounds: 1,
   bigGroup: 1_000,
   topGroups: 2,
   midPerTop: 2,
   leafPerMid: 2,
-  syncUsers: 200,
-  syncGroups: 10,
-  syncMemberships: 600,
+  syncUsers: 100,
+  syncGroups: 5,
+  syncMemberships: 300,
   listPage: 100,
+  limitsRequests: 20,
 };
 
 /** Concurrency of the load generator where the issue does not fix it. */

@@ -10,10 +10,31 @@ export interface Config {
   port: number;
   database: DatabaseConfig;
   logLevel: string;
-  /** Query depth and cost ceilings for GraphQL operations. */
+  /** Ceilings on one GraphQL document (see GRAPHQL_LIMIT_DEFAULTS). */
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
+  graphqlMaxAliases: number;
+  graphqlMaxDirectives: number;
+  graphqlMaxTokens: number;
 }
+
+/**
+ * Ceilings on one GraphQL document, each checked in time linear in the document (fragments are
+ * measured once, however often they are spread), before any resolver runs:
+ * - depth: levels of fields, `{ viewer { id } }` is 2; introspection's `__schema` is not counted;
+ * - complexity: estimated cost, list fields cost their page size times their children;
+ * - aliases and directives: counted over the operation with its fragments expanded;
+ * - tokens: lexical tokens of the document, refused while parsing. Big enough for 5,000 short
+ *   aliases (`a1: id`, 3 tokens each) to reach the alias limit and be refused by name; the
+ *   playground's introspection query is about 300.
+ */
+export const GRAPHQL_LIMIT_DEFAULTS = {
+  maxDepth: 12,
+  maxComplexity: 20_000,
+  maxAliases: 30,
+  maxDirectives: 50,
+  maxTokens: 20_000,
+} as const;
 
 export const DEFAULT_SQLITE_PATH = "data/idgraph.sqlite";
 
@@ -40,7 +61,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: intFromEnv("PORT", 4000, env),
     database: parseDatabaseUrl(env.DATABASE_URL),
     logLevel: env.LOG_LEVEL || "info",
-    graphqlMaxDepth: intFromEnv("GRAPHQL_MAX_DEPTH", 12, env),
-    graphqlMaxComplexity: intFromEnv("GRAPHQL_MAX_COMPLEXITY", 20000, env),
+    graphqlMaxDepth: intFromEnv("GRAPHQL_MAX_DEPTH", GRAPHQL_LIMIT_DEFAULTS.maxDepth, env),
+    graphqlMaxComplexity: intFromEnv("GRAPHQL_MAX_COMPLEXITY", GRAPHQL_LIMIT_DEFAULTS.maxComplexity, env),
+    graphqlMaxAliases: intFromEnv("GRAPHQL_MAX_ALIASES", GRAPHQL_LIMIT_DEFAULTS.maxAliases, env),
+    graphqlMaxDirectives: intFromEnv("GRAPHQL_MAX_DIRECTIVES", GRAPHQL_LIMIT_DEFAULTS.maxDirectives, env),
+    graphqlMaxTokens: intFromEnv("GRAPHQL_MAX_TOKENS", GRAPHQL_LIMIT_DEFAULTS.maxTokens, env),
   };
 }

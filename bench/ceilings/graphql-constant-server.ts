@@ -1,6 +1,6 @@
 /**
- * GraphQL ceiling: the real stack (fastify + Apollo Server + type-graphql, the same validation
- * rule, complexity guard and error formatting as src/server/graphql.ts) over resolvers that
+ * GraphQL ceiling: the real stack (fastify + Apollo Server + type-graphql, the same document
+ * limits, complexity guard and error formatting as src/server/graphql.ts) over resolvers that
  * answer constants. What a scenario loses against this is authentication, the database and the
  * access logic. Run as a child: `node dist/bench/ceilings/graphql-constant-server.js`.
  */
@@ -9,12 +9,11 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import Fastify from "fastify";
-import depthLimit from "graphql-depth-limit";
 import { Arg, buildSchema, ID, Query, Resolver } from "type-graphql";
 import { loadConfig } from "../../src/config";
 import { batchComplexity } from "../../src/graph/complexity";
 import { formatGraphError } from "../../src/graph/errors";
-import { operationGuards } from "../../src/graph/guards";
+import { documentLimits, operationGuards } from "../../src/graph/guards";
 import { AccessCheckInput } from "../../src/graph/types/access.type";
 
 /** Same names, arguments and types as AccessResolver's `can` and `canBatch`, so the same documents validate. */
@@ -40,14 +39,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const schema = await buildSchema({ resolvers: [ConstantAccessResolver], validate: false });
   const app = Fastify({ logger: false });
+  const limits = documentLimits({ maxDepth: config.graphqlMaxDepth, maxAliases: config.graphqlMaxAliases, maxDirectives: config.graphqlMaxDirectives });
   const apollo = new ApolloServer<BaseContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimit(config.graphqlMaxDepth)],
+    parseOptions: { maxLexicalTokens: config.graphqlMaxTokens },
+    validationRules: limits.validationRules,
     plugins: [
       fastifyApolloDrainPlugin(app),
       ApolloServerPluginLandingPageDisabled(),
+      ...limits.plugins,
       // Typed for the real context, but it reads the actor only for mutations, and this schema
       // has none: for queries it is the complexity estimate alone. Should that change, the
       // TypeError is a 500, and measureLoad fails the run on any non-2xx answer.

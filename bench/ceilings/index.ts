@@ -24,6 +24,8 @@ export interface CeilingOptions {
   dir: string;
   seconds: number;
   connections: number;
+  /** False skips the warm-ups below (the quick run, which only proves the paths run). Default true. */
+  warmUp?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -73,11 +75,12 @@ async function withChild<T>(script: string, body: (child: Child) => Promise<T>):
 
 export async function measureCeilings(options: CeilingOptions): Promise<Ceilings> {
   const { dir, seconds, connections } = options;
+  const warmUp = options.warmUp ?? true;
   const progress = options.progress ?? (() => undefined);
-  const load = async (name: string, warmUp: number, settings: Omit<LoadOptions, "connections" | "duration">): Promise<LoadResult> => {
+  const load = async (name: string, warmUpRequests: number, settings: Omit<LoadOptions, "connections" | "duration">): Promise<LoadResult> => {
     // One-second rounds until enough requests: measureLoad's `amount` passes `duration: undefined`
     // through, which autocannon rejects.
-    for (let sent = 0; sent < warmUp; ) sent += (await measureLoad({ ...settings, connections, duration: 1 })).requests;
+    for (let sent = 0; warmUp && sent < warmUpRequests; ) sent += (await measureLoad({ ...settings, connections, duration: 1 })).requests;
     const result = await measureLoad({ ...settings, connections, duration: seconds });
     progress(`  ceiling ${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
     return result;
@@ -105,8 +108,8 @@ export async function measureCeilings(options: CeilingOptions): Promise<Ceilings
   });
 
   // Storage last and with no server running, so nothing else competes for the cores.
-  const rows = async (name: string, measure: (dir: string, seconds: number) => Promise<{ rowsPerSecond: number }>) => {
-    const result = await measure(dir, seconds);
+  const rows = async (name: string, measure: (dir: string, seconds: number, warmUp: boolean) => Promise<{ rowsPerSecond: number }>) => {
+    const result = await measure(dir, seconds, warmUp);
     progress(`  ceiling ${name}: ${result.rowsPerSecond} rows/s`);
     return result;
   };

@@ -104,10 +104,10 @@ async function measureInFreshDatabase(dir: string, name: string, body: (orm: Mik
  * `BEGIN; INSERT; COMMIT` per row: the statements an ORM flush of one entity sends, minus the
  * ORM. The INSERT goes through `db.run(sql)`, compiled each time, as knex sends it.
  */
-export function measureRawInserts(dir: string, seconds: number): Promise<{ rowsPerSecond: number }> {
+export function measureRawInserts(dir: string, seconds: number, warmUp = true): Promise<{ rowsPerSecond: number }> {
   return measureInFreshDatabase(dir, "ceiling-raw-transaction", (orm, organizationId) =>
     withRawConnection(orm, (db) =>
-      timed(seconds, WARM_UP_ROWS.raw, async (i) => {
+      timed(seconds, warmUp ? WARM_UP_ROWS.raw : 0, async (i) => {
         await run(db, "BEGIN");
         await run(db, INSERT_USER, userRow(organizationId, "raw", i));
         await run(db, "COMMIT");
@@ -115,12 +115,12 @@ export function measureRawInserts(dir: string, seconds: number): Promise<{ rowsP
 }
 
 /** One prepared INSERT per row, no explicit transaction: the fastest a single-row write gets. */
-export function measurePreparedAutocommit(dir: string, seconds: number): Promise<{ rowsPerSecond: number }> {
+export function measurePreparedAutocommit(dir: string, seconds: number, warmUp = true): Promise<{ rowsPerSecond: number }> {
   return measureInFreshDatabase(dir, "ceiling-prepared-autocommit", (orm, organizationId) =>
     withRawConnection(orm, async (db) => {
       const statement = db.prepare(INSERT_USER);
       try {
-        return await timed(seconds, WARM_UP_ROWS.raw, (i) => new Promise<void>((resolve, reject) =>
+        return await timed(seconds, warmUp ? WARM_UP_ROWS.raw : 0, (i) => new Promise<void>((resolve, reject) =>
           statement.run(userRow(organizationId, "prepared", i), (error: Error | null) => (error ? reject(error) : resolve()))));
       } finally {
         await new Promise<void>((resolve) => statement.finalize(() => resolve()));
@@ -129,9 +129,9 @@ export function measurePreparedAutocommit(dir: string, seconds: number): Promise
 }
 
 /** The real entity through MikroORM, a fresh EntityManager per row, as a request handler does. */
-export function measureOrmInserts(dir: string, seconds: number): Promise<{ rowsPerSecond: number }> {
+export function measureOrmInserts(dir: string, seconds: number, warmUp = true): Promise<{ rowsPerSecond: number }> {
   return measureInFreshDatabase(dir, "ceiling-orm", (orm, organizationId) =>
-    timed(seconds, WARM_UP_ROWS.orm, async (i) => {
+    timed(seconds, warmUp ? WARM_UP_ROWS.orm : 0, async (i) => {
       const em = orm.em.fork();
       const user = new User();
       user.organization = em.getReference(Organization, organizationId);

@@ -24,6 +24,11 @@ export function forbidden(message: string, status?: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "FORBIDDEN", ...(status ? { http: { status } } : {}) } });
 }
 
+/** A document refused before anything runs: too deep, too costly, … (HTTP 400). */
+export function validationFailed(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", ...details, http: { status: 400 } } });
+}
+
 /**
  * Apollo's formatError: domain errors keep their message under their code; protocol errors pass
  * through; anything else is a bug, logged by the caller and answered with a generic message so
@@ -37,8 +42,26 @@ export function formatGraphError(formatted: GraphQLFormattedError, error: unknow
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    const message = code === "GRAPHQL_PARSE_FAILED" && causedByStackOverflow(error) ? NESTS_TOO_DEEPLY : formatted.message;
+    return { ...formatted, message, extensions };
   }
   log(original);
   return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}
+
+/**
+ * graphql-js parses recursively, one call per level of nesting: within the token limit, a
+ * document can nest (`[[[[…` or `{a:{a:…`) deeper than the stack allows, and Apollo answers the
+ * overflow as a parse failure (400) whose message would only say "Maximum call stack size exceeded".
+ */
+const NESTS_TOO_DEEPLY = "Syntax Error: the document nests too deeply to be parsed";
+
+function causedByStackOverflow(error: unknown): boolean {
+  // Apollo wraps the parser's error twice (SyntaxError → GraphQLError → RangeError).
+  let current: unknown = error;
+  for (let hops = 0; hops < 4 && current instanceof Error; hops += 1) {
+    if (current instanceof RangeError) return true;
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+  }
+  return false;
 }

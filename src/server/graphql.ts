@@ -1,15 +1,15 @@
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import depthLimit from "graphql-depth-limit";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
+import { GRAPHQL_LIMIT_DEFAULTS } from "../config";
 import { authenticateApiKey } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { formatGraphError, unauthenticated } from "../graph/errors";
-import { operationGuards } from "../graph/guards";
+import { documentLimits, operationGuards } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import { buildGraphSchema } from "../graph/schema";
 
@@ -19,6 +19,10 @@ export interface GraphqlOptions {
   orm: MikroORM;
   maxDepth: number;
   maxComplexity: number;
+  /** Left out: GRAPHQL_LIMIT_DEFAULTS. */
+  maxAliases?: number;
+  maxDirectives?: number;
+  maxTokens?: number;
   clock?: Clock;
 }
 
@@ -26,16 +30,33 @@ export interface GraphqlOptions {
  * Mounts Apollo Server at /graphql. Each request authenticates its bearer API key (401 without a
  * valid one), then gets its own EntityManager fork and loaders. Apollo's landing page loads from
  * a CDN, so it is disabled: the playground (server/playground) is served from node_modules.
+ *
+ * No document can hold the event loop or overflow the stack: the token limit bounds parsing, a
+ * nesting bound stops validation before it recurses too deep, every other limit (depth,
+ * aliases, directives, complexity) is measured in time linear in the document, and all of them
+ * are checked before any resolver runs (see graph/guards).
  */
 export async function registerGraphql(app: FastifyInstance, options: GraphqlOptions): Promise<void> {
   const schema = await buildGraphSchema();
+  const limits = documentLimits({
+    maxDepth: options.maxDepth,
+    maxAliases: options.maxAliases ?? GRAPHQL_LIMIT_DEFAULTS.maxAliases,
+    maxDirectives: options.maxDirectives ?? GRAPHQL_LIMIT_DEFAULTS.maxDirectives,
+  });
   const apollo = new ApolloServer<GraphContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimit(options.maxDepth)],
-    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(), operationGuards(schema, options.maxComplexity)],
+    // A longer document answers 400 GRAPHQL_PARSE_FAILED before it is fully read into an AST.
+    parseOptions: { maxLexicalTokens: options.maxTokens ?? GRAPHQL_LIMIT_DEFAULTS.maxTokens },
+    validationRules: limits.validationRules,
+    plugins: [
+      fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(),
+      ...limits.plugins, operationGuards(schema, options.maxComplexity),
+    ],
     formatError: (formatted, error) => formatGraphError(formatted, error, (e) => app.log.error({ err: e }, "GraphQL resolver failed")),
+    // Apollo's own warnings and errors go to the server's log, not to the console.
+    logger: app.log,
   });
   await apollo.start();
 
@@ -47,5 +68,24 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     if (!actor) throw unauthenticated("the API key is unknown or revoked");
     return { em, actor, loaders: createLoaders(em, actor) };
   };
-  await app.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context });
+  // Its own encapsulated scope, so the error handler below answers for /graphql only.
+  await app.register(async (scope) => {
+    scope.setErrorHandler(answerUnreadableRequest);
+    await scope.register(fastifyApollo(apollo), { path: GRAPHQL_PATH, context });
+  });
+}
+
+/**
+ * What fastify refuses before Apollo sees the request (a body that is not JSON, too large, of an
+ * unsupported content type) is answered in GraphQL's shape, `{ errors: [{ message, extensions:
+ * { code } }] }`, with fastify's 4xx status, instead of fastify's `{ statusCode, error, message }`:
+ * GraphQL clients read `errors`. Anything else is a bug: logged, and answered without internals.
+ */
+function answerUnreadableRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return reply.code(status).send({ errors: [{ message: error.message, extensions: { code: "BAD_REQUEST" } }] });
+  }
+  request.log.error({ err: error }, "GraphQL request failed");
+  return reply.code(500).send({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
 }

@@ -24,6 +24,9 @@ describe("npm run bench -- --quick", () => {
     expect(results.scenarios.graphList.statements).toBe(results.scenarios.graphList.statementsSmallPage);
     expect(results.scenarios.scimCreate.requests).toBeGreaterThan(0);
     expect(results.scenarios.scimSync.requests).toBeGreaterThan(results.sizes.syncUsers * 2);
+    // Every fan-out document was refused with a 400: graphLimits throws on any other status.
+    expect(results.scenarios.graphLimits?.requests).toBe(results.sizes.limitsRequests);
+    expect(output).toMatch(/\| graph\.limits: 2\^29-spread fragment document refused \(400\)/);
   }, 240_000);
 });
 

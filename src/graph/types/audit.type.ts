@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from "type-graphql";
-import { GraphQLJSONObject } from "graphql-scalars";
+import { BoundedJSONObject } from "../scalars/json-object";
 import { Connection } from "./connection";
 
 @ObjectType("AuditEvent", { description: "One change to the directory, from GraphQL or SCIM" })
@@ -25,7 +25,7 @@ export class AuditEventType {
   @Field(() => ID, { nullable: true })
   targetId!: string | null;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "What changed" })
+  @Field(() => BoundedJSONObject, { nullable: true, description: "What changed" })
   data!: Record<string, unknown> | null;
 
   @Field(() => Date)
