@@ -25,8 +25,8 @@ export interface Config {
  * - complexity: estimated cost, list fields cost their page size times their children;
  * - aliases and directives: counted over the operation with its fragments expanded;
  * - tokens: lexical tokens of the document, refused while parsing. Big enough for 5,000 short
- *   aliases (`a1: id`, 3 tokens each) to reach the alias limit and be refused by name; the
- *   playground's introspection query is about 300.
+ *   aliases (`a1: id`, 3 tokens each) to reach the alias limit and be refused by name; GraphiQL's
+ *   introspection query is under 200.
  */
 export const GRAPHQL_LIMIT_DEFAULTS = {
   maxDepth: 12,
