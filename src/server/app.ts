@@ -45,7 +45,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       rewriteUrl: (request) => withoutScimTrailingSlash(request.url ?? "/"),
     });
     app.get("/healthz", async () => ({ status: "ok" }));
-    await registerGraphql(app, { orm, maxDepth: config.graphqlMaxDepth, maxComplexity: config.graphqlMaxComplexity, clock: options.clock });
+    await registerGraphql(app, {
+      orm,
+      maxDepth: config.graphqlMaxDepth,
+      maxComplexity: config.graphqlMaxComplexity,
+      maxAliases: config.graphqlMaxAliases,
+      maxDirectives: config.graphqlMaxDirectives,
+      maxTokens: config.graphqlMaxTokens,
+      clock: options.clock,
+    });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, clock: options.clock });
     return {

@@ -3,7 +3,6 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import fastifyApollo, { fastifyApolloDrainPlugin } from "@as-integrations/fastify";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
-import { GRAPHQL_LIMIT_DEFAULTS } from "../config";
 import { authenticateApiKey } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { bearerCredential } from "../domain/secrets";
@@ -19,10 +18,9 @@ export interface GraphqlOptions {
   orm: MikroORM;
   maxDepth: number;
   maxComplexity: number;
-  /** Left out: GRAPHQL_LIMIT_DEFAULTS. */
-  maxAliases?: number;
-  maxDirectives?: number;
-  maxTokens?: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
   clock?: Clock;
 }
 
@@ -40,15 +38,15 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
   const schema = await buildGraphSchema();
   const limits = documentLimits({
     maxDepth: options.maxDepth,
-    maxAliases: options.maxAliases ?? GRAPHQL_LIMIT_DEFAULTS.maxAliases,
-    maxDirectives: options.maxDirectives ?? GRAPHQL_LIMIT_DEFAULTS.maxDirectives,
+    maxAliases: options.maxAliases,
+    maxDirectives: options.maxDirectives,
   });
   const apollo = new ApolloServer<GraphContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     // A longer document answers 400 GRAPHQL_PARSE_FAILED before it is fully read into an AST.
-    parseOptions: { maxLexicalTokens: options.maxTokens ?? GRAPHQL_LIMIT_DEFAULTS.maxTokens },
+    parseOptions: { maxLexicalTokens: options.maxTokens },
     validationRules: limits.validationRules,
     plugins: [
       fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(),
