@@ -1,11 +1,7 @@
 import fc from "fast-check";
-import type { GraphQLSchema } from "graphql";
-import { buildGraphSchema } from "../../src/graph/schema";
-import { fixtures as graphFixtures } from "../helpers/graph-fixtures";
-import { fixture, issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { sqlRows, storeViolations } from "../helpers/store-invariants";
-import { buildTenant, type Tenant } from "../helpers/tenants";
+import { idTakingFields, operationFor } from "../helpers/graphql-operations";
+import { fixture, q } from "../helpers/scim";
+import { startFuzzedDirectory, type FuzzedDirectory } from "./support/directory";
 import { aliasFlood, damagedRequest, fragmentFanOut, graphRequest, type GraphRequest } from "./support/graphql-documents";
 import { AnswerProblem, assertGraphAnswer, assertScimAnswer, describeExchange, exchange, graphProblems, scimProblems, type Exchange } from "./support/http";
 import { jsonMutation, mutateJson, serializeJson } from "./support/json-mutations";
@@ -21,125 +17,31 @@ import { groupPatch, userPatch } from "./support/scim-patches";
  */
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+/** encodeURIComponent, with unpaired surrogates (which it refuses) replaced first. */
+const urlEncoded = (text: string) => encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
 const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 const LIST_RESPONSE = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? ", long run" : ""})`, () => {
-  let server: TestServer;
-  let organizationId: string;
-  let token: string;
-  let scim: ScimCall;
-  let users: string[];
-  let groups: string[];
-  /** Ids of two other organizations: no SCIM answer to this organization's token may show one. */
-  let foreignIds: Set<string>;
-  let graph: Tenant;
-  let schema: GraphQLSchema;
-
+  let d: FuzzedDirectory;
   beforeAll(async () => {
-    server = await startTestServer();
-    organizationId = await graphFixtures(server).organization("Fuzz");
-    token = await issueScimToken(server, organizationId, "fuzzer");
-    scim = scimClient(server, token);
-    const created = async (path: string, body: unknown) => {
-      const response = await scim("POST", path, body);
-      if (response.status !== 201) throw new Error(`seeding ${path} failed: ${JSON.stringify(response.body)}`);
-      return response.body.id as string;
-    };
-    users = [
-      await created("/Users", fixture("okta/create-user.json")),
-      await created("/Users", fixture("entra/create-user.json")),
-      await created("/Users", { schemas: [USER], userName: "babs@example.test", name: { givenName: "Barbara" }, emails: [{ value: "babs@example.test", type: "work" }] }),
-      await created("/Users", { schemas: [USER], userName: "kim@example.test", active: false, roles: [{ value: "Auditor" }] }),
-    ];
-    const parent = await created("/Groups", { schemas: [GROUP], displayName: "Engineering", members: [{ value: users[0] }] });
-    const child = await created("/Groups", { schemas: [GROUP], displayName: "Platform", members: [{ value: users[1] }, { value: users[2] }] });
-    await scim("PATCH", `/Groups/${parent}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: child }] }] });
-    groups = [parent, child, await created("/Groups", fixture("entra/create-group.json"))];
-    graph = await buildTenant(server, "graph");
-    const neighbour = await buildTenant(server, "neighbour");
-    foreignIds = new Set([...graph.allIds, ...neighbour.allIds]);
-    schema = await buildGraphSchema();
+    d = await startFuzzedDirectory();
   }, 120_000);
-  afterAll(async () => server?.close());
-
+  afterAll(async () => d?.close());
   afterEach(async () => {
-    expect(await storeViolations(server)).toEqual([]);
-    expect(await membershipViewsDisagreeing()).toEqual([]);
-    for (const [endpoint, table] of [["/Users", "user"], ["/Groups", "group"]]) {
-      const listed = await scim("GET", `${endpoint}?count=0`);
-      const [{ n }] = await sqlRows(server, `select count(*) as n from "${table}" where organization_id = ?`, [organizationId]);
-      expect({ endpoint, totalResults: listed.body.totalResults }).toEqual({ endpoint, totalResults: n });
-    }
+    expect(await d.inconsistencies()).toEqual([]);
   });
-
-  /**
-   * The two SCIM views of membership agree: a user lists a group as "direct" exactly when the
-   * group lists the user as a member, and as "indirect" exactly when it reaches the group only
-   * through nested groups.
-   */
-  async function membershipViewsDisagreeing(): Promise<string[]> {
-    const all = async (endpoint: string, attributes: string) => {
-      const found: any[] = [];
-      for (let start = 1; ; start += 1000) {
-        const page = (await scim("GET", `${endpoint}?attributes=${attributes}&count=1000&startIndex=${start}`)).body;
-        found.push(...(page.Resources ?? []));
-        if (start + 1000 > page.totalResults) return found;
-      }
-    };
-    const groupsListed = await all("/Groups", "members");
-    const usersListed = await all("/Users", "groups");
-    const parentsOf = new Map<string, string[]>();
-    for (const group of groupsListed) {
-      for (const member of group.members ?? []) parentsOf.set(member.value, [...(parentsOf.get(member.value) ?? []), group.id]);
-    }
-    const problems: string[] = [];
-    for (const user of usersListed) {
-      const direct = new Set(parentsOf.get(user.id) ?? []);
-      const reached = new Set<string>();
-      const queue = [...direct];
-      while (queue.length > 0) {
-        const group = queue.shift() as string;
-        if (reached.has(group)) continue;
-        reached.add(group);
-        queue.push(...(parentsOf.get(group) ?? []));
-      }
-      const expected = [...reached].map((g) => `${g}:${direct.has(g) ? "direct" : "indirect"}`).sort();
-      const listed = (user.groups ?? []).map((g: { value: string; type: string }) => `${g.value}:${g.type}`).sort();
-      if (JSON.stringify(listed) !== JSON.stringify(expected)) problems.push(`user ${user.id} lists groups ${JSON.stringify(listed)}, the groups' members say ${JSON.stringify(expected)}`);
-    }
-    return problems;
-  }
-
-  const scimUrl = (path: string) => `${server.url}/scim/v2${path}`;
-  const auth = () => ({ authorization: `Bearer ${token}` });
-
-  async function scimExchange(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Exchange> {
-    return exchange(method, scimUrl(path), body, { ...auth(), ...(body !== undefined ? { "content-type": "application/scim+json" } : {}), ...headers });
-  }
-
-  /** After a write succeeded, the resource reads back, well-formed, and a filter on its id finds exactly it. */
-  async function readBack(endpoint: "/Users" | "/Groups", id: string, after: Exchange): Promise<Exchange> {
-    const read = await scimExchange("GET", `${endpoint}/${id}`);
-    const problems = scimProblems(read);
-    if (read.status !== 200 || read.json?.id !== id) problems.push(`the ${endpoint} resource it wrote does not read back`);
-    const found = await scimExchange("GET", `${endpoint}?filter=${q(`id eq "${id}"`)}`);
-    problems.push(...scimProblems(found));
-    if (found.json?.totalResults !== 1) problems.push(`a filter on its id finds ${found.json?.totalResults}`);
-    if (problems.length > 0) throw new Error(`${problems.join("; ")}\nafter:\n${describeExchange(after)}\nread:\n${describeExchange(read)}\nfiltered:\n${describeExchange(found)}`);
-    return read;
-  }
 
   describe("SCIM bodies", () => {
     const userSeeds = () => [
-      fixture("okta/create-user.json"), fixture("okta/replace-user.json", { userId: users[0] }), fixture("entra/create-user.json"),
+      fixture("okta/create-user.json"), fixture("okta/replace-user.json", { userId: d.users[0] }), fixture("entra/create-user.json"),
       ...Object.values(fixture("patch/resources.json")).filter((r: any) => r.schemas.includes(USER)),
     ];
     const groupSeeds = () => [
       fixture("okta/create-group.json"), fixture("entra/create-group.json"), fixture("patch/resources.json").group,
-      { schemas: [GROUP], displayName: "With members", members: [{ value: users[0] }, { value: groups[1], type: "Group" }] },
+      { schemas: [GROUP], displayName: "With members", members: [{ value: d.users[0] }, { value: d.groups[1], type: "Group" }] },
     ];
 
     it("answers every mutated IdP body on POST and PUT, in time, with a 2xx that reads back or a SCIM 4xx", async () => {
@@ -157,13 +59,13 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         const seeds = asUsers ? userSeeds() : groupSeeds();
         const seed = structuredClone(seeds[c.seed % seeds.length]);
         if (c.unique) seed[asUsers ? "userName" : "displayName"] = `fuzz-${c.unique}${asUsers ? "@example.test" : ""}`;
-        const pool = c.endpoint === "/Users" ? users : groups;
+        const pool = c.endpoint === "/Users" ? d.users : d.groups;
         const path = c.method === "POST" ? c.endpoint : `${c.endpoint}/${pool[c.seed % pool.length]}`;
         const text = serializeJson(mutateJson(seed, c.mutations));
         if (SKIP_KNOWN) fc.pre(knownDefectIn(text) === null);
-        const sent = await scimExchange(c.method, path, text, c.contentType ? { "content-type": c.contentType } : {});
+        const sent = await d.scimExchange(c.method, path, text, c.contentType ? { "content-type": c.contentType } : {});
         assertScimAnswer(sent);
-        if (sent.status < 300) await readBack(c.endpoint, sent.json.id, sent);
+        if (sent.status < 300) await d.readBack(c.endpoint, sent.json.id, sent);
       })), fuzzParameters(150, 6_000));
     }, PROPERTY_TIMEOUT_MS);
 
@@ -193,10 +95,10 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         let sent: Exchange;
         if (viaPatch) {
           const { schemas: _s, ...value } = body;
-          const target = isGroup ? groups[2] : users[3];
-          sent = await scimExchange("PATCH", `${endpoint}/${target}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", value }] }));
+          const target = isGroup ? d.groups[2] : d.users[3];
+          sent = await d.scimExchange("PATCH", `${endpoint}/${target}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", value }] }));
         } else {
-          sent = await scimExchange("POST", endpoint, JSON.stringify(body));
+          sent = await d.scimExchange("POST", endpoint, JSON.stringify(body));
         }
         const problems = scimProblems(sent);
         if (sent.status !== 400) problems.push(`${where} with ${JSON.stringify(text)} answered ${sent.status}, not 400`);
@@ -205,9 +107,68 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
     }, PROPERTY_TIMEOUT_MS);
   });
 
+  describe("SCIM requests of any shape", () => {
+    it("answers any method, path, query and credentials under /scim/v2 in time, in the SCIM format", async () => {
+      const hostileId = fc.constantFrom("%00", "a%00b", "%ED%A0%80", "%27", "%22", "%5C", "'%20OR%20'1'%3D'1", "a".repeat(5_000), "%20", "*", "null");
+      const resource = fc.constantFrom("Users", "Groups", "users", "Schemas", "ResourceTypes");
+      const segment = fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom("Users", "Groups", "users", "USERS", ".search", "Schemas", "ResourceTypes", "ServiceProviderConfig", "Me", "Bulk", "") },
+        fc.constantFrom(...["%00", "%2F", "%ZZ", "%C0%AE", "%ED%A0%80", "a".repeat(5_000), "{id}", "*", "~", ";", "%20"]),
+        // Other organizations' ids and unknown ones: a DELETE here must not take the pool the other properties use.
+        fc.nat().map((i) => [...d.foreignIds][i % d.foreignIds.size]),
+        fc.uuid({ version: 7 }),
+        fc.webSegment(),
+      );
+      const query = fc.array(fc.tuple(
+        fc.constantFrom("filter", "FILTER", "count", "startIndex", "attributes", "excludedAttributes", "sortBy", "sortOrder", "attributes[]", "x"),
+        fc.oneof(fc.constantFrom("userName pr", "1", "-1", "members", "%", "%00", "a&b", ""), fc.string({ maxLength: 10 }).map(encodeURIComponent)),
+      ), { maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&"));
+      const credentials = fc.oneof(
+        { weight: 6, arbitrary: fc.constant("valid") },
+        fc.constantFrom("none", "Bearer ", "Bearer idgs_x.y", "Basic dXNlcjpwYXNz", "bearer VALID", "Bearer VALID VALID", "Bearer idgk_admin"),
+      );
+      const requestCase = fc.record({
+        method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"),
+        segments: fc.oneof(
+          { weight: 3, arbitrary: fc.tuple(resource, fc.oneof(hostileId, segment)).map((parts): string[] => parts) },
+          fc.array(segment, { minLength: 0, maxLength: 4 }),
+        ),
+        query,
+        credentials,
+        body: fc.oneof(fc.constant(undefined), fc.constant('{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"shape@example.test"}'), fc.string({ maxLength: 20 })),
+      });
+      await checkProperty(fc.asyncProperty(requestCase, tracked(async (c) => {
+        const url = `${d.server.url}/scim/v2/${c.segments.join("/")}${c.query ? `?${c.query}` : ""}`;
+        // A URL resolves "." and ".." segments before sending: only requests still under /scim/v2 count.
+        fc.pre(new URL(url).pathname.startsWith("/scim/v2"));
+        const authorization = c.credentials === "valid" ? `Bearer ${d.token}` : c.credentials === "none" ? undefined : c.credentials.replace("VALID", d.token);
+        const headers: Record<string, string> = { ...(authorization ? { authorization } : {}), ...(c.body !== undefined ? { "content-type": "application/scim+json" } : {}) };
+        const sent = await exchange(c.method, url, c.method === "GET" || c.method === "HEAD" ? undefined : c.body, headers);
+        if (c.method === "OPTIONS" && sent.status === 204) return;
+        assertScimAnswer(sent);
+      })), fuzzParameters(200, 4_000));
+    }, PROPERTY_TIMEOUT_MS);
+    it("answers every route that takes an id, given an id no row has (NUL, quotes, 10 KB, surrogates), with a SCIM 404", async () => {
+      const hostileId = fc.oneof(
+        fc.constantFrom("a%00b", "%00", "%27", "%22", "%5C", "'%20OR%20'1'%3D'1", "%ED%A0%80", "a".repeat(10_000), "%20", "01a2293e-0000-7000-8000-000000000000"),
+        fc.string({ maxLength: 12 }).map(encodeURIComponent),
+      );
+      const routeCase = fc.record({ method: fc.constantFrom("GET", "PUT", "PATCH", "DELETE"), endpoint: fc.constantFrom("/Users", "/Groups"), id: hostileId });
+      await checkProperty(fc.asyncProperty(routeCase, tracked(async ({ method, endpoint, id }) => {
+        const body = method === "PUT"
+          ? JSON.stringify(endpoint === "/Users" ? { schemas: [USER], userName: "hostile-id@example.test" } : { schemas: [GROUP], displayName: "hostile-id" })
+          : method === "PATCH" ? JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "x" }] }) : undefined;
+        const sent = await d.scimExchange(method, `${endpoint}/${id}`, body);
+        const problems = scimProblems(sent);
+        if (sent.status !== 404 && sent.status !== 400 && sent.status !== 414) problems.push(`HTTP ${sent.status} for an id no row has`);
+        if (problems.length > 0) throw new AnswerProblem(problems, sent);
+      })), fuzzParameters(80, 3_000));
+    }, PROPERTY_TIMEOUT_MS);
+  });
+
   describe("SCIM filters", () => {
     const ROUTES = ["GET /Users", "GET /Groups", "POST /Users/.search", "POST /Groups/.search", "POST /.search"] as const;
-    const known = () => [...users, ...groups, "babs@example.test", "Engineering", "Auditor", "work", [...foreignIds][0]];
+    const known = () => [...d.users, ...d.groups, "babs@example.test", "Engineering", "Auditor", "work", [...d.foreignIds][0]];
 
     /** Runs a list request; GET when the filter fits a URL, POST /.search otherwise. */
     async function list(route: (typeof ROUTES)[number], filter: string, params: Record<string, unknown>): Promise<Exchange> {
@@ -215,13 +176,13 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
       if (method === "GET") {
         try {
           const query = Object.entries({ filter, ...params }).map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join("&");
-          if (query.length < 8_000) return scimExchange("GET", `${path}?${query}`);
+          if (query.length < 8_000) return d.scimExchange("GET", `${path}?${query}`);
         } catch {
           // An unpaired surrogate has no URL encoding: the filter goes in a SearchRequest body.
         }
-        return scimExchange("POST", `${path}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, ...params }));
+        return d.scimExchange("POST", `${path}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, ...params }));
       }
-      return scimExchange("POST", path, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, ...params }));
+      return d.scimExchange("POST", path, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, ...params }));
     }
 
     /** A list answer is a ListResponse of this organization's resources, or a SCIM error. */
@@ -235,7 +196,7 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         const count = Number(params.count ?? 100);
         if (Number.isInteger(count) && resources.length > Math.max(0, Math.min(count, 1000))) problems.push(`${resources.length} resources for count=${count}`);
         if (resources.length > body.totalResults) problems.push(`${resources.length} resources but totalResults ${body.totalResults}`);
-        const leaked = resources.filter((r: { id?: string }) => r.id && foreignIds.has(r.id));
+        const leaked = resources.filter((r: { id?: string }) => r.id && d.foreignIds.has(r.id));
         if (leaked.length > 0) problems.push(`resources of another organization: ${leaked.map((r: { id: string }) => r.id).join(", ")}`);
       } else if (e.status !== 400 && e.status !== 403 && e.status !== 413) {
         problems.push(`HTTP ${e.status} for a list request`);
@@ -254,7 +215,7 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
 
     /** The ids a filter selects, all pages of them; null when the filter is refused. */
     async function selected(endpoint: "/Users" | "/Groups", filter: string, extra: Record<string, unknown> = {}): Promise<string[] | null> {
-      const sent = await scimExchange("POST", `${endpoint}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, count: 1000, attributes: "id", ...extra }));
+      const sent = await d.scimExchange("POST", `${endpoint}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, count: 1000, attributes: "id", ...extra }));
       assertListAnswer(sent, { count: 1000 });
       if (sent.status !== 200) return null;
       if (sent.json.totalResults > 1000) fc.pre(false);
@@ -304,7 +265,7 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         const size = Math.ceil((whole as string[]).length / pages);
         const paged: string[] = [];
         for (let start = 1; start <= (whole as string[]).length; start += size) {
-          const page = await scimExchange("POST", `${endpoint}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, sortBy, sortOrder, startIndex: start, count: size, attributes: "id" }));
+          const page = await d.scimExchange("POST", `${endpoint}/.search`, JSON.stringify({ schemas: [SEARCH_REQUEST], filter, sortBy, sortOrder, startIndex: start, count: size, attributes: "id" }));
           assertListAnswer(page, { count: size });
           if (page.json.totalResults !== (whole as string[]).length) throw new Error(`totalResults ${page.json.totalResults} on the page at ${start}, ${(whole as string[]).length} in one page\n${describeExchange(page)}`);
           paged.push(...page.json.Resources.map((r: { id: string }) => r.id));
@@ -328,7 +289,7 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
     }, PROPERTY_TIMEOUT_MS);
 
     it("answers a GET whose query string is too long in the SCIM error format", async () => {
-      const sent = await scimExchange("GET", `/Users?filter=${q(`userName eq "${"x".repeat(100_000)}"`)}`);
+      const sent = await d.scimExchange("GET", `/Users?filter=${q(`userName eq "${"x".repeat(100_000)}"`)}`);
       expect(sent.status).toBeGreaterThanOrEqual(400);
       expect({ problems: scimProblems(sent), exchange: describeExchange(sent) }).toEqual({ problems: [], exchange: describeExchange(sent) });
     });
@@ -339,8 +300,8 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
     async function assertPatched(endpoint: "/Users" | "/Groups", id: string, sent: Exchange, query = ""): Promise<void> {
       assertScimAnswer(sent);
       if (sent.status >= 300) return;
-      await readBack(endpoint, id, sent);
-      const read = await scimExchange("GET", `${endpoint}/${id}${query}`);
+      await d.readBack(endpoint, id, sent);
+      const read = await d.scimExchange("GET", `${endpoint}/${id}${query}`);
       if (endpoint === "/Users" && sent.status === 200 && JSON.stringify(sent.json) !== JSON.stringify(read.json)) {
         throw new Error(`the PATCH answer differs from what GET reads next\n${describeExchange(sent)}\nread:\n${describeExchange(read)}`);
       }
@@ -349,21 +310,21 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
     it("answers random PATCH documents on users and groups in time, with a change that reads back or a SCIM 4xx", async () => {
       const ifMatch = fc.oneof({ weight: 6, arbitrary: fc.constant(null) }, fc.constantFrom('W/"1"', 'W/"999"', "*", "garbage", '"2"'));
       const patchCase = fc.oneof(
-        fc.record({ endpoint: fc.constant("/Users" as const), target: fc.nat(), doc: userPatch([...users, ...groups]), ifMatch, projected: fc.boolean() }),
-        fc.record({ endpoint: fc.constant("/Groups" as const), target: fc.nat(), doc: groupPatch([...users, ...groups, [...foreignIds][3]]), ifMatch, projected: fc.boolean() }),
+        fc.record({ endpoint: fc.constant("/Users" as const), target: fc.nat(), doc: userPatch([...d.users, ...d.groups]), ifMatch, projected: fc.boolean() }),
+        fc.record({ endpoint: fc.constant("/Groups" as const), target: fc.nat(), doc: groupPatch([...d.users, ...d.groups, [...d.foreignIds][3]]), ifMatch, projected: fc.boolean() }),
       );
       await checkProperty(fc.asyncProperty(patchCase, tracked(async (c) => {
-        const pool = c.endpoint === "/Users" ? users : groups;
+        const pool = c.endpoint === "/Users" ? d.users : d.groups;
         const id = pool[c.target % pool.length];
         const text = JSON.stringify(c.doc);
         if (SKIP_KNOWN) fc.pre(knownDefectIn(text) === null);
         const query = c.projected ? "?excludedAttributes=groups" : "";
-        await assertPatched(c.endpoint, id, await scimExchange("PATCH", `${c.endpoint}/${id}${query}`, text, c.ifMatch ? { "if-match": c.ifMatch } : {}), query);
+        await assertPatched(c.endpoint, id, await d.scimExchange("PATCH", `${c.endpoint}/${id}${query}`, text, c.ifMatch ? { "if-match": c.ifMatch } : {}), query);
       })), fuzzParameters(200, 6_000));
     }, PROPERTY_TIMEOUT_MS);
 
     it("answers recorded PATCH bodies, mutated, in time, with a change that reads back or a SCIM 4xx", async () => {
-      const ids: Record<string, string> = { u1: users[0], u2: users[1], u3: users[2], g1: groups[1] };
+      const ids: Record<string, string> = { u1: d.users[0], u2: d.users[1], u3: d.users[2], g1: d.groups[1] };
       const withIds = (value: unknown) => JSON.parse(JSON.stringify(value).replace(/"(u1|u2|u3|g1)"/g, (_, k: string) => JSON.stringify(ids[k])));
       const patchOp = (ops: unknown) => ({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: ops });
       const recorded = (): Array<["/Users" | "/Groups", unknown]> => [
@@ -372,18 +333,18 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         ...[...fixture("patch/invalid-patches.json"), ...fixture("patch/idp-replays.json")]
           .map((p: { resourceType: string; body: unknown }) => [p.resourceType === "Group" ? "/Groups" : "/Users", withIds(p.body)]),
         ...["okta/deactivate-user.json", "okta/reactivate-user.json", "entra/change-roles.json", "entra/disable-user-legacy.json", "entra/enable-user.json", "entra/update-user.json"]
-          .map((f): ["/Users", unknown] => ["/Users", fixture(f, { managerId: users[1] })]),
+          .map((f): ["/Users", unknown] => ["/Users", fixture(f, { managerId: d.users[1] })]),
         ...["okta/add-members.json", "okta/remove-member.json", "okta/rename-group.json", "entra/add-member.json", "entra/remove-member.json", "entra/rename-group.json"]
-          .map((f): ["/Groups", unknown] => ["/Groups", fixture(f, { userId: users[3], groupId: groups[2] })]),
+          .map((f): ["/Groups", unknown] => ["/Groups", fixture(f, { userId: d.users[3], groupId: d.groups[2] })]),
       ];
       await checkProperty(fc.asyncProperty(fc.nat(), fc.nat(), fc.array(jsonMutation, { maxLength: 3 }), tracked(async (which, target, mutations) => {
         const all = recorded();
         const [endpoint, body] = all[which % all.length];
-        const pool = endpoint === "/Users" ? users : groups;
+        const pool = endpoint === "/Users" ? d.users : d.groups;
         const id = pool[target % pool.length];
         const text = serializeJson(mutateJson(body, mutations));
         if (SKIP_KNOWN) fc.pre(knownDefectIn(text) === null);
-        await assertPatched(endpoint, id, await scimExchange("PATCH", `${endpoint}/${id}`, text));
+        await assertPatched(endpoint, id, await d.scimExchange("PATCH", `${endpoint}/${id}`, text));
       })), fuzzParameters(150, 5_000));
     }, PROPERTY_TIMEOUT_MS);
 
@@ -395,18 +356,18 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
         unique: fc.uuid(),
       });
       await checkProperty(fc.asyncProperty(concurrentCase, tracked(async ({ changes, members, unique }) => {
-        const user = await scim("POST", "/Users", { schemas: [USER], userName: `concurrent-${unique}@example.test` });
+        const user = await d.scim("POST", "/Users", { schemas: [USER], userName: `concurrent-${unique}@example.test` });
         const patches = await Promise.all(changes.map((attribute) =>
-          scimExchange("PATCH", `/Users/${user.body.id}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: attribute, value: `${attribute}-${unique}` }] }))));
-        const group = await scim("POST", "/Groups", { schemas: [GROUP], displayName: `concurrent-${unique}` });
-        const newcomers = await Promise.all(Array.from({ length: members }, (_, i) => scim("POST", "/Users", { schemas: [USER], userName: `member-${i}-${unique}@example.test` })));
+          d.scimExchange("PATCH", `/Users/${user.body.id}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: attribute, value: `${attribute}-${unique}` }] }))));
+        const group = await d.scim("POST", "/Groups", { schemas: [GROUP], displayName: `concurrent-${unique}` });
+        const newcomers = await Promise.all(Array.from({ length: members }, (_, i) => d.scim("POST", "/Users", { schemas: [USER], userName: `member-${i}-${unique}@example.test` })));
         const adds = await Promise.all(newcomers.map((m) =>
-          scimExchange("PATCH", `/Groups/${group.body.id}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: m.body.id }] }] }))));
+          d.scimExchange("PATCH", `/Groups/${group.body.id}`, JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "add", path: "members", value: [{ value: m.body.id }] }] }))));
         const refused = [...patches, ...adds].filter((e) => e.status >= 300);
         if (refused.length > 0) throw new Error(`${refused.length} of ${patches.length + adds.length} concurrent PATCHes refused:\n${refused.map(describeExchange).join("\n")}`);
-        const after = (await scim("GET", `/Users/${user.body.id}`)).body;
+        const after = (await d.scim("GET", `/Users/${user.body.id}`)).body;
         const lost = changes.filter((a) => after[a] !== `${a}-${unique}`);
-        const memberIds = ((await scim("GET", `/Groups/${group.body.id}`)).body.members ?? []).map((m: { value: string }) => m.value);
+        const memberIds = ((await d.scim("GET", `/Groups/${group.body.id}`)).body.members ?? []).map((m: { value: string }) => m.value);
         const missing = newcomers.filter((m) => !memberIds.includes(m.body.id)).length;
         if (lost.length > 0 || missing > 0) throw new Error(`lost updates: user attributes ${lost.join(", ") || "none"}; ${missing} of ${members} members`);
       })), fuzzParameters(15, 5_000));
@@ -415,30 +376,52 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
 
   describe("GraphQL", () => {
     const knownDefect = SKIP_KNOWN ? it.skip : it;
-    const graphIds = () => [...graph.allIds, ...users, ...groups, "00000000-0000-7000-8000-000000000000", "not-an-id"];
+    const graphIds = () => [...d.graph.allIds, ...d.users, ...d.groups, "00000000-0000-7000-8000-000000000000", "not-an-id"];
 
     async function post(request: GraphRequest, key: string | null): Promise<Exchange> {
-      return exchange("POST", `${server.url}/graphql`, JSON.stringify(request), { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) });
+      return exchange("POST", `${d.server.url}/graphql`, JSON.stringify(request), { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) });
     }
-    const keyFor = (which: number) => (which < 8 ? graph.adminKey : which < 9 ? graph.readerKey : null);
+    const keyFor = (which: number) => (which < 8 ? d.graph.adminKey : which < 9 ? d.graph.readerKey : null);
 
     it("answers random operations built from the schema in time, with data or errors carrying a known code", async () => {
-      await checkProperty(fc.asyncProperty(graphRequest(schema, graphIds()), fc.nat({ max: 9 }), tracked(async (request, which) => {
+      await checkProperty(fc.asyncProperty(graphRequest(d.schema, graphIds()), fc.nat({ max: 9 }), tracked(async (request, which) => {
         if (SKIP_KNOWN) fc.pre(knownDefectIn(JSON.stringify(request)) === null);
-        assertGraphAnswer(await post(request, keyFor(which)));
+        const sent = await post(request, keyFor(which));
+        assertGraphAnswer(sent);
+        const asked = JSON.stringify(request);
+        const leaked = d.foreignToGraph.filter((id) => sent.text.includes(id) && !asked.includes(id));
+        if (leaked.length > 0) throw new AnswerProblem([`the answer shows another organization's ${leaked.join(", ")}`], sent);
       })), fuzzParameters(250, 6_000));
     }, PROPERTY_TIMEOUT_MS);
 
+    it("answers every operation that takes an id, given an id no row has (NUL, quotes, 10 KB, surrogates), with NOT_FOUND or BAD_USER_INPUT", async () => {
+      const fields = idTakingFields(d.schema).filter((f) => f.owner === "Query" || f.owner === "Mutation");
+      const hostileId = fc.oneof(
+        fc.constantFrom("a\u0000b", "\u0000", "'", "\"", "\\", "' OR '1'='1", "%00", "\ud800", "a".repeat(10_000), " ", "", "01a2293e-0000-7000-8000-000000000000"),
+        fc.string({ unit: "binary", maxLength: 12 }),
+      );
+      const idCase = fc.record({ key: fc.constantFrom(...fields.map((f) => f.key)), id: hostileId, optional: fc.nat() });
+      await checkProperty(fc.asyncProperty(idCase, tracked(async ({ key, id, optional }) => {
+        const field = fields.find((f) => f.key === key) as (typeof fields)[number];
+        const extra = field.slots.filter((slot) => !slot.required);
+        const chosen = new Set([...field.slots.filter((slot) => slot.required).map((slot) => slot.path), ...(extra.length ? [extra[optional % extra.length].path] : [])]);
+        const values = Object.fromEntries([...chosen].map((path) => [path, id]));
+        const operation = operationFor(field, values);
+        const sent = await post({ query: operation.document, variables: operation.variables }, d.graph.adminKey);
+        assertGraphAnswer(sent);
+      })), fuzzParameters(150, 4_000));
+    }, PROPERTY_TIMEOUT_MS);
+
     it("answers damaged documents in time with a parse or validation error, never a 5xx", async () => {
-      await checkProperty(fc.asyncProperty(damagedRequest(graphRequest(schema, graphIds())), tracked(async (request) => {
+      await checkProperty(fc.asyncProperty(damagedRequest(graphRequest(d.schema, graphIds())), tracked(async (request) => {
         if (SKIP_KNOWN) fc.pre(knownDefectIn(JSON.stringify(request)) === null);
-        assertGraphAnswer(await post(request, graph.adminKey));
+        assertGraphAnswer(await post(request, d.graph.adminKey));
       })), fuzzParameters(150, 3_000));
     }, PROPERTY_TIMEOUT_MS);
 
     knownDefect("answers fragment fan-outs and alias floods in time, executing them or refusing them as too complex", async () => {
       await checkProperty(fc.asyncProperty(fc.oneof(fragmentFanOut, aliasFlood), tracked(async (request) => {
-        assertGraphAnswer(await post(request, graph.adminKey));
+        assertGraphAnswer(await post(request, d.graph.adminKey));
       })), fuzzParameters(30, 5_000));
     }, PROPERTY_TIMEOUT_MS);
 
@@ -446,8 +429,8 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
       const badText = fc.tuple(fc.string({ maxLength: 3 }), fc.constantFrom("\u0000", "\ud800", "\udfff"), fc.string({ maxLength: 3 })).map((p) => p.join(""));
       const field = fc.constantFrom("userName", "displayName", "givenName", "title", "externalId");
       await checkProperty(fc.asyncProperty(field, badText, fc.uuid(), tracked(async (name, text, unique) => {
-        const input = { organizationId: graph.organizationId, userName: `ok-${unique}`, [name]: name === "userName" ? `x${text}` : text };
-        const sent = await post({ query: `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, variables: { input } }, graph.adminKey);
+        const input = { organizationId: d.graph.organizationId, userName: `ok-${unique}`, [name]: name === "userName" ? `x${text}` : text };
+        const sent = await post({ query: `mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`, variables: { input } }, d.graph.adminKey);
         const problems = graphProblems(sent);
         if (sent.json?.errors?.[0]?.extensions?.code !== "BAD_USER_INPUT") problems.push(`${name} with ${JSON.stringify(text)} was not refused as BAD_USER_INPUT`);
         if (problems.length > 0) throw new AnswerProblem(problems, sent);
@@ -462,8 +445,11 @@ describe(`Fuzzing SCIM and GraphQL on one server (seed ${FUZZ_SEED}${LONG_RUN ? 
           .map((v) => JSON.stringify(v)),
       );
       const contentType = fc.constantFrom("application/json", "application/graphql-response+json", "text/plain", "application/x-www-form-urlencoded", "", "application/json; charset=latin1");
-      await checkProperty(fc.asyncProperty(body, contentType, tracked(async (text, type) => {
-        const sent = await exchange("POST", `${server.url}/graphql`, text, { ...(type ? { "content-type": type } : {}), authorization: `Bearer ${graph.adminKey}`, "apollo-require-preflight": "true" });
+      await checkProperty(fc.asyncProperty(body, contentType, fc.boolean(), tracked(async (text, type, viaGet) => {
+        const headers = { ...(type ? { "content-type": type } : {}), authorization: `Bearer ${d.graph.adminKey}`, "apollo-require-preflight": "true" };
+        const sent = viaGet
+          ? await exchange("GET", `${d.server.url}/graphql?query=${urlEncoded(text)}&variables=${urlEncoded(text.slice(0, 20))}`, undefined, headers)
+          : await exchange("POST", `${d.server.url}/graphql`, text, headers);
         const problems = graphProblems(sent);
         if (problems.length > 0) throw new AnswerProblem(problems, sent);
       })), fuzzParameters(120, 2_000));
