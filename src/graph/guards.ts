@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
+import { firstUncleanText } from "../domain/validate";
 import { operationComplexity } from "./complexity";
 import type { GraphContext } from "./context";
 import { forbidden, validationFailed } from "./errors";
@@ -161,6 +162,7 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
           if (operation.operation === "mutation" && !contextValue.actor.canWrite) {
             throw forbidden("this API key may read but not change the directory (it is a READER key)", 403);
           }
+          assertCleanInputText(document, request.variables);
           const complexity = operationComplexity(schema, document, operation, request.variables ?? {});
           // `!(≤)` also refuses NaN.
           if (complexity !== undefined && !(complexity <= maxComplexity)) {
@@ -171,4 +173,18 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
       };
     },
   };
+}
+
+/**
+ * No string a client sends — variable or literal in the document — holds NUL or a lone surrogate
+ * (BAD_USER_INPUT, HTTP 400, nothing runs): ids, filters and names reach SQL, where SQLite stops
+ * reading a statement's text at a NUL, and no store keeps such text as sent (domain/validate.ts).
+ */
+function assertCleanInputText(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
+  const literals: string[] = [];
+  visit(document, { StringValue: (node) => void literals.push(node.value) });
+  const unclean = firstUncleanText([literals, variables ?? {}]);
+  if (unclean === null) return;
+  const what = unclean.includes("\u0000") ? "the NUL character" : "a lone UTF-16 surrogate";
+  throw new GraphQLError(`a string in the request holds ${what}, which no field accepts`, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });
 }

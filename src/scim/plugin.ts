@@ -4,6 +4,7 @@ import { authenticateScimToken } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
 import { bearerCredential } from "../domain/secrets";
+import { assertCleanRequestText } from "../domain/validate";
 import { assertJsonMediaType } from "./body/media-type";
 import { parseJsonBody } from "./body/json-body";
 import "./context";
@@ -72,6 +73,8 @@ export async function scimPlugin(app: FastifyInstance, options: ScimPluginOption
     const actor = await authenticateScimToken(em, credential, options.clock);
     if (!actor) throw new ScimError(401, null, "the SCIM token is unknown, revoked or expired, or SCIM is disabled for its organization");
     request.scim = { em, actor, organizationId: actor.organizationId as string, baseUrl: baseUrlOf(request) };
+    // `/Users/a%00b`, `?filter=…%00…`: refused before any of it reaches SQL (domain/validate.ts).
+    assertCleanRequestText([request.params, request.query], "the URL");
   });
   app.addHook("onSend", async (_request, reply, payload) => {
     reply.header("content-type", SCIM_CONTENT_TYPE);

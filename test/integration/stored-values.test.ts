@@ -118,6 +118,17 @@ describe("stored values", () => {
       }
       const inTitle = await server.gql(`mutation($o: ID!) { createUser(input: {organizationId: $o, userName: "ok@values.test", title: "a\\u0000b"}) { id } }`, { o: org });
       expect(inTitle.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+      // In a URL or an id, they never reach SQL (SQLite stops reading a statement at a NUL).
+      expect((await scim("PATCH", "/Users/a%00b", ops({ op: "replace", path: "title", value: "x" }))).status).toBe(400);
+      expect((await scim("GET", `/Users?filter=${q('userName eq "a\u0000b"')}`)).status).toBe(400);
+      for (const [query, variables] of [
+        [`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: "a\u0000b" }],
+        [`query { user(id: "a\\u0000b") { id } }`, {}],
+        [`query($o: ID!, $u: String!) { users(organizationId: $o, filter: {userName: $u}) { totalCount } }`, { o: org, u: "\ud800" }],
+      ] as const) {
+        const answer = await server.gql(query, variables);
+        expect({ query, status: answer.status, code: answer.errors?.[0].extensions?.code }).toEqual({ query, status: 400, code: "BAD_USER_INPUT" });
+      }
       // A well-formed pair (an emoji) is fine.
       expect((await scim("POST", "/Users", { schemas: [USER], userName: "rocket\ud83d\ude80@values.test" })).status).toBe(201);
     });
