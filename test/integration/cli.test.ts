@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ensureBuilt } from "../helpers/build";
 
 /** The operator's path: build, create a key before the server runs, then serve and use the key. */
 describe("idgraph CLI", () => {
@@ -10,9 +11,7 @@ describe("idgraph CLI", () => {
   const cli = (...args: string[]) => execFileSync(process.execPath, ["dist/src/cli/main.js", ...args], { env, encoding: "utf8" });
   let server: ChildProcess | undefined;
 
-  beforeAll(() => {
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" });
-  }, 120_000);
+  beforeAll(() => ensureBuilt(), 120_000);
   afterAll(async () => {
     // Waits for the server to exit, so neither the process nor its pipes outlive the tests.
     if (server && server.exitCode === null && server.signalCode === null) {
