@@ -1,5 +1,5 @@
 import { fixtures } from "../helpers/graph-fixtures";
-import { issueScimToken, scimClient, type ScimCall } from "../helpers/scim";
+import { scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -20,13 +20,8 @@ describe("concurrent SCIM writes without If-Match all apply", () => {
   });
   afterAll(async () => server.close());
 
-  async function tenant(name: string): Promise<{ org: string; scim: ScimCall }> {
-    const org = await f.organization(name);
-    return { org, scim: scimClient(server, await issueScimToken(server, org)) };
-  }
-
   it("ten parallel PATCHes replacing displayName: ten 200s, the version counts each", async () => {
-    const { scim } = await tenant("Parallel rename");
+    const { scim } = await scimTenant(server, "Parallel rename");
     const id = (await scim("POST", "/Users", { schemas: [USER], userName: "ada@parallel.test" })).body.id;
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) => scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "displayName", value: `Ada ${i}` }))),
@@ -37,7 +32,7 @@ describe("concurrent SCIM writes without If-Match all apply", () => {
   });
 
   it("twenty parallel e-mail adds keep all twenty e-mails", async () => {
-    const { scim } = await tenant("Parallel emails");
+    const { scim } = await scimTenant(server, "Parallel emails");
     const id = (await scim("POST", "/Users", { schemas: [USER], userName: "bob@parallel.test" })).body.id;
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => scim("PATCH", `/Users/${id}`, ops({ op: "add", path: "emails", value: [{ value: `bob${i}@parallel.test`, type: "other" }] }))),
@@ -47,7 +42,7 @@ describe("concurrent SCIM writes without If-Match all apply", () => {
   });
 
   it("ten parallel group PATCHes that rename and add a member all apply", async () => {
-    const { scim } = await tenant("Parallel groups");
+    const { scim } = await scimTenant(server, "Parallel groups");
     const group = (await scim("POST", "/Groups", { displayName: "Crew" })).body.id;
     const users: string[] = [];
     for (let i = 0; i < 10; i += 1) users.push((await scim("POST", "/Users", { schemas: [USER], userName: `crew${i}@parallel.test` })).body.id);
@@ -62,7 +57,7 @@ describe("concurrent SCIM writes without If-Match all apply", () => {
   });
 
   it("a stale If-Match still answers 412 and changes nothing", async () => {
-    const { scim } = await tenant("Stale version");
+    const { scim } = await scimTenant(server, "Stale version");
     const id = (await scim("POST", "/Users", { schemas: [USER], userName: "cy@parallel.test" })).body.id;
     expect((await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "title", value: "one" }))).status).toBe(200);
     const stale = await scim("PATCH", `/Users/${id}`, ops({ op: "replace", path: "title", value: "two" }), { "if-match": 'W/"1"' });
@@ -73,7 +68,7 @@ describe("concurrent SCIM writes without If-Match all apply", () => {
   });
 
   it("parallel PUTs and GraphQL updates keep holding", async () => {
-    const { org, scim } = await tenant("Parallel PUT");
+    const { organizationId: org, scim } = await scimTenant(server, "Parallel PUT");
     const id = (await scim("POST", "/Users", { schemas: [USER], userName: "dee@parallel.test" })).body.id;
     const puts = await Promise.all(Array.from({ length: 8 }, (_, i) => scim("PUT", `/Users/${id}`, { schemas: [USER], userName: "dee@parallel.test", title: `t${i}`, active: true })));
     expect(puts.map((r) => r.status)).toEqual(Array(8).fill(200));

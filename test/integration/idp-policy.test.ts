@@ -1,5 +1,5 @@
 import { CAN, fixtures } from "../helpers/graph-fixtures";
-import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { issueScimToken, q, scimClient, scimTenant, type ScimCall } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -18,11 +18,11 @@ describe("the organization's policy binds the IdP", () => {
   afterAll(async () => server.close());
 
   async function tenant(name: string, settings: Record<string, unknown> = {}): Promise<{ org: string; scim: ScimCall }> {
-    const org = await f.organization(name);
+    const { organizationId: org, scim } = await scimTenant(server, name);
     if (Object.keys(settings).length > 0) {
       await server.ok(`mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { id } }`, { input: { id: org, ...settings } });
     }
-    return { org, scim: scimClient(server, await issueScimToken(server, org)) };
+    return { org, scim };
   }
   const userOverGraph = async (id: string) =>
     (await server.ok(`query($id: ID!) { user(id: $id) { active managedBy pendingAdminActivation protectedFromScim } }`, { id })).user;

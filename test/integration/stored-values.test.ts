@@ -1,6 +1,6 @@
 import { AuditEvent } from "../../src/store/entities";
 import { CAN, fixtures } from "../helpers/graph-fixtures";
-import { issueScimToken, q, scimClient, type ScimCall } from "../helpers/scim";
+import { q, scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -25,14 +25,9 @@ describe("stored values", () => {
   });
   afterAll(async () => server.close());
 
-  async function tenant(name: string): Promise<{ org: string; scim: ScimCall }> {
-    const org = await f.organization(name);
-    return { org, scim: scimClient(server, await issueScimToken(server, org)) };
-  }
-
   describe("JSON too deep to store is refused at the edge", () => {
     it("SCIM: roles nested 1,500 levels deep answer 400 invalidValue and store nothing", async () => {
-      const { scim } = await tenant("Deep SCIM");
+      const { scim } = await scimTenant(server, "Deep SCIM");
       const response = await scim("POST", "/Users", { schemas: [USER], userName: "deep@values.test", roles: [{ value: "x", extra: nested(1500) }] });
       expect(response.status).toBe(400);
       expect(response.body.scimType).toBe("invalidValue");
@@ -40,7 +35,7 @@ describe("stored values", () => {
     });
 
     it("SCIM: an extension attribute nested 38 levels deep is refused, 22 levels is kept", async () => {
-      const { scim } = await tenant("Deep extension");
+      const { scim } = await scimTenant(server, "Deep extension");
       const deep = await scim("POST", "/Users", { schemas: [USER], userName: "ext@values.test", "urn:example:custom": { tree: nested(36) } });
       expect(deep.status).toBe(400);
       expect(deep.body.detail).toMatch(/deeper than 32/);
@@ -49,7 +44,7 @@ describe("stored values", () => {
     });
 
     it("GraphQL: an enterprise extension 40 levels deep answers BAD_USER_INPUT", async () => {
-      const { org } = await tenant("Deep GraphQL");
+      const { organizationId: org } = await scimTenant(server, "Deep GraphQL");
       const result = await server.gql(`mutation($input: CreateUserInput!) { createUser(input: $input) { id } }`,
         { input: { organizationId: org, userName: "gql@values.test", enterprise: nested(40) } });
       expect(result.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
@@ -58,7 +53,7 @@ describe("stored values", () => {
 
   describe("a value stored before the bounds existed poisons no read", () => {
     it("can, canBatch and every roles/emails filter of the organization still answer", async () => {
-      const { org, scim } = await tenant("Poisoned");
+      const { organizationId: org, scim } = await scimTenant(server, "Poisoned");
       const account = await f.account(org, "prod");
       const role = await f.role(org, "viewer", ["dash.read"]);
       const poisoned = (await scim("POST", "/Users", { schemas: [USER], userName: "poisoned@values.test", roles: [{ value: "viewer" }] })).body.id;
@@ -85,7 +80,7 @@ describe("stored values", () => {
 
   describe("one answer at any nesting depth", () => {
     it("a 200-level chain of groups: can, GET /Users and the groups filter all see the top group", async () => {
-      const { org, scim } = await tenant("Deep nesting");
+      const { organizationId: org, scim } = await scimTenant(server, "Deep nesting");
       const account = await f.account(org, "prod");
       const ada = (await scim("POST", "/Users", { schemas: [USER], userName: "ada@values.test" })).body.id;
       let previous = (await scim("POST", "/Groups", { displayName: "G1", members: [{ value: ada }] })).body.id;
@@ -109,7 +104,7 @@ describe("stored values", () => {
 
   describe("input hygiene", () => {
     it("NUL and lone surrogates are refused over SCIM and GraphQL", async () => {
-      const { org, scim } = await tenant("Hygiene");
+      const { organizationId: org, scim } = await scimTenant(server, "Hygiene");
       for (const userName of ["nul\u0000@values.test", "lone\ud800@values.test"]) {
         const overScim = await scim("POST", "/Users", JSON.stringify({ schemas: [USER], userName }));
         expect(overScim.status).toBe(400);
@@ -134,7 +129,7 @@ describe("stored values", () => {
     });
 
     it("userName and group displayName are one name however the accent is typed (NFC)", async () => {
-      const { org, scim } = await tenant("Unicode");
+      const { organizationId: org, scim } = await scimTenant(server, "Unicode");
       const composed = "caf\u00e9@values.test";
       const decomposed = "cafe\u0301@values.test";
       const created = await scim("POST", "/Users", { schemas: [USER], userName: composed });
@@ -151,7 +146,7 @@ describe("stored values", () => {
     });
 
     it("a PATCH adding a member who is already there, or removing one who is gone, writes no audit event and keeps the version", async () => {
-      const { scim } = await tenant("Idempotent members");
+      const { scim } = await scimTenant(server, "Idempotent members");
       const user = (await scim("POST", "/Users", { schemas: [USER], userName: "member@values.test" })).body.id;
       const group = (await scim("POST", "/Groups", { displayName: "Team", members: [{ value: user }] })).body.id;
       const events = () => server.built.orm.em.fork().count(AuditEvent, { targetId: group });
