@@ -52,8 +52,9 @@ export async function updateUser(ctx: CommandContext, input: UpdateUserInput): P
 /**
  * A read-modify-write of one user (SCIM PATCH): `change` computes the new attributes from the
  * user as it is inside the write transaction, so concurrent changes apply one after the other and
- * none is lost — the transaction holds the database's write lock from its first read. Only a
- * client that names the version it read (`ifVersion`, SCIM If-Match) can see a conflict.
+ * none is lost (write transactions queue for the one writer connection; a database shared by
+ * several processes will need the row locked on read). Only a client that names the version it
+ * read (`ifVersion`, SCIM If-Match) can see a conflict.
  */
 export async function changeUser(
   ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: User) => Partial<UserAttributes>, settings: AdminUserSettings = {},
