@@ -1,5 +1,5 @@
 import { Invalid } from "./errors";
-import { assertCleanText } from "./validate";
+import { assertCleanText, isCleanText } from "./validate";
 
 /**
  * Bounds on free-form JSON a client may store (SCIM extension attributes, multi-valued entries,
@@ -33,8 +33,8 @@ export function assertStorableJson(value: unknown, field: string): void {
   if (value === null || typeof value !== "object") return;
   walkJson(value, (node, depth) => {
     if (depth > MAX_JSON_DEPTH) throw new Invalid(`${field} nests deeper than ${MAX_JSON_DEPTH} levels`);
-    if (typeof node === "string") assertCleanText(node, field);
-    else if (node !== null && typeof node === "object" && !Array.isArray(node)) for (const key of Object.keys(node)) assertCleanText(key, field);
+    const unclean = uncleanTextOf(node);
+    if (unclean !== null) assertCleanText(unclean, field);
     return true;
   });
   if (JSON.stringify(value).length > MAX_JSON_ATTRIBUTE_LENGTH) {
@@ -43,11 +43,30 @@ export function assertStorableJson(value: unknown, field: string): void {
 }
 
 /**
+ * The first string or object key anywhere in `value` that assertCleanText would refuse, or null.
+ * Edges check whole requests (SCIM bodies and URL parameters, GraphQL variables) with it before
+ * any of it reaches SQL, where MikroORM inlines values into the SQL text and SQLite stops reading
+ * that text at a NUL.
+ */
+export function firstUncleanText(value: unknown): string | null {
+  let found: string | null = null;
+  walkJson(value, (node) => (found = uncleanTextOf(node)) === null);
+  return found;
+}
+
+/** Refuses (Invalid) a request part holding text no store keeps as sent; `what` names the part. */
+export function assertCleanRequestText(value: unknown, what: string): void {
+  const unclean = firstUncleanText(value);
+  if (unclean !== null) assertCleanText(unclean, what);
+}
+
+/**
  * Visits every node of a JSON value with the depth of the container it opens (objects and arrays
  * count 1 more than their parent; scalars report their parent's depth), depth-first, with an
- * explicit stack. `visit` returns false to stop.
+ * explicit stack: the depth of what a client sends is not bounded yet when it is walked.
+ * `visit` returns false to stop.
  */
-function walkJson(root: unknown, visit: (node: unknown, depth: number) => boolean): void {
+export function walkJson(root: unknown, visit: (node: unknown, depth: number) => boolean): void {
   const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 0 }];
   while (stack.length > 0) {
     const { node, depth } = stack.pop() as { node: unknown; depth: number };
@@ -57,4 +76,11 @@ function walkJson(root: unknown, visit: (node: unknown, depth: number) => boolea
     if (!container) continue;
     for (const child of Array.isArray(node) ? node : Object.values(node as Record<string, unknown>)) stack.push({ node: child, depth: level });
   }
+}
+
+/** The text a node holds that assertCleanText would refuse: the string itself, or one of an object's keys. */
+function uncleanTextOf(node: unknown): string | null {
+  if (typeof node === "string") return isCleanText(node) ? null : node;
+  if (node === null || typeof node !== "object" || Array.isArray(node)) return null;
+  return Object.keys(node).find((key) => !isCleanText(key)) ?? null;
 }

@@ -15,34 +15,9 @@ export function assertCleanText(value: string, field: string): void {
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u;
 
-/**
- * The first string (or object key) anywhere in `value` that assertCleanText would refuse, or
- * null. Walked with an explicit stack: edges check whole requests (URL parameters, GraphQL
- * variables) with it before any of it reaches SQL, where MikroORM inlines values into the SQL
- * text and SQLite stops reading that text at a NUL.
- */
-export function firstUncleanText(value: unknown): string | null {
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node === "string") {
-      if (NUL_OR_LONE_SURROGATE.test(node)) return node;
-    } else if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
-    } else if (node !== null && typeof node === "object") {
-      for (const [key, item] of Object.entries(node)) {
-        if (NUL_OR_LONE_SURROGATE.test(key)) return key;
-        stack.push(item);
-      }
-    }
-  }
-  return null;
-}
-
-/** Refuses (Invalid) a request part holding text no store keeps as sent; `what` names the part. */
-export function assertCleanRequestText(value: unknown, what: string): void {
-  const unclean = firstUncleanText(value);
-  if (unclean !== null) assertCleanText(unclean, what);
+/** Whether assertCleanText would accept `value`. */
+export function isCleanText(value: string): boolean {
+  return !NUL_OR_LONE_SURROGATE.test(value);
 }
 
 /** A required, non-blank string, trimmed. */

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
-import { firstUncleanText } from "../domain/validate";
+import { firstUncleanText } from "../domain/json-limits";
 import { operationComplexity } from "./complexity";
 import type { GraphContext } from "./context";
 import { forbidden, validationFailed } from "./errors";
@@ -180,10 +180,24 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
  * (BAD_USER_INPUT, HTTP 400, nothing runs): ids, filters and names reach SQL, where SQLite stops
  * reading a statement's text at a NUL, and no store keeps such text as sent (domain/validate.ts).
  */
+/**
+ * The first string literal of the document that holds NUL or a lone surrogate, or null. Apollo
+ * hands every request of the same query the same cached DocumentNode, so each document is walked
+ * once, not once per request (the variables, which change, are checked on every request).
+ */
+function uncleanLiteralOf(document: DocumentNode): string | null {
+  let found = uncleanLiterals.get(document);
+  if (found === undefined) {
+    const literals: string[] = [];
+    visit(document, { StringValue: (node) => void literals.push(node.value) });
+    uncleanLiterals.set(document, (found = firstUncleanText(literals)));
+  }
+  return found;
+}
+const uncleanLiterals = new WeakMap<DocumentNode, string | null>();
+
 function assertCleanInputText(document: DocumentNode, variables: Record<string, unknown> | undefined): void {
-  const literals: string[] = [];
-  visit(document, { StringValue: (node) => void literals.push(node.value) });
-  const unclean = firstUncleanText([literals, variables ?? {}]);
+  const unclean = uncleanLiteralOf(document) ?? firstUncleanText(variables ?? {});
   if (unclean === null) return;
   const what = unclean.includes("\u0000") ? "the NUL character" : "a lone UTF-16 surrogate";
   throw new GraphQLError(`a string in the request holds ${what}, which no field accepts`, { extensions: { code: "BAD_USER_INPUT", http: { status: 400 } } });

@@ -4,7 +4,7 @@ import { authenticateScimToken } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
 import { bearerCredential } from "../domain/secrets";
-import { assertCleanRequestText } from "../domain/validate";
+import { assertCleanRequestText } from "../domain/json-limits";
 import { assertJsonMediaType } from "./body/media-type";
 import { parseJsonBody } from "./body/json-body";
 import "./context";

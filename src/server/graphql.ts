@@ -36,11 +36,7 @@ export interface GraphqlOptions {
  */
 export async function registerGraphql(app: FastifyInstance, options: GraphqlOptions): Promise<void> {
   const schema = await buildGraphSchema();
-  const limits = documentLimits({
-    maxDepth: options.maxDepth,
-    maxAliases: options.maxAliases,
-    maxDirectives: options.maxDirectives,
-  });
+  const limits = documentLimits(options);
   const apollo = new ApolloServer<GraphContext>({
     schema,
     introspection: true,

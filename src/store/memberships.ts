@@ -174,10 +174,7 @@ export async function memberPagesOfGroups(em: EntityManager, requests: MemberPag
 export async function memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds> {
   const rows = await run(em, `select member_user_id, member_group_id from group_membership where group_id = ?`, [groupId]);
   const members: MemberIds = { userIds: [], groupIds: [] };
-  for (const r of rows) {
-    if (r.member_user_id) members.userIds.push(r.member_user_id as string);
-    else members.groupIds.push(r.member_group_id as string);
-  }
+  collectMembers(rows, members);
   return members;
 }
 

@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, jsonDepth } from "../../domain/json-limits";
+import { MAX_JSON_DEPTH, firstUncleanText, jsonDepth, walkJson } from "../../domain/json-limits";
 import { ScimError } from "../errors";
 
 /**
@@ -35,33 +35,20 @@ export function parseJsonBody(text: string): unknown {
   return body;
 }
 
-/** With the `u` flag a surrogate pair is one code point, so this matches only unpaired halves. */
-const NUL_OR_LONE_SURROGATE = /[\u0000\uD800-\uDFFF]/u;
-
 /**
- * Walks every key and string value with an explicit stack (the depth is already bounded, the width
- * is not). A "__proto__" key is refused as fastify's own JSON parser refuses it for every other
- * route: `Object.assign` and spreads of the body would set an object's prototype with it.
+ * A "__proto__" key is refused as fastify's own JSON parser refuses it for every other route:
+ * `Object.assign` and spreads of the body would set an object's prototype with it.
  */
-function assertSafeKeysAndStrings(root: unknown): void {
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (typeof node === "string") {
-      if (NUL_OR_LONE_SURROGATE.test(node)) throw unclean(node);
-    } else if (Array.isArray(node)) {
-      for (const item of node) stack.push(item);
-    } else if (node !== null && typeof node === "object") {
-      for (const [key, value] of Object.entries(node)) {
-        if (NUL_OR_LONE_SURROGATE.test(key)) throw unclean(key);
-        if (key === "__proto__") throw ScimError.invalidValue('the request body holds a "__proto__" key');
-        stack.push(value);
-      }
-    }
+function assertSafeKeysAndStrings(body: unknown): void {
+  const unclean = firstUncleanText(body);
+  if (unclean !== null) {
+    const what = unclean.includes("\u0000") ? "the NUL character (\\u0000)" : "a lone UTF-16 surrogate (not a character)";
+    throw ScimError.invalidValue(`the request body holds a string with ${what}`);
   }
-}
-
-function unclean(text: string): ScimError {
-  const what = text.includes("\u0000") ? "the NUL character (\\u0000)" : "a lone UTF-16 surrogate (not a character)";
-  return ScimError.invalidValue(`the request body holds a string with ${what}`);
+  walkJson(body, (node) => {
+    if (node !== null && typeof node === "object" && Object.prototype.hasOwnProperty.call(node, "__proto__")) {
+      throw ScimError.invalidValue('the request body holds a "__proto__" key');
+    }
+    return true;
+  });
 }

@@ -1,10 +1,10 @@
-import { parse, type Filter } from "scim2-parse-filter";
+import type { Filter } from "scim2-parse-filter";
 import { ScimError } from "../errors";
 import type { AttributeSchema, ResourceSchema } from "../schema";
 import { assertAlias, elementSubAttribute, locateAttribute, locateSubAttribute, type CollectionTarget, type ComplexTarget, type SqlFragment } from "./columns";
 import { compareScalar, presentScalar, type CompareOp, type CompValue, type Predicate, type ScalarRef } from "./compare";
 import type { SqlDialect } from "./dialect";
-import { checkFilterText, checkFilterTree } from "./limits";
+import { parseWithinLimits } from "./limits";
 
 export { compileSortBy } from "./sort";
 export type { SqlFragment } from "./columns";
@@ -36,26 +36,13 @@ export function compileFilter(filterText: string, resource: ResourceSchema, alia
 
 function parseFilterText(text: string): Filter {
   if (!text.trim()) throw ScimError.invalidFilter("the filter is empty");
-  const facts = checkFilterText(text);
+  const { filter, facts } = parseWithinLimits(text, (reason) => `the filter is not valid SCIM filter syntax (RFC 7644 §3.4.2.2): ${reason}`);
   // `emails[type eq "work"].value` is a PATCH path (RFC 7644 §3.5.2), not a filter (Figure 1). The
-  // parser would quietly read it as two conditions on possibly different e-mails, so refuse it.
+  // parser quietly reads it as two conditions on possibly different e-mails, so refuse it.
   if (facts.subAttributeAfterValuePath) {
     throw ScimError.invalidFilter('a filter cannot follow "[…]" with ".subAttribute"; write emails[type eq "work" and value co "x"] instead');
   }
-  let filter: Filter;
-  try {
-    filter = parse(text);
-  } catch (error) {
-    // The parser's messages quote the rest of the text ("unexpected token …"): keep the answer short.
-    const reason = error instanceof Error ? error.message : String(error);
-    throw ScimError.invalidFilter(`the filter is not valid SCIM filter syntax (RFC 7644 §3.4.2.2): ${truncate(reason, 200)}`);
-  }
-  checkFilterTree(filter);
   return filter;
-}
-
-function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length)}…`;
 }
 
 /** What attribute names refer to: the resource, one element of a multi-valued attribute, or a singular complex attribute. */

@@ -1,4 +1,4 @@
-import type { Filter } from "scim2-parse-filter";
+import { parse, type Filter } from "scim2-parse-filter";
 import { ScimError } from "../errors";
 
 /**
@@ -51,7 +51,7 @@ export interface FilterTextFacts {
  * feed two ways, so an unterminated value with 30 of them backtracks for minutes (a compValue is
  * a JSON string, which cannot hold them raw anyway).
  */
-export function checkFilterText(text: string): FilterTextFacts {
+function checkFilterText(text: string): FilterTextFacts {
   if (text.length > MAX_FILTER_LENGTH) {
     throw ScimError.invalidFilter(`the filter is longer than ${MAX_FILTER_LENGTH} characters (MAX_FILTER_LENGTH); split the query into several requests`);
   }
@@ -82,7 +82,7 @@ export function checkFilterText(text: string): FilterTextFacts {
  * Checks the parsed filter, walked with an explicit stack: how many comparisons it makes, how deep
  * its operators nest (`not not not … a eq 1` needs no parentheses) and how long each compared value is.
  */
-export function checkFilterTree(filter: Filter): void {
+function checkFilterTree(filter: Filter): void {
   let clauses = 0;
   const stack: Array<{ node: Filter; depth: number }> = [{ node: filter, depth: 0 }];
   while (stack.length > 0) {
@@ -109,6 +109,25 @@ export function checkFilterTree(filter: Filter): void {
         }
     }
   }
+}
+
+/**
+ * Parses a filter (a list's `filter`, or the `[…]` of a PATCH path) within the bounds: the text is
+ * checked before scim2-parse-filter sees it, the tree after. The one way filters are parsed, so no
+ * caller can hand the parser text it would spend minutes on. `syntaxError` words a parse failure
+ * for the caller (the parser's message, cut short: it quotes the rest of the text).
+ */
+export function parseWithinLimits(text: string, syntaxError: (reason: string) => string): { filter: Filter; facts: FilterTextFacts } {
+  const facts = checkFilterText(text);
+  let filter: Filter;
+  try {
+    filter = parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw ScimError.invalidFilter(syntaxError(reason.length <= 200 ? reason : `${reason.slice(0, 200)}…`));
+  }
+  checkFilterTree(filter);
+  return { filter, facts };
 }
 
 /** One attribute path of `sortBy` (invalidFilter, as every other sortBy error) or of a projection list. */

@@ -1,6 +1,6 @@
-import { parse as parseFilter, type Filter } from "scim2-parse-filter";
+import type { Filter } from "scim2-parse-filter";
 import { ScimError } from "../errors";
-import { checkFilterText, checkFilterTree } from "../filter/limits";
+import { parseWithinLimits } from "../filter/limits";
 import { PATCH_OP_SCHEMA, type PatchOpName, type PatchOperation, type PatchPath } from "./types";
 
 /**
@@ -82,19 +82,10 @@ export function parsePatchPath(text: string): PatchPath {
 }
 
 function parseValueFilter(pathText: string, filterText: string): Filter {
-  // The same bounds as a list filter: length, clauses, nesting, and no raw control characters
-  // (which make the parser's pattern backtrack exponentially).
-  checkFilterText(filterText);
-  let ast: Filter;
-  try {
-    ast = parseFilter(filterText);
-  } catch (error) {
-    // RFC 7644 §3.12: invalidFilter applies to "PATCH (Path Filter)".
-    throw ScimError.invalidFilter(`Invalid value filter in path "${pathText}": ${(error as Error).message}.`);
-  }
-  if (containsValuePath(ast)) throw ScimError.invalidFilter(`Value filters cannot be nested (path "${pathText}", RFC 7644 §3.4.2.2).`);
-  checkFilterTree(ast);
-  return ast;
+  // RFC 7644 §3.12: invalidFilter applies to "PATCH (Path Filter)"; the list filters' bounds apply too.
+  const { filter } = parseWithinLimits(filterText, (reason) => `Invalid value filter in path "${pathText}": ${reason}.`);
+  if (containsValuePath(filter)) throw ScimError.invalidFilter(`Value filters cannot be nested (path "${pathText}", RFC 7644 §3.4.2.2).`);
+  return filter;
 }
 
 function containsValuePath(filter: Filter): boolean {
