@@ -1,9 +1,11 @@
 import { MikroORM, type Options } from "@mikro-orm/core";
 import { SqliteDriver } from "@mikro-orm/sqlite";
+import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
 import { ALL_ENTITIES } from "./entities";
-import { MIGRATIONS } from "../../migrations";
+import { SQLITE_MIGRATIONS } from "../../migrations/sqlite";
+import { POSTGRES_MIGRATIONS } from "../../migrations/postgres";
 
 /** Minimal shape of the sqlite3 connection handed to the pool's afterCreate hook. */
 interface SqliteConnectionHandle {
@@ -28,23 +30,33 @@ const SQLITE_PRAGMAS = [
 /** sqlite3 runs queries on libuv's 4 worker threads: one writer plus three readers fill them. */
 const READ_CONNECTIONS = 3;
 
+/** PostgreSQL connections per process: enough for parallel reads and a writer, few enough for a fleet. */
+const POSTGRES_POOL_SIZE = 10;
+
 export interface OrmOptions {
   debug?: boolean;
   /** Receives every SQL statement; the bench and the N+1 tests count them. */
   onQuery?: (sql: string) => void;
 }
 
-export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): Options {
-  if (database.kind !== "sqlite") {
-    throw new Error("PostgreSQL support is not built yet: set DATABASE_URL to a SQLite file path");
-  }
-  const onQuery = options.onQuery;
+/** The migrations of one database, written for its dialect from the same entities. */
+function migrationsOf(kind: DatabaseConfig["kind"]): Options["migrations"] {
+  return {
+    migrationsList: kind === "sqlite" ? SQLITE_MIGRATIONS : POSTGRES_MIGRATIONS,
+    // Where `npm run migration:create` writes a new migration (then list it in that folder's index.ts).
+    path: `migrations/${kind}`,
+    pathTs: `migrations/${kind}`,
+    emit: "ts",
+    transactional: true,
+    allOrNothing: true,
+    snapshot: false,
+  };
+}
+
+function sqliteOptions(path: string): Options {
   return {
     driver: SqliteDriver,
-    dbName: database.path,
-    entities: ALL_ENTITIES,
-    extensions: [Migrator],
-    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    dbName: path,
     // One connection: SQLite serialises writers anyway, and one connection means transactions
     // queue in the pool instead of failing with SQLITE_BUSY.
     pool: {
@@ -62,16 +74,26 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
     // same file) and never queue behind a write. Each sees every committed write at once.
     replicas: Array.from({ length: READ_CONNECTIONS }, (_, i) => ({ name: `read-${i + 1}` })),
     preferReadReplicas: true,
-    migrations: {
-      migrationsList: MIGRATIONS,
-      // Where `npm run migration:create` writes a new migration (then list it in migrations/index.ts).
-      path: "migrations",
-      pathTs: "migrations",
-      emit: "ts",
-      transactional: true,
-      allOrNothing: true,
-      snapshot: false,
-    },
+  };
+}
+
+function postgresOptions(url: string): Options {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: url,
+    // PostgreSQL runs transactions side by side: reads and writes share one pool.
+    pool: { min: 1, max: POSTGRES_POOL_SIZE, acquireTimeoutMillis: 30_000 },
+  };
+}
+
+export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): Options {
+  const onQuery = options.onQuery;
+  return {
+    ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url)),
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    migrations: migrationsOf(database.kind),
     forceUtcTimezone: true,
     colors: false,
     debug: onQuery ? ["query"] : Boolean(options.debug),

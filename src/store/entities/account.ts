@@ -8,7 +8,7 @@ export class Account {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
 
-  @ManyToOne(() => Organization, { deleteRule: "cascade" })
+  @ManyToOne(() => Organization, { deleteRule: "cascade", index: true })
   organization!: Organization;
 
   @Property({ type: "string" })

@@ -17,7 +17,7 @@ export class ApiKey {
   role!: ApiKeyRole;
 
   /** Null: the key works across all organizations. */
-  @ManyToOne(() => Organization, { nullable: true, deleteRule: "cascade" })
+  @ManyToOne(() => Organization, { nullable: true, deleteRule: "cascade", index: true })
   organization: Organization | null = null;
 
   @Property({ type: "string", length: 64 })

@@ -19,10 +19,10 @@ export class RoleBinding {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
 
-  @ManyToOne(() => Organization, { deleteRule: "cascade" })
+  @ManyToOne(() => Organization, { deleteRule: "cascade", index: true })
   organization!: Organization;
 
-  @ManyToOne(() => Role, { deleteRule: "cascade" })
+  @ManyToOne(() => Role, { deleteRule: "cascade", index: true })
   role!: Role;
 
   @ManyToOne(() => User, { nullable: true, deleteRule: "cascade" })
@@ -31,7 +31,7 @@ export class RoleBinding {
   @ManyToOne(() => Group, { nullable: true, deleteRule: "cascade" })
   subjectGroup: Group | null = null;
 
-  @ManyToOne(() => Account, { nullable: true, deleteRule: "cascade" })
+  @ManyToOne(() => Account, { nullable: true, deleteRule: "cascade", index: true })
   account: Account | null = null;
 
   @Property({ type: "string", length: 160 })

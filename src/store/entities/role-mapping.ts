@@ -24,10 +24,10 @@ export class RoleMapping {
   @Property({ type: "string" })
   idpValueKey!: string;
 
-  @ManyToOne(() => Role, { deleteRule: "cascade" })
+  @ManyToOne(() => Role, { deleteRule: "cascade", index: true })
   role!: Role;
 
-  @ManyToOne(() => Account, { nullable: true, deleteRule: "cascade" })
+  @ManyToOne(() => Account, { nullable: true, deleteRule: "cascade", index: true })
   account: Account | null = null;
 
   @Property({ type: "string", length: 36 })

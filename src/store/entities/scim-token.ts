@@ -8,7 +8,7 @@ export class ScimToken {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
 
-  @ManyToOne(() => Organization, { deleteRule: "cascade" })
+  @ManyToOne(() => Organization, { deleteRule: "cascade", index: true })
   organization!: Organization;
 
   @Property({ type: "string" })

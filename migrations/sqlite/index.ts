@@ -4,10 +4,10 @@ import { Migration20261125152500 } from "./Migration20261125152500";
 import { Migration20261129212516 } from "./Migration20261129212516";
 
 /**
- * Every migration, in order. Listed explicitly (not discovered from the folder) so the same list
+ * Every SQLite migration, in order. Listed explicitly (not discovered from the folder) so the same list
  * works from compiled JavaScript (`npm start`) and from TypeScript under jest.
  */
-export const MIGRATIONS: MigrationObject[] = [
+export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261125131937", class: Migration20261125131937 },
   { name: "Migration20261125152500", class: Migration20261125152500 },
   { name: "Migration20261129212516", class: Migration20261129212516 },
