@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { SEARCH_ALIAS, type SearchRequest } from "../domain/queries/search";
+import type { SearchRequest } from "../domain/queries/search";
 import { assertResourceSchemas } from "./body/resource-schemas";
 import type { ScimContext } from "./context";
 import { etagOf, versionFromIfMatch } from "./etag";
 import { ScimError } from "./errors";
-import { SQLITE_DIALECT } from "./filter/dialect";
 import { compileFilter, compileSortBy } from "./filter/compile";
 import { listResponse } from "./messages/list-response";
 import { listRequestFromQuery, listRequestFromSearchBody, type ListRequest } from "./messages/search-request";
@@ -80,8 +79,8 @@ export async function list(type: ScimResourceType, ctx: ScimContext, request: Li
 export function searchRequestFor(type: ScimResourceType, ctx: ScimContext, request: ListRequest): SearchRequest {
   return {
     organizationId: ctx.organizationId,
-    where: request.filter ? compileFilter(request.filter, type.schema, SEARCH_ALIAS, SQLITE_DIALECT) : null,
-    orderBy: request.sortBy ? compileSortBy(request.sortBy, type.schema, SEARCH_ALIAS, SQLITE_DIALECT) : null,
+    filter: request.filter ? compileFilter(request.filter, type.schema) : null,
+    sort: request.sortBy ? compileSortBy(request.sortBy, type.schema) : null,
     descending: request.descending,
     offset: request.startIndex - 1,
     limit: request.count,

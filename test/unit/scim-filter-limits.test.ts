@@ -1,14 +1,15 @@
 import { ScimError } from "../../src/scim/errors";
 import { compileFilter, compileSortBy } from "../../src/scim/filter/compile";
-import { SQLITE_DIALECT } from "../../src/scim/filter/dialect";
 import {
   MAX_ATTRIBUTE_PATH_LENGTH, MAX_FILTER_CLAUSES, MAX_FILTER_LENGTH, MAX_FILTER_NESTING, MAX_FILTER_VALUE_LENGTH, MAX_PROJECTION_PATHS,
 } from "../../src/scim/filter/limits";
 import { parseProjection } from "../../src/scim/projection";
 import { GROUP_SCHEMA, RESOURCE_SCHEMAS, schemaAttributes, USER_SCHEMA } from "../../src/scim/schema";
+import { renderFilter, SQLITE_FILTER_SQL } from "../../src/store/sql/filter";
 
 const { User } = RESOURCE_SCHEMAS;
-const userFilter = (filter: string) => compileFilter(filter, User, "e0", SQLITE_DIALECT);
+/** A user filter as the SQLite store runs it: the limits exist for the SQL it becomes. */
+const userFilter = (filter: string) => renderFilter(compileFilter(filter, User), "User", "e0", SQLITE_FILTER_SQL);
 
 /** The ScimError a call throws (or a failure saying it did not throw one). */
 function scimErrorOf(call: () => unknown): ScimError {
@@ -120,7 +121,7 @@ describe("SCIM filter limits: a filter too large to run is the client's error", 
 
 describe("sortBy and attributes limits", () => {
   it(`bounds sortBy at MAX_ATTRIBUTE_PATH_LENGTH (${MAX_ATTRIBUTE_PATH_LENGTH}) characters`, () => {
-    const error = scimErrorOf(() => compileSortBy("a".repeat(MAX_ATTRIBUTE_PATH_LENGTH + 1), User, "e0", SQLITE_DIALECT));
+    const error = scimErrorOf(() => compileSortBy("a".repeat(MAX_ATTRIBUTE_PATH_LENGTH + 1), User));
     expect(error).toMatchObject({ status: 400, scimType: "invalidFilter" });
     expect(error.message).toContain("MAX_ATTRIBUTE_PATH_LENGTH");
   });

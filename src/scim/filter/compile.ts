@@ -1,20 +1,18 @@
 import type { Filter } from "scim2-parse-filter";
+import type { FilterPredicate } from "../../domain/ports/filter";
 import { ScimError } from "../errors";
 import type { AttributeSchema, ResourceSchema } from "../schema";
-import { assertAlias, elementSubAttribute, locateAttribute, locateSubAttribute, type CollectionTarget, type ComplexTarget, type SqlFragment } from "./columns";
-import { compareScalar, presentScalar, type CompareOp, type CompValue, type Predicate, type ScalarRef } from "./compare";
-import type { SqlDialect } from "./dialect";
+import { elementSubAttribute, locateAttribute, locateSubAttribute, type CollectionTarget, type ComplexTarget, type ScalarTarget } from "./attributes";
+import { comparison, presence, type CompValue, type FilterOp, type ScalarRef } from "./compare";
 import { parseWithinLimits } from "./limits";
 
 export { compileSortBy } from "./sort";
-export type { SqlFragment } from "./columns";
 
 /**
- * SCIM filter (RFC 7644 §3.4.2.2) → SQL boolean expression over the resource table aliased
- * `alias`, e.g. `e0` in `SELECT … FROM "user" e0 WHERE e0.organization_id = ? AND (<sql>)`.
- * The text is parsed by scim2-parse-filter; every operand is bound as a `?` parameter, and the SQL
- * text holds only names from the attribute map (columns.ts), so no client input reaches it. Text
- * and tree are bounded first (limits.ts), so whatever parses also runs.
+ * SCIM filter (RFC 7644 §3.4.2.2) → the domain's filter predicate (domain/ports/filter.ts), which
+ * each store renders to its SQL. The text is parsed by scim2-parse-filter within bounds
+ * (limits.ts), attribute names resolved through the one attribute map (attributes.ts), operands
+ * checked against the attributes' types (compare.ts); every refusal is an invalidFilter.
  *
  * Semantics worth knowing:
  * - `a ne v` is `not (a eq v)`: a resource without `a` matches, and for a multi-valued attribute
@@ -23,15 +21,12 @@ export type { SqlFragment } from "./columns";
  * - `a eq null` is `not (a pr)`, `a ne null` is `a pr` (RFC 7643 §2.5: null = unassigned);
  *   any other operator with null is invalidFilter.
  * - `not` follows two-valued logic: an absent value never makes both `f` and `not f` false.
- *   Negations are pushed down to the comparisons, which coalesce SQL NULL to false before `NOT`,
- *   so positive comparisons keep their plain, index-friendly form.
- * - Each multi-valued comparison and each value path is one `EXISTS` over the elements, so
+ * - Each multi-valued comparison and each value path is one `some` over the elements, so
  *   `emails[type eq "work" and value co "@x"]` holds both conditions on the same element.
+ * - A comparison the server can decide alone (`meta.resourceType eq "User"`) is a constant.
  */
-export function compileFilter(filterText: string, resource: ResourceSchema, alias: string, dialect: SqlDialect): SqlFragment {
-  assertAlias(alias);
-  const compiled = new FilterCompiler(resource, alias, dialect).node(parseFilterText(filterText), RESOURCE_SCOPE, false);
-  return { sql: compiled.sql, params: compiled.params };
+export function compileFilter(filterText: string, resource: ResourceSchema): FilterPredicate {
+  return new FilterCompiler(resource).node(parseFilterText(filterText), RESOURCE_SCOPE);
 }
 
 function parseFilterText(text: string): Filter {
@@ -48,85 +43,77 @@ function parseFilterText(text: string): Filter {
 /** What attribute names refer to: the resource, one element of a multi-valued attribute, or a singular complex attribute. */
 type Scope =
   | { kind: "resource" }
-  | { kind: "element"; parent: AttributeSchema; collection: CollectionTarget; element: string }
+  | { kind: "element"; parent: AttributeSchema; collection: CollectionTarget }
   | { kind: "complex"; parent: AttributeSchema; complex: ComplexTarget };
 
 const RESOURCE_SCOPE: Scope = { kind: "resource" };
 
-/** Where a comparison lands: a scalar in the current row, or sub-attributes of elements needing an EXISTS. */
+/** Where a comparison lands: a scalar, or sub-attributes of elements (compared through `some`). */
 type Subject =
   | { kind: "scalar"; ref: ScalarRef }
   | { kind: "complex"; path: string; schema: AttributeSchema; complex: ComplexTarget }
-  | { kind: "elements"; path: string; schema: AttributeSchema; collection: CollectionTarget; sub: Omit<ScalarRef, "alias" | "path"> | null };
+  | { kind: "elements"; path: string; schema: AttributeSchema; collection: CollectionTarget; sub: { schema: AttributeSchema; target: ScalarTarget } | null };
+
+const ANY_ELEMENT: FilterPredicate = { kind: "constant", value: true };
 
 class FilterCompiler {
-  private aliases = 0;
+  constructor(private readonly resource: ResourceSchema) {}
 
-  constructor(
-    private readonly resource: ResourceSchema,
-    private readonly alias: string,
-    private readonly dialect: SqlDialect,
-  ) {}
-
-  /** `negated`: the node sits under an odd number of `not`s, pushed down by De Morgan. */
-  node(filter: Filter, scope: Scope, negated: boolean): Predicate {
+  node(filter: Filter, scope: Scope): FilterPredicate {
     switch (filter.op) {
       case "and":
-      case "or": {
-        const joiner = (filter.op === "and") !== negated ? " AND " : " OR ";
-        const parts = filter.filters.map((f) => this.node(f, scope, negated));
-        return { sql: `(${parts.map((p) => p.sql).join(joiner)})`, params: parts.flatMap((p) => p.params), nullable: false };
-      }
+        return allOf(filter.filters.map((f) => this.node(f, scope)));
+      case "or":
+        return anyOf(filter.filters.map((f) => this.node(f, scope)));
       case "not":
-        return this.node(filter.filter, scope, !negated);
+        return negation(this.node(filter.filter, scope));
       case "[]":
-        return this.valuePath(filter.attrPath, filter.valFilter, scope, negated);
+        return this.valuePath(filter.attrPath, filter.valFilter, scope);
       case "pr":
-        return this.leaf(filter.attrPath, "pr", null, scope, negated);
+        return this.leaf(filter.attrPath, "pr", null, scope);
       default:
-        return this.leaf(filter.attrPath, filter.op, filter.compValue, scope, negated);
+        return this.leaf(filter.attrPath, filter.op, filter.compValue, scope);
     }
   }
 
   /** `emails[type eq "work"]`, `members[value eq "…"]`, `name[givenName sw "A"]` (RFC 7644 §3.4.2.2 valuePath). */
-  private valuePath(path: string, valFilter: Filter, scope: Scope, negated: boolean): Predicate {
+  private valuePath(path: string, valFilter: Filter, scope: Scope): FilterPredicate {
     if (scope.kind !== "resource") throw ScimError.invalidFilter(`value filters cannot be nested: "${path}[…]" inside another "[…]"`);
     const subject = this.subject(path, scope);
     if (subject.kind === "complex") {
-      return this.node(valFilter, { kind: "complex", parent: subject.schema, complex: subject.complex }, negated);
+      return this.node(valFilter, { kind: "complex", parent: subject.schema, complex: subject.complex });
     }
     if (subject.kind !== "elements" || subject.sub) {
       throw ScimError.invalidFilter(`"${path}[…]": a value filter applies to a complex attribute such as emails or members`);
     }
-    const element = this.nextAlias();
-    const inner = this.node(valFilter, { kind: "element", parent: subject.schema, collection: subject.collection, element }, false);
-    return this.exists(subject.collection, element, inner, negated);
+    const where = this.node(valFilter, { kind: "element", parent: subject.schema, collection: subject.collection });
+    return { kind: "some", collection: subject.collection.collection, where };
   }
 
-  private leaf(path: string, rawOp: CompareOp | "ne" | "pr", operand: CompValue | null, scope: Scope, negated: boolean): Predicate {
+  private leaf(path: string, rawOp: FilterOp | "ne" | "pr", operand: CompValue | null, scope: Scope): FilterPredicate {
     // ne → not eq; eq null → not pr; ne null → pr (RFC 7643 §2.5: null means unassigned).
-    let op: CompareOp | "pr" = rawOp === "ne" ? "eq" : rawOp;
-    let flip = rawOp === "ne" ? !negated : negated;
-    if (operand === null && op !== "pr") {
-      if (op !== "eq") throw ScimError.invalidFilter(`"${path} ${rawOp} null": only eq and ne compare with null`);
-      op = "pr";
-      flip = !flip;
-    }
-    const subject = this.subject(path, scope);
+    const withNull = operand === null && rawOp !== "pr";
+    if (withNull && rawOp !== "eq" && rawOp !== "ne") throw ScimError.invalidFilter(`"${path} ${rawOp} null": only eq and ne compare with null`);
+    const op: FilterOp | "pr" = withNull ? "pr" : rawOp === "ne" ? "eq" : rawOp;
+    const negated = (rawOp === "ne") !== withNull;
+    const test = (ref: ScalarRef) => (op === "pr" ? presence(ref) : comparison(ref, op, operand as CompValue));
+    const predicate = this.applyTest(this.subject(path, scope), op, test);
+    return negated ? negation(predicate) : predicate;
+  }
+
+  /** A leaf's test on its subject: directly, on a complex attribute's parts (pr only), or through `some`. */
+  private applyTest(subject: Subject, op: FilterOp | "pr", test: (ref: ScalarRef) => FilterPredicate): FilterPredicate {
     switch (subject.kind) {
       case "scalar":
-        return negate(op === "pr" ? presentScalar(subject.ref, this.dialect) : compareScalar(subject.ref, op, operand as CompValue, this.dialect), flip);
-      case "complex": {
+        return test(subject.ref);
+      case "complex":
         if (op !== "pr") throw ScimError.invalidFilter(`${subject.path} is complex: compare one of its sub-attributes, e.g. ${subject.path}.${subject.schema.subAttributes?.[0]?.name}`);
-        return negate(this.complexPresent(subject), flip);
-      }
+        return complexPresent(subject);
       case "elements": {
-        const element = this.nextAlias();
         // A multi-valued attribute named alone compares its "value" (RFC 7644 §3.4.2.2: `emails co "x"`).
-        const sub = subject.sub ?? (op === "pr" ? null : this.defaultValue(subject));
-        const ref = sub && { ...sub, path: `${subject.path}.${sub.schema.name}`, alias: element };
-        const inner = !ref ? null : op === "pr" ? presentScalar(ref, this.dialect) : compareScalar(ref, op, operand as CompValue, this.dialect);
-        return this.exists(subject.collection, element, inner, flip);
+        const sub = subject.sub ?? (op === "pr" ? null : defaultValue(subject));
+        const where = sub ? test({ ...sub, path: `${subject.path}.${sub.schema.name}` }) : ANY_ELEMENT;
+        return { kind: "some", collection: subject.collection.collection, where };
       }
     }
   }
@@ -134,52 +121,40 @@ class FilterCompiler {
   private subject(path: string, scope: Scope): Subject {
     if (scope.kind === "element") {
       const sub = elementSubAttribute(scope.collection, scope.parent, plainName(path, scope.parent));
-      return { kind: "scalar", ref: { path: `${scope.parent.name}.${sub.schema.name}`, ...sub, alias: scope.element } };
+      return { kind: "scalar", ref: { path: `${scope.parent.name}.${sub.schema.name}`, ...sub } };
     }
     if (scope.kind === "complex") {
       const sub = locateSubAttribute(scope.complex, scope.parent, plainName(path, scope.parent));
-      return { kind: "scalar", ref: { path: `${scope.parent.name}.${sub.schema.name}`, schema: sub.schema, target: sub.target, alias: this.alias } };
+      return { kind: "scalar", ref: { path: `${scope.parent.name}.${sub.schema.name}`, schema: sub.schema, target: sub.target } };
     }
     const located = locateAttribute(this.resource, path);
     switch (located.kind) {
       case "scalar":
-        return { kind: "scalar", ref: { path, schema: located.schema, target: located.target, alias: this.alias } };
+        return { kind: "scalar", ref: { path, schema: located.schema, target: located.target } };
       case "complex":
         return { kind: "complex", path, schema: located.schema, complex: located.target };
       case "collection":
         return { kind: "elements", path, schema: located.schema, collection: located.target, sub: located.sub };
     }
   }
+}
 
-  private defaultValue(subject: Extract<Subject, { kind: "elements" }>): Omit<ScalarRef, "alias" | "path"> {
-    if (!subject.schema.subAttributes?.some((a) => a.name === "value")) {
-      throw ScimError.invalidFilter(`${subject.path} has no "value": compare one of its sub-attributes, e.g. ${subject.path}.${subject.schema.subAttributes?.[0]?.name}`);
-    }
-    return elementSubAttribute(subject.collection, subject.schema, "value");
+function defaultValue(subject: Extract<Subject, { kind: "elements" }>): { schema: AttributeSchema; target: ScalarTarget } {
+  if (!subject.schema.subAttributes?.some((a) => a.name === "value")) {
+    throw ScimError.invalidFilter(`${subject.path} has no "value": compare one of its sub-attributes, e.g. ${subject.path}.${subject.schema.subAttributes?.[0]?.name}`);
   }
+  return elementSubAttribute(subject.collection, subject.schema, "value");
+}
 
-  /** RFC 7644 §3.4.2.2 pr on a complex attribute: "contains a non-empty node" = any sub-attribute present. */
-  private complexPresent(subject: Extract<Subject, { kind: "complex" }>): Predicate {
-    const parts = (subject.schema.subAttributes ?? []).flatMap((schema) => {
+/** RFC 7644 §3.4.2.2 pr on a complex attribute: "contains a non-empty node" = any searchable sub-attribute present. */
+function complexPresent(subject: Extract<Subject, { kind: "complex" }>): FilterPredicate {
+  return anyOf(
+    (subject.schema.subAttributes ?? []).flatMap((schema) => {
       const target = subject.complex.subAttributes[schema.name];
-      return target?.kind === "scalar" ? [presentScalar({ path: `${subject.path}.${schema.name}`, schema, target, alias: this.alias }, this.dialect)] : [];
-    });
-    return { sql: `(${parts.map((p) => p.sql).join(" OR ")})`, params: parts.flatMap((p) => p.params), nullable: false };
-  }
-
-  /** `EXISTS` over the elements of one multi-valued attribute, `inner` holding on one element row. */
-  private exists(collection: CollectionTarget, element: string, inner: Predicate | null, negated: boolean): Predicate {
-    const { from, where } = collection.source(this.alias, element, this.dialect);
-    const conditions = [where, inner?.sql].filter((c): c is string => Boolean(c));
-    const sql = `EXISTS (SELECT 1 FROM ${from}${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""})`;
-    return { sql: negated ? `NOT ${sql}` : sql, params: inner?.params ?? [], nullable: false };
-  }
-
-  /** A fresh alias per EXISTS, so nested and sibling subqueries never shadow each other. */
-  private nextAlias(): string {
-    this.aliases += 1;
-    return `${this.alias}_${this.aliases}`;
-  }
+      const scalar = target?.kind === "value" || target?.kind === "constant";
+      return scalar ? [presence({ path: `${subject.path}.${schema.name}`, schema, target })] : [];
+    }),
+  );
 }
 
 /** Inside `emails[…]` names are sub-attributes (`type`), not paths (`emails.type`, `urn:…`). */
@@ -188,9 +163,22 @@ function plainName(path: string, parent: AttributeSchema): string {
   return path;
 }
 
-/** Two-valued negation: an absent value (SQL NULL) counts as "no match", so `not` of it is a match. */
-function negate(predicate: Predicate, negated: boolean): Predicate {
-  if (!negated) return predicate;
-  const sql = predicate.nullable ? `NOT coalesce(${predicate.sql}, false)` : `NOT (${predicate.sql})`;
-  return { sql, params: predicate.params, nullable: false };
+/** `and`, with constants folded away: `meta.resourceType eq "Group" and …` on users is false. */
+function allOf(predicates: FilterPredicate[]): FilterPredicate {
+  if (predicates.some((p) => p.kind === "constant" && !p.value)) return { kind: "constant", value: false };
+  const rest = predicates.filter((p) => p.kind !== "constant");
+  return rest.length === 0 ? { kind: "constant", value: true } : rest.length === 1 ? rest[0]! : { kind: "and", predicates: rest };
+}
+
+/** `or`, with constants folded away. */
+function anyOf(predicates: FilterPredicate[]): FilterPredicate {
+  if (predicates.some((p) => p.kind === "constant" && p.value)) return { kind: "constant", value: true };
+  const rest = predicates.filter((p) => p.kind !== "constant");
+  return rest.length === 0 ? { kind: "constant", value: false } : rest.length === 1 ? rest[0]! : { kind: "or", predicates: rest };
+}
+
+function negation(predicate: FilterPredicate): FilterPredicate {
+  if (predicate.kind === "constant") return { kind: "constant", value: !predicate.value };
+  if (predicate.kind === "not") return predicate.predicate;
+  return { kind: "not", predicate };
 }

@@ -1,46 +1,46 @@
+import { isUserValueList, type SortKey } from "../../domain/ports/filter";
 import { ScimError } from "../errors";
 import type { AttributeSchema, ResourceSchema } from "../schema";
-import { assertAlias, elementSubAttribute, locateAttribute, type ScalarTarget } from "./columns";
-import type { SqlDialect } from "./dialect";
+import { elementSubAttribute, locateAttribute } from "./attributes";
 import { checkAttributePathLength } from "./limits";
 
 /**
- * `sortBy` (RFC 7644 §3.4.2.3) → an ORDER BY expression over the resource table aliased `alias`;
- * the caller appends ASC/DESC from sortOrder and a tie-breaker. Strings that are not caseExact
- * sort case-insensitively (their lower-cased key when indexed). A multi-valued attribute sorts by
- * its primary value, else its first; a complex one needs a sub-attribute (`name.familyName`).
- * The expression binds nothing: it holds only names from the attribute map.
+ * `sortBy` (RFC 7644 §3.4.2.3) → the domain's sort key; the store appends the direction from
+ * sortOrder and a tie-breaker. Strings that are not caseExact sort case-insensitively. A
+ * multi-valued attribute sorts by its primary value, else its first; a complex one needs a
+ * sub-attribute (`name.familyName`).
  */
-export function compileSortBy(sortBy: string, resource: ResourceSchema, alias: string, dialect: SqlDialect): string {
-  assertAlias(alias);
+export function compileSortBy(sortBy: string, resource: ResourceSchema): SortKey {
   const path = sortBy.trim();
   if (!path) throw ScimError.invalidFilter("sortBy is empty");
   checkAttributePathLength(path, "sortBy");
   const located = locateAttribute(resource, path);
   switch (located.kind) {
-    case "scalar":
-      return sortValue(located.schema, located.target, alias, dialect);
+    case "scalar": {
+      const { target } = located;
+      if (target.kind === "constant") return { kind: "constant" };
+      if (target.value.kind === "item") throw new Error(`${path} names an element outside its collection`);
+      return { kind: "value", value: target.value, caseIgnoring: ignoresCase(located.schema) };
+    }
     case "complex": {
       const sub = located.schema.subAttributes?.[0]?.name;
       throw ScimError.invalidFilter(`cannot sort by ${path}: it is complex, sort by a sub-attribute such as ${path}.${sub}`);
     }
     case "collection": {
       const { target: collection, schema } = located;
-      if (!collection.primaryFirst) throw ScimError.invalidFilter(`cannot sort by ${path}`);
+      // Only value lists have a primary element to sort by; groups and members do not.
+      if (!isUserValueList(collection.collection)) throw ScimError.invalidFilter(`cannot sort by ${path}`);
       if (!located.sub && !schema.subAttributes?.some((a) => a.name === "value")) {
         throw ScimError.invalidFilter(`cannot sort by ${path}: name one of its sub-attributes, e.g. ${path}.${schema.subAttributes?.[0]?.name}`);
       }
       const sub = located.sub ?? elementSubAttribute(collection, schema, "value");
-      const element = `${alias}_s`;
-      const { from, where } = collection.source(alias, element, dialect);
-      const value = sortValue(sub.schema, sub.target, element, dialect);
-      return `(SELECT ${value} FROM ${from}${where ? ` WHERE ${where}` : ""} ORDER BY ${collection.primaryFirst(element, dialect)} LIMIT 1)`;
+      if (sub.target.kind !== "value" || sub.target.value.kind !== "item") throw new Error(`${path} is not an item of ${collection.collection}`);
+      return { kind: "primaryItem", collection: collection.collection, item: sub.target.value.name, caseIgnoring: ignoresCase(sub.schema) };
     }
   }
 }
 
-function sortValue(schema: AttributeSchema, target: ScalarTarget, alias: string, dialect: SqlDialect): string {
-  const stringy = schema.type === "string" || schema.type === "reference";
-  if (!stringy || schema.caseExact) return target.expr(alias, dialect);
-  return target.key?.(alias) ?? `lower(${target.expr(alias, dialect)})`;
+/** Strings that are not caseExact (RFC 7643 §2.2) sort by their lower-cased form; binary, numbers and instants as they are. */
+function ignoresCase(schema: AttributeSchema): boolean {
+  return (schema.type === "string" || schema.type === "reference") && !schema.caseExact;
 }
