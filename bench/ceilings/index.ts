@@ -80,7 +80,9 @@ export async function measureCeilings(options: CeilingOptions): Promise<Ceilings
   const load = async (name: string, warmUpRequests: number, settings: Omit<LoadOptions, "connections" | "duration">): Promise<LoadResult> => {
     // One-second rounds until enough requests: measureLoad's `amount` passes `duration: undefined`
     // through, which autocannon rejects.
-    for (let sent = 0; warmUp && sent < warmUpRequests; ) sent += (await measureLoad({ ...settings, connections, duration: 1 })).requests;
+    if (warmUp) {
+      for (let sent = 0; sent < warmUpRequests; ) sent += (await measureLoad({ ...settings, connections, duration: 1 })).requests;
+    }
     const result = await measureLoad({ ...settings, connections, duration: seconds });
     progress(`  ceiling ${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
     return result;

@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from "graphql";
-import { buildSchema, type NonEmptyArray } from "type-graphql";
+import { buildSchema, type BuildSchemaOptions } from "type-graphql";
 import { AccessResolver, GrantedRoleResolver, GrantResolver } from "./resolvers/access.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
 import { ApiKeyResolver, ScimTokenResolver } from "./resolvers/credentials.resolver";
@@ -8,7 +8,7 @@ import { AccountResolver, OrganizationResolver } from "./resolvers/organization.
 import { RoleBindingResolver, RoleMappingResolver, RoleResolver } from "./resolvers/role.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
 
-const RESOLVERS: NonEmptyArray<Function> = [
+const RESOLVERS: BuildSchemaOptions["resolvers"] = [
   OrganizationResolver, AccountResolver, UserResolver, GroupResolver, GroupMembershipResolver,
   RoleResolver, RoleBindingResolver, RoleMappingResolver, AccessResolver, GrantedRoleResolver, GrantResolver,
   ScimTokenResolver, ApiKeyResolver, AuditResolver,

@@ -48,7 +48,7 @@ describe("playground in a browser", () => {
     try {
       await page.locator(".graphiql-execute-button").waitFor({ state: "visible", timeout: 15_000 });
     } catch (error) {
-      throw new Error(`GraphiQL did not render: ${problems.join("\n") || (error as Error).message}`);
+      throw new Error(`GraphiQL did not render: ${problems.join("\n") || (error as Error).message}`, { cause: error });
     }
   };
   const resultText = () => page.locator(".graphiql-response .result-window").innerText();
