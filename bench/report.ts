@@ -1,4 +1,5 @@
 import type { Ceilings } from "./ceilings";
+import type { BenchDatabaseKind } from "./database";
 import type { LoadResult } from "./load";
 import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
@@ -8,7 +9,9 @@ import type { BenchSizes } from "./sizes";
 /** Everything one bench run measured; written to bench/results/<date>-<db>.json. */
 export interface BenchResults {
   date: string;
-  db: "sqlite";
+  db: BenchDatabaseKind;
+  /** The database as measured, e.g. "PostgreSQL 15.18 (fsync on, synchronous_commit on)"; absent from runs recorded before it existed (all SQLite). */
+  database?: string;
   mode: "full" | "quick";
   machine: { cpus: number; node: string };
   sizes: BenchSizes;
@@ -82,7 +85,7 @@ export function renderMarkdown(r: BenchResults): string {
   const c = r.ceilings;
   const load = (x: LoadResult) => `${n(x.rps)} req/s | ${x.p50} / ${x.p99} ms`;
   const lines = [
-    `Run of ${r.date} on SQLite, ${r.machine.cpus} cores, Node ${r.machine.node} (${r.mode} sizes; load generator on the same cores).`,
+    `Run of ${r.date} on ${r.database ?? "SQLite"}, ${r.machine.cpus} cores, Node ${r.machine.node} (${r.mode} sizes; load generator on the same cores).`,
     "",
     "| scenario | throughput | p50 / p99 | of its ceiling |",
     "| --- | --- | --- | --- |",

@@ -1,17 +1,20 @@
 /**
- * `npm run bench`: builds a fresh directory on a temporary SQLite file, drives the real server
- * over HTTP, measures the ceilings in the same run, prints a Markdown table, writes
- * bench/results/<date>-sqlite.json and the README's table. `--quick` runs small sizes (the test
- * suite runs it); `--check` exits non-zero when a target fails.
+ * `npm run bench`: builds a fresh directory on the database under test (`--db sqlite`, the default:
+ * temporary files; `--db postgres`: new databases on the server of `--database-url` or
+ * TEST_DATABASE_URL), drives the real server over HTTP, measures the ceilings on the same database
+ * in the same run, prints a Markdown table, writes bench/results/<date>-<db>.json and the README's
+ * table for that database. `--quick` runs small sizes (the test suite runs it); `--check` exits
+ * non-zero when a target fails.
  */
 import "reflect-metadata";
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { writeFileSync, readFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { MikroORM } from "@mikro-orm/core";
 import { migrateToLatest, openOrm } from "../src/store/orm";
 import { measureCeilings } from "./ceilings";
+import { benchDatabaseTarget, openBenchDatabases, type BenchDatabaseKind, type BenchDatabases } from "./database";
 import { startIdgraph } from "./idgraph-process";
 import { rssMegabytes } from "./memory";
 import { combineRounds, type LoadResult } from "./load";
@@ -21,56 +24,72 @@ import { graphLimits } from "./scenarios/graphql-limits";
 import { graphList } from "./scenarios/list";
 import { scimCreate, scimGet, scimLookup, scimMembers, type Target } from "./scenarios/scim";
 import { scimSync } from "./scenarios/sync";
-import { seedGroupTree, seedGroupWithMembers, seedLeafMemberships, seedUsers } from "./seed";
+import { gatherStatistics, seedGroupTree, seedGroupWithMembers, seedLeafMemberships, seedUsers } from "./seed";
 import { CONNECTIONS, FULL, MEMBERS_CONNECTIONS, QUICK, type BenchSizes } from "./sizes";
 import { createBenchTenant, type BenchTenant } from "./tenant";
 
 const README = join(__dirname, "..", "..", "README.md");
 const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
-const README_START = "<!-- bench:start -->";
-const README_END = "<!-- bench:end -->";
+/** Each database's table sits between its own pair of markers in the README. */
+const readmeMarkers = (db: BenchDatabaseKind) => ({ start: `<!-- bench:${db}:start -->`, end: `<!-- bench:${db}:end -->` });
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, check: { type: "boolean" }, db: { type: "string", default: "sqlite" }, out: { type: "string" } } });
-  if (values.db !== "sqlite") throw new Error(`--db ${values.db}: only sqlite exists so far (PostgreSQL support has not been built)`);
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean" },
+      check: { type: "boolean" },
+      db: { type: "string", default: "sqlite" },
+      "database-url": { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const databases = openBenchDatabases(benchDatabaseTarget(values.db as string, values["database-url"]));
+  // Ctrl-C must not leave databases behind on a PostgreSQL server that outlives the run.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: dropping the bench's databases`);
+    void databases.dropAll().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   const sizes = values.quick ? QUICK : FULL;
-  const dir = mkdtempSync(join(tmpdir(), "idgraph-bench-"));
   try {
-    const results = await runAll(sizes, values.quick ? "quick" : "full", dir);
+    const results = await runAll(sizes, values.quick ? "quick" : "full", databases);
     const markdown = renderMarkdown(results);
     log(`\n${markdown}\n`);
-    const outDir = values.out ?? (values.quick ? dir : RESULTS_DIR);
+    const outDir = values.out ?? (values.quick ? tmpdir() : RESULTS_DIR);
     const file = join(outDir, `${results.date}-${results.db}${values.quick ? "-quick" : ""}.json`);
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     log(`Results written to ${file}`);
-    if (!values.quick && !values.out) updateReadme(markdown);
+    if (!values.quick && !values.out) updateReadme(results.db, markdown);
     const failed = evaluate(results).filter((c) => !c.pass);
     if (values.check && failed.length > 0) {
       log(`FAIL: ${failed.map((c) => c.name).join("; ")}`);
       process.exitCode = 1;
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await databases.dropAll();
   }
 }
 
-async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): Promise<BenchResults> {
-  log(`idgraph bench (${mode}): ceilings`);
-  const ceilings = await measureCeilings({ dir, seconds: sizes.seconds, connections: CONNECTIONS, warmUp: sizes.warmUpSeconds > 0, progress: log });
+async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: BenchDatabases): Promise<BenchResults> {
+  const database = await databases.describe();
+  log(`idgraph bench (${mode}) on ${database}: ceilings`);
+  if (/fsync off/.test(database)) log("  (fsync is off: commits cost no flush, so writes measure far faster than a real server's)");
+  const ceilings = await measureCeilings({ databases, seconds: sizes.seconds, connections: CONNECTIONS, warmUp: sizes.warmUpSeconds > 0, progress: log });
 
   log(`Directory: seeding ${sizes.smallDirectory} users, and the same again in a database of its own`);
-  const small = await startSmallDirectory(dir, sizes.smallDirectory);
-  const dbPath = join(dir, "bench.sqlite");
-  const orm = await openOrm({ kind: "sqlite", path: dbPath });
+  const small = await startSmallDirectory(databases, sizes.smallDirectory);
+  const directory = await databases.create("directory");
+  const orm = await openOrm(directory.config);
   await migrateToLatest(orm);
   const tenant = await createBenchTenant(orm, "Bench");
   const userIds = await seedUsers(orm, tenant, 0, sizes.smallDirectory);
-  const server = await startIdgraph(dbPath);
+  await gatherStatistics(orm, databases.kind);
+  const server = await startIdgraph(directory.url);
   try {
     const target: Target = { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey };
-    // Each scenario first runs unmeasured for a while: a cold server (JIT, SQLite page cache)
+    // Each scenario first runs unmeasured for a while: a cold server (JIT, the database's page cache)
     // runs at about half speed, and the ceilings are measured warm too.
     const measure = async <T>(name: string, run: (seconds: number) => Promise<T>): Promise<T> => {
       log(`▸ ${name} (${sizes.warmUpSeconds} s warm-up, ${sizes.seconds} s measured)`);
@@ -84,6 +103,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
     userIds.push(...(await seedUsers(orm, tenant, sizes.smallDirectory, sizes.bigDirectory, (done) => {
       if (done % 20_000 === 0) log(`  ${done} users`);
     })));
+    await gatherStatistics(orm, databases.kind);
     const { scimLookupSmall, scimLookupBig } = await measureLookups(sizes, small.target, target);
     await small.server.stop();
     const scimGetBig = await measure(`scim.get at ${sizes.bigDirectory} users`, (t) => scimGet(target, userIds, t, CONNECTIONS));
@@ -95,6 +115,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
     const bigGroup = await seedGroupWithMembers(orm, tenant, "Big Group", userIds.slice(0, sizes.bigGroup));
     const smallGroup = await seedGroupWithMembers(orm, tenant, "Small Group", userIds.slice(0, 10));
     const outsiders = userIds.slice(sizes.bigGroup, sizes.bigGroup + 64);
+    await gatherStatistics(orm, databases.kind);
 
     const checks = { userIds, accountIds: tenant.accountIds, permissions: ["area0.read", "area3.write", "area5.read", "area7.write", "nothing.here"] };
     const graphCanBatchResult = await measure("graph.can, batches of 100", (t) => graphCanBatch(target, checks, t, CONNECTIONS));
@@ -104,14 +125,15 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
     const scimMembersSmallGroup = await measure("scim.members, 10-member group", (t) => scimMembers(target, smallGroup, outsiders, t, MEMBERS_CONNECTIONS));
     const scimMembersBigGroup = await measure(`scim.members, ${sizes.bigGroup}-member group`, (t) => scimMembers(target, bigGroup, outsiders, t, MEMBERS_CONNECTIONS));
     log(`▸ graph.list, ${sizes.listPage} users`);
-    const graphListResult = await graphList(dbPath, tenant, sizes.listPage);
+    const graphListResult = await graphList(directory.config, tenant, sizes.listPage);
 
     await server.stop();
     await orm.close(true);
-    const sync = await runSync(sizes, dir);
+    const sync = await runSync(sizes, databases);
     return {
       date: new Date().toISOString().slice(0, 10),
-      db: "sqlite",
+      db: databases.kind,
+      database,
       mode,
       machine: { cpus: cpus().length, node: process.version },
       sizes,
@@ -142,14 +164,15 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", dir: string): P
  * The small directory for scim.lookup: its own database and server, so lookups at both sizes can
  * be measured in the same minutes (see measureLookups) rather than minutes apart.
  */
-async function startSmallDirectory(dir: string, users: number) {
-  const dbPath = join(dir, "small.sqlite");
-  const orm = await openOrm({ kind: "sqlite", path: dbPath });
+async function startSmallDirectory(databases: BenchDatabases, users: number) {
+  const database = await databases.create("small_directory");
+  const orm = await openOrm(database.config);
   await migrateToLatest(orm);
   const tenant = await createBenchTenant(orm, "Small");
   await seedUsers(orm, tenant, 0, users);
+  await gatherStatistics(orm, databases.kind);
   await orm.close(true);
-  const server = await startIdgraph(dbPath);
+  const server = await startIdgraph(database.url);
   return { server, target: { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey } };
 }
 
@@ -176,13 +199,13 @@ async function measureLookups(sizes: BenchSizes, small: Target, big: Target): Pr
 }
 
 /** scim.sync runs on its own fresh database, as a new customer's first sync would. */
-async function runSync(sizes: BenchSizes, dir: string) {
-  const dbPath = join(dir, "sync.sqlite");
-  const orm: MikroORM = await openOrm({ kind: "sqlite", path: dbPath });
+async function runSync(sizes: BenchSizes, databases: BenchDatabases) {
+  const database = await databases.create("sync");
+  const orm: MikroORM = await openOrm(database.config);
   await migrateToLatest(orm);
   const tenant: BenchTenant = await createBenchTenant(orm, "Sync");
   await orm.close(true);
-  const server = await startIdgraph(dbPath);
+  const server = await startIdgraph(database.url);
   try {
     log(`▸ scim.sync: ${sizes.syncUsers} users, ${sizes.syncGroups} groups, ${sizes.syncMemberships} memberships`);
     const result = await scimSync({ url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey },
@@ -193,14 +216,21 @@ async function runSync(sizes: BenchSizes, dir: string) {
   }
 }
 
-/** The README carries the table of the latest full run between two markers. */
-function updateReadme(markdown: string): void {
+/**
+ * The README carries the table of each database's latest full run between that database's markers;
+ * a README without them (yet) is left as it is.
+ */
+function updateReadme(db: BenchDatabaseKind, markdown: string): void {
+  const { start: startMarker, end: endMarker } = readmeMarkers(db);
   const readme = readFileSync(README, "utf8");
-  const start = readme.indexOf(README_START);
-  const end = readme.indexOf(README_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} block`);
-  writeFileSync(README, `${readme.slice(0, start + README_START.length)}\n${markdown}\n${readme.slice(end)}`);
-  log("README.md table updated");
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start) {
+    log(`README.md has no ${startMarker} … ${endMarker} block: its table is left to copy from above`);
+    return;
+  }
+  writeFileSync(README, `${readme.slice(0, start + startMarker.length)}\n${markdown}\n${readme.slice(end)}`);
+  log(`README.md ${db} table updated`);
 }
 
 main().catch((error: Error) => {

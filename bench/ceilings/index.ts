@@ -5,7 +5,8 @@
 import { join } from "node:path";
 import { measureLoad, type LoadOptions, type LoadResult } from "../load";
 import { startChild, type Child } from "./child";
-import { measureOrmInserts, measurePreparedAutocommit, measureRawInserts } from "./storage";
+import type { BenchDatabases } from "../database";
+import { measureOrmInserts, measurePreparedAutocommit, measureRawInserts, type StorageCeilingOptions } from "./storage";
 
 export { startChild, type Child, type ChildOptions } from "./child";
 export { measureOrmInserts, measurePreparedAutocommit, measureRawInserts } from "./storage";
@@ -20,8 +21,8 @@ export interface Ceilings {
 }
 
 export interface CeilingOptions {
-  /** Where the storage ceilings create their SQLite files. */
-  dir: string;
+  /** The database under test: the storage ceilings each measure in a fresh one of its kind. */
+  databases: BenchDatabases;
   seconds: number;
   connections: number;
   /** False skips the warm-ups below (the quick run, which only proves the paths run). Default true. */
@@ -74,7 +75,7 @@ async function withChild<T>(script: string, body: (child: Child) => Promise<T>):
 }
 
 export async function measureCeilings(options: CeilingOptions): Promise<Ceilings> {
-  const { dir, seconds, connections } = options;
+  const { databases, seconds, connections } = options;
   const warmUp = options.warmUp ?? true;
   const progress = options.progress ?? (() => undefined);
   const load = async (name: string, warmUpRequests: number, settings: Omit<LoadOptions, "connections" | "duration">): Promise<LoadResult> => {
@@ -110,8 +111,8 @@ export async function measureCeilings(options: CeilingOptions): Promise<Ceilings
   });
 
   // Storage last and with no server running, so nothing else competes for the cores.
-  const rows = async (name: string, measure: (dir: string, seconds: number, warmUp: boolean) => Promise<{ rowsPerSecond: number }>) => {
-    const result = await measure(dir, seconds, warmUp);
+  const rows = async (name: string, measure: (options: StorageCeilingOptions) => Promise<{ rowsPerSecond: number }>) => {
+    const result = await measure({ databases, seconds, warmUp });
     progress(`  ceiling ${name}: ${result.rowsPerSecond} rows/s`);
     return result;
   };

@@ -1,4 +1,4 @@
-import { loadConfig } from "../../src/config";
+import { loadConfig, type DatabaseConfig } from "../../src/config";
 import { buildApp } from "../../src/server/app";
 import type { BenchTenant } from "../tenant";
 
@@ -21,9 +21,9 @@ export interface ListResult {
  * served by an in-process instance of the server on the same database so every SQL statement it
  * issues can be counted.
  */
-export async function graphList(dbPath: string, tenant: BenchTenant, page: number): Promise<ListResult> {
+export async function graphList(database: DatabaseConfig, tenant: BenchTenant, page: number): Promise<ListResult> {
   let statements = 0;
-  const built = await buildApp({ ...loadConfig({}), database: { kind: "sqlite", path: dbPath } }, { logger: false, onQuery: () => { statements += 1; } });
+  const built = await buildApp({ ...loadConfig({}), database }, { logger: false, onQuery: () => { statements += 1; } });
   try {
     const run = async (first: number) => {
       const before = statements;
