@@ -3,56 +3,53 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261130000051 extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "audit_event" ("id" varchar(36) not null, "organization_id" varchar(36) null, "type" varchar(64) not null, "actor_type" varchar(16) not null, "actor_id" varchar(36) null, "target_type" varchar(32) not null, "target_id" varchar(36) null, "data" jsonb null, "created_at" timestamptz not null, constraint "audit_event_pkey" primary key ("id"));`);
+    this.addSql(`create table "audit_event" ("id" text not null, "organization_id" text null, "type" text not null, "actor_type" text not null, "actor_id" text null, "target_type" text not null, "target_id" text null, "data" jsonb null, "created_at" timestamptz not null, constraint "audit_event_pkey" primary key ("id"));`);
     this.addSql(`create index "audit_event_target_index" on "audit_event" ("target_id");`);
     this.addSql(`create index "audit_event_org_id_index" on "audit_event" ("organization_id", "id");`);
 
-    this.addSql(`create table "organization" ("id" varchar(36) not null, "name" varchar(255) not null, "default_role_id" varchar(36) null, "scim_enabled" boolean not null default true, "scim_auto_activate" boolean not null default true, "scim_sync_groups" boolean not null default true, "scim_deprovision_mode" varchar(16) not null default 'SUSPEND', "scim_link_admin_users" boolean not null default false, "max_groups" int null, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "organization_pkey" primary key ("id"));`);
+    this.addSql(`create table "organization" ("id" text not null, "name" text not null, "default_role_id" text null, "scim_enabled" boolean not null default true, "scim_auto_activate" boolean not null default true, "scim_sync_groups" boolean not null default true, "scim_deprovision_mode" text not null default 'SUSPEND', "scim_link_admin_users" boolean not null default false, "max_groups" int null, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "organization_pkey" primary key ("id"));`);
 
-    this.addSql(`create table "group" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "display_name" varchar(255) not null, "display_name_key" varchar(255) not null, "external_id" varchar(255) null, "managed_by" varchar(8) not null default 'ADMIN', "extra" jsonb null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "group_pkey" primary key ("id"));`);
+    this.addSql(`create table "group" ("id" text not null, "organization_id" text not null, "display_name" text not null, "display_name_key" text not null, "external_id" text null, "managed_by" text not null default 'ADMIN', "extra" jsonb null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "group_pkey" primary key ("id"));`);
     this.addSql(`create index "group_org_updated_at_index" on "group" ("organization_id", "updated_at");`);
     this.addSql(`create index "group_org_external_id_index" on "group" ("organization_id", "external_id");`);
     this.addSql(`alter table "group" add constraint "group_org_display_name_key_unique" unique ("organization_id", "display_name_key");`);
 
-    this.addSql(`create table "api_key" ("id" varchar(36) not null, "name" varchar(255) not null, "role" varchar(8) not null, "organization_id" varchar(36) null, "secret_hash" varchar(64) not null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
+    this.addSql(`create table "api_key" ("id" text not null, "name" text not null, "role" text not null, "organization_id" text null, "secret_hash" text not null, "created_at" timestamptz not null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
+    this.addSql(`create index "api_key_organization_id_index" on "api_key" ("organization_id");`);
 
-    this.addSql(`create table "account" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "name" varchar(255) not null, "created_at" timestamptz not null, constraint "account_pkey" primary key ("id"));`);
+    this.addSql(`create table "account" ("id" text not null, "organization_id" text not null, "name" text not null, "created_at" timestamptz not null, constraint "account_pkey" primary key ("id"));`);
+    this.addSql(`create index "account_organization_id_index" on "account" ("organization_id");`);
 
-    this.addSql(`create table "role" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "key" varchar(255) not null, "name" varchar(255) not null, "description" text null, "permissions" jsonb not null, "created_at" timestamptz not null, constraint "role_pkey" primary key ("id"));`);
+    this.addSql(`create table "role" ("id" text not null, "organization_id" text not null, "key" text not null, "name" text not null, "description" text null, "permissions" jsonb not null, "created_at" timestamptz not null, constraint "role_pkey" primary key ("id"));`);
     this.addSql(`alter table "role" add constraint "role_org_key_unique" unique ("organization_id", "key");`);
 
-    this.addSql(`create table "role_mapping" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "idp_value" varchar(255) not null, "idp_value_key" varchar(255) not null, "role_id" varchar(36) not null, "account_id" varchar(36) null, "scope_key" varchar(36) not null, "created_at" timestamptz not null, constraint "role_mapping_pkey" primary key ("id"));`);
+    this.addSql(`create table "role_mapping" ("id" text not null, "organization_id" text not null, "idp_value" text not null, "idp_value_key" text not null, "role_id" text not null, "account_id" text null, "scope_key" text not null, "created_at" timestamptz not null, constraint "role_mapping_pkey" primary key ("id"));`);
+    this.addSql(`create index "role_mapping_role_id_index" on "role_mapping" ("role_id");`);
+    this.addSql(`create index "role_mapping_account_id_index" on "role_mapping" ("account_id");`);
     this.addSql(`alter table "role_mapping" add constraint "role_mapping_value_scope_unique" unique ("organization_id", "idp_value_key", "scope_key");`);
 
-    this.addSql(`create table "scim_token" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "name" varchar(255) not null, "secret_hash" varchar(64) not null, "created_at" timestamptz not null, "expires_at" timestamptz null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "scim_token_pkey" primary key ("id"));`);
+    this.addSql(`create table "scim_token" ("id" text not null, "organization_id" text not null, "name" text not null, "secret_hash" text not null, "created_at" timestamptz not null, "expires_at" timestamptz null, "last_used_at" timestamptz null, "revoked_at" timestamptz null, constraint "scim_token_pkey" primary key ("id"));`);
+    this.addSql(`create index "scim_token_organization_id_index" on "scim_token" ("organization_id");`);
 
-    this.addSql(`create table "user" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "user_name" varchar(255) not null, "user_name_key" varchar(255) not null, "external_id" varchar(255) null, "active" boolean not null default true, "managed_by" varchar(8) not null default 'ADMIN', "pending_admin_activation" boolean not null default false, "protected_from_scim" boolean not null default false, "display_name" varchar(255) null, "given_name" varchar(255) null, "family_name" varchar(255) null, "middle_name" varchar(255) null, "honorific_prefix" varchar(255) null, "honorific_suffix" varchar(255) null, "formatted_name" varchar(255) null, "nick_name" varchar(255) null, "profile_url" varchar(255) null, "title" varchar(255) null, "user_type" varchar(255) null, "preferred_language" varchar(255) null, "locale" varchar(255) null, "timezone" varchar(255) null, "emails" jsonb not null, "phone_numbers" jsonb not null, "addresses" jsonb not null, "photos" jsonb not null, "ims" jsonb not null, "roles" jsonb not null, "entitlements" jsonb not null, "x509certificates" jsonb not null, "enterprise" jsonb null, "extra" jsonb null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "user_pkey" primary key ("id"));`);
+    this.addSql(`create table "user" ("id" text not null, "organization_id" text not null, "user_name" text not null, "user_name_key" text not null, "external_id" text null, "active" boolean not null default true, "managed_by" text not null default 'ADMIN', "pending_admin_activation" boolean not null default false, "protected_from_scim" boolean not null default false, "display_name" text null, "given_name" text null, "family_name" text null, "middle_name" text null, "honorific_prefix" text null, "honorific_suffix" text null, "formatted_name" text null, "nick_name" text null, "profile_url" text null, "title" text null, "user_type" text null, "preferred_language" text null, "locale" text null, "timezone" text null, "emails" jsonb not null, "phone_numbers" jsonb not null, "addresses" jsonb not null, "photos" jsonb not null, "ims" jsonb not null, "roles" jsonb not null, "entitlements" jsonb not null, "x509certificates" jsonb not null, "enterprise" jsonb null, "extra" jsonb null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, constraint "user_pkey" primary key ("id"));`);
     this.addSql(`create index "user_org_updated_at_index" on "user" ("organization_id", "updated_at");`);
     this.addSql(`create index "user_org_external_id_index" on "user" ("organization_id", "external_id");`);
     this.addSql(`alter table "user" add constraint "user_org_user_name_key_unique" unique ("organization_id", "user_name_key");`);
 
-    this.addSql(`create table "role_binding" ("id" varchar(36) not null, "organization_id" varchar(36) not null, "role_id" varchar(36) not null, "subject_user_id" varchar(36) null, "subject_group_id" varchar(36) null, "account_id" varchar(36) null, "identity_key" varchar(160) not null, "created_at" timestamptz not null, constraint "role_binding_pkey" primary key ("id"));`);
+    this.addSql(`create table "role_binding" ("id" text not null, "organization_id" text not null, "role_id" text not null, "subject_user_id" text null, "subject_group_id" text null, "account_id" text null, "identity_key" text not null, "created_at" timestamptz not null, constraint "role_binding_pkey" primary key ("id"));`);
+    this.addSql(`create index "role_binding_organization_id_index" on "role_binding" ("organization_id");`);
+    this.addSql(`create index "role_binding_role_id_index" on "role_binding" ("role_id");`);
+    this.addSql(`create index "role_binding_account_id_index" on "role_binding" ("account_id");`);
     this.addSql(`create index "role_binding_subject_group_index" on "role_binding" ("subject_group_id");`);
     this.addSql(`create index "role_binding_subject_user_index" on "role_binding" ("subject_user_id");`);
     this.addSql(`alter table "role_binding" add constraint "role_binding_identity_unique" unique ("identity_key");`);
 
-    this.addSql(`create table "group_membership" ("id" varchar(36) not null, "group_id" varchar(36) not null, "member_user_id" varchar(36) null, "member_group_id" varchar(36) null, "created_at" timestamptz not null, constraint "group_membership_pkey" primary key ("id"));`);
+    this.addSql(`create table "group_membership" ("id" text not null, "group_id" text not null, "member_user_id" text null, "member_group_id" text null, "created_at" timestamptz not null, constraint "group_membership_pkey" primary key ("id"));`);
     this.addSql(`create index "group_membership_member_group_group_index" on "group_membership" ("member_group_id", "group_id");`);
     this.addSql(`create index "group_membership_member_user_group_index" on "group_membership" ("member_user_id", "group_id");`);
     this.addSql(`create index "group_membership_group_id_id_index" on "group_membership" ("group_id", "id");`);
     this.addSql(`alter table "group_membership" add constraint "group_membership_group_unique" unique ("group_id", "member_group_id");`);
     this.addSql(`alter table "group_membership" add constraint "group_membership_user_unique" unique ("group_id", "member_user_id");`);
-
-    // Foreign keys PostgreSQL does not index by itself: listing an organization's accounts,
-    // keys and tokens, and deleting a role, an account or an organization, search by them.
-    this.addSql(`create index "account_organization_id_index" on "account" ("organization_id");`);
-    this.addSql(`create index "api_key_organization_id_index" on "api_key" ("organization_id");`);
-    this.addSql(`create index "role_binding_organization_id_index" on "role_binding" ("organization_id");`);
-    this.addSql(`create index "role_binding_role_id_index" on "role_binding" ("role_id");`);
-    this.addSql(`create index "role_binding_account_id_index" on "role_binding" ("account_id");`);
-    this.addSql(`create index "role_mapping_role_id_index" on "role_mapping" ("role_id");`);
-    this.addSql(`create index "role_mapping_account_id_index" on "role_mapping" ("account_id");`);
-    this.addSql(`create index "scim_token_organization_id_index" on "scim_token" ("organization_id");`);
 
     this.addSql(`alter table "group" add constraint "group_organization_id_foreign" foreign key ("organization_id") references "organization" ("id") on update cascade on delete cascade;`);
 

@@ -3,7 +3,7 @@ import { Migration20261130000051 } from "./Migration20261130000051";
 
 /**
  * Every PostgreSQL migration, in order: written for PostgreSQL from the same entities as the
- * SQLite ones (jsonb, boolean, timestamptz), so the first one creates today's whole schema.
+ * SQLite ones (jsonb, boolean, timestamptz, text), so the first one creates today's whole schema.
  * Listed explicitly, as migrations/sqlite/index.ts explains.
  */
 export const POSTGRES_MIGRATIONS: MigrationObject[] = [

@@ -76,8 +76,11 @@ async function emitSchema(): Promise<void> {
   console.log(`Wrote ${SCHEMA_FILE}`);
 }
 
+/** Where the data lives, for the start-up banner: never the URL's password. */
 function describeDatabase(config: ReturnType<typeof loadConfig>): string {
-  return config.database.kind === "sqlite" ? `from SQLite file ${config.database.path}` : "from PostgreSQL";
+  if (config.database.kind === "sqlite") return `from SQLite file ${config.database.path}`;
+  const url = new URL(config.database.url);
+  return `from PostgreSQL database ${decodeURIComponent(url.pathname.slice(1)) || "(default)"} on ${url.hostname}:${url.port || "5432"}`;
 }
 
 async function main(argv: string[]): Promise<void> {

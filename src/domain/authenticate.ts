@@ -2,7 +2,8 @@ import type { EntityManager } from "@mikro-orm/core";
 import { ApiKey, ScimToken } from "../store/entities";
 import type { Actor } from "./actor";
 import { systemClock, type Clock } from "./clock";
-import { findApiKeyRecord, findScimTokenRecord, type CredentialRecord } from "../store/credential-records";
+import type { CredentialRecord } from "./ports/records";
+import { storeOf } from "./ports/store";
 import { credentialCacheOf } from "./credential-cache";
 import { parseCredential, secretMatches } from "./secrets";
 
@@ -14,7 +15,7 @@ export async function authenticateApiKey(em: EntityManager, credential: string, 
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgk") return null;
   const now = clock.now();
-  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => findApiKeyRecord(em, parsed.id), now.getTime());
+  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => storeOf(em).findApiKeyRecord(em, parsed.id), now.getTime());
   if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
   await touchLastUsed(em, ApiKey, key, now);
   return { kind: "api_key", id: key.id, organizationId: key.organizationId, canWrite: key.role === "ADMIN" };
@@ -28,7 +29,7 @@ export async function authenticateScimToken(em: EntityManager, credential: strin
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
   const now = clock.now();
-  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => findScimTokenRecord(em, parsed.id), now.getTime());
+  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => storeOf(em).findScimTokenRecord(em, parsed.id), now.getTime());
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
   if (!token.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;

@@ -1,9 +1,9 @@
 import type { EntityManager } from "@mikro-orm/core";
-import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { DeadlockException, ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Actor } from "./actor";
 import { assertCanWrite } from "./tenancy";
-import { conflictFromUniqueViolation } from "../store/unique-violations";
-import { insertInOneTransaction } from "../store/write-transaction";
+import { Conflict } from "./errors";
+import { storeOf, type UniqueRule } from "./ports/store";
 
 /** What every command receives: a request-scoped EntityManager and who is acting. */
 export interface CommandContext {
@@ -19,7 +19,25 @@ export interface CommandContext {
  */
 export async function runCommand<T>(ctx: CommandContext, work: (em: EntityManager) => Promise<T>): Promise<T> {
   assertCanWrite(ctx.actor);
-  return mapUniqueViolation(() => ctx.em.transactional(work));
+  return mapUniqueViolation(ctx.em, () => retryDeadlocks(() => ctx.em.transactional(work)));
+}
+
+/** Attempts of a command PostgreSQL chose as a deadlock's victim (each attempt is rolled back whole). */
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Commands lock rows in one order (the row changed, then its organization: lookup.ts LoadOptions),
+ * but a cascade or a foreign-key check can still cross another transaction's locks; PostgreSQL
+ * then rolls one back. Its work never committed, so it runs again from the start.
+ */
+async function retryDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof DeadlockException) || tries >= DEADLOCK_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**
@@ -29,14 +47,31 @@ export async function runCommand<T>(ctx: CommandContext, work: (em: EntityManage
  */
 export async function insertCommand(ctx: CommandContext, entities: object[]): Promise<void> {
   assertCanWrite(ctx.actor);
-  await mapUniqueViolation(() => insertInOneTransaction(ctx.em, entities));
+  await mapUniqueViolation(ctx.em, () => storeOf(ctx.em).insertAll(ctx.em, entities));
 }
 
-async function mapUniqueViolation<T>(write: () => Promise<T>): Promise<T> {
+/** What a caller is told when a unique rule refuses its write. */
+const CONFLICT_MESSAGES: Record<UniqueRule, string> = {
+  userName: "userName is already taken in this organization",
+  groupDisplayName: "a group with this displayName already exists in this organization",
+  roleKey: "a role with this key already exists in this organization",
+  roleBinding: "this role is already bound to this subject at this scope",
+  membershipUser: "the user is already a member of this group",
+  membershipGroup: "the group is already a member of this group",
+  roleMapping: "a mapping for this IdP role value already exists at this scope",
+};
+
+async function mapUniqueViolation<T>(em: EntityManager, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw conflictFromUniqueViolation(error);
+    if (error instanceof UniqueConstraintViolationException) {
+      const rule = storeOf(em).violatedUniqueRule(error);
+      throw new Conflict(rule ? CONFLICT_MESSAGES[rule] : "a unique value is already taken");
+    }
+    // A row the command refers to (a member, a role, an account) was deleted by a command that
+    // committed after this one checked it: the change cannot apply, and nothing of it was written.
+    if (error instanceof ForeignKeyConstraintViolationException) throw new Conflict("something this change refers to was deleted meanwhile");
     throw error;
   }
 }

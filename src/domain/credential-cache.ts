@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { CredentialRecord } from "../store/credential-records";
+import type { CredentialRecord } from "./ports/records";
 
 /**
  * How long another process's revocation can go unseen here. Revocations in this process are

@@ -1,8 +1,7 @@
 import type { EntityManager, EntityName } from "@mikro-orm/core";
-import { Organization, User } from "../store/entities";
-import { runSql } from "../store/raw-sql";
-import { groupsOfUserColumn } from "../store/memberships";
-import { userRecordFromRow, type UserRecord } from "../store/user-records";
+import { Group, Organization, User } from "../store/entities";
+import type { UserRecord } from "./ports/records";
+import { storeOf, type LockableRow } from "./ports/store";
 import type { Actor } from "./actor";
 import { NotFound } from "./errors";
 import { assertIdpMaySee } from "./idp-policy";
@@ -13,43 +12,58 @@ interface OrgOwned {
   organization: { id: string };
 }
 
+export interface LoadOptions {
+  /**
+   * Lock the row until the transaction ends (DirectoryStore.lockForChange), for a command that
+   * reads it, decides, and writes: on PostgreSQL two such commands would otherwise both read the
+   * old row and one change would be lost. Locked first, then read, so the read sees the last
+   * committed change. Only the row kinds of LockableRow.
+   */
+  forUpdate?: boolean;
+}
+
 /** Loads an org-owned row by id, or NOT_FOUND when it is missing or in an organization the actor cannot see. */
 export async function findVisible<T extends OrgOwned>(
-  em: EntityManager, entity: EntityName<T>, kind: string, id: string, actor: Actor,
+  em: EntityManager, entity: EntityName<T>, kind: string, id: string, actor: Actor, options: LoadOptions = {},
 ): Promise<T> {
+  if (options.forUpdate) await storeOf(em).lockForChange(em, lockableRowOf(entity), id);
   const row = await em.findOne(entity, { id } as never);
   if (!row) throw NotFound.entity(kind, id);
   assertOrgVisible(actor, (row as T).organization.id, kind, id);
   return row as T;
 }
 
+function lockableRowOf(entity: unknown): LockableRow {
+  if (entity === User) return "user";
+  if (entity === Group) return "group";
+  throw new Error(`${String(entity)} rows are not locked for change`);
+}
+
 /** A user the actor may see: in its organization, and not hidden from an identity provider (idp-policy). */
-export async function findVisibleUser(em: EntityManager, id: string, actor: Actor): Promise<User> {
-  const user = await findVisible(em, User, "user", id, actor);
+export async function findVisibleUser(em: EntityManager, id: string, actor: Actor, options: LoadOptions = {}): Promise<User> {
+  const user = await findVisible(em, User, "user", id, actor, options);
   assertIdpMaySee(actor, user);
   return user;
 }
 
 /** The organization with this id, or NOT_FOUND when it is missing or not the actor's. */
-export async function findVisibleOrganization(em: EntityManager, actor: Actor, id: string): Promise<Organization> {
+export async function findVisibleOrganization(em: EntityManager, actor: Actor, id: string, options: LoadOptions = {}): Promise<Organization> {
   assertOrgVisible(actor, id, "organization", id);
+  if (options.forUpdate) await storeOf(em).lockForChange(em, "organization", id);
   const org = await em.findOne(Organization, { id });
   if (!org) throw NotFound.entity("organization", id);
   return org;
 }
 
 /**
- * Like findVisible, for reads outside a command: one statement on a read connection, mapped to
- * a managed entity without the query builder (GET /Users/{id} is on every IdP's hot path).
+ * Like findVisible for a group, for reads outside a command: one statement, mapped to a managed
+ * entity without the query builder (GET /Groups/{id} is on every IdP's hot path).
  */
-export async function readVisible<T extends OrgOwned>(
-  em: EntityManager, entity: new () => T, kind: string, id: string, actor: Actor,
-): Promise<T> {
-  const table = em.getMetadata().get(entity.name).tableName;
-  const [row] = await runSql(em, `select * from "${table}" where id = ?`, [id]);
-  if (!row) throw NotFound.entity(kind, id);
-  assertOrgVisible(actor, row.organization_id as string, kind, id);
-  return em.map(entity, row);
+export async function readVisibleGroup(em: EntityManager, id: string, actor: Actor): Promise<Group> {
+  const group = await storeOf(em).findGroup(em, id);
+  if (!group) throw NotFound.entity("group", id);
+  assertOrgVisible(actor, group.organization.id, "group", id);
+  return group;
 }
 
 /**
@@ -57,11 +71,9 @@ export async function readVisible<T extends OrgOwned>(
  * read connection: what GET /Users/{id} answers with.
  */
 export async function readVisibleUser(em: EntityManager, id: string, actor: Actor, options: { withGroups: boolean }): Promise<UserRecord> {
-  const columns = options.withGroups ? `u.*, ${groupsOfUserColumn("u")}` : "u.*";
-  const [row] = await runSql(em, `select ${columns} from "user" u where u.id = ?`, [id]);
-  if (!row) throw NotFound.entity("user", id);
-  assertOrgVisible(actor, row.organization_id as string, "user", id);
-  const user = userRecordFromRow(em, row);
+  const user = await storeOf(em).findUserRecord(em, id, options);
+  if (!user) throw NotFound.entity("user", id);
+  assertOrgVisible(actor, user.organizationId, "user", id);
   assertIdpMaySee(actor, user);
   return user;
 }

@@ -2,11 +2,11 @@ import type { EntityManager, EntityName } from "@mikro-orm/core";
 import DataLoader from "dataloader";
 import type { Actor } from "../domain/actor";
 import { getEffectiveAccessEach, type EffectiveAccess } from "../domain/queries/effective-access";
-import { Account, Group, Organization, Role, User } from "../store/entities";
+import { Account, Group, Organization, Role, User } from "../domain/model";
 import {
   directGroupIdsOfUsers, memberCountsOfGroups, memberPagesOfGroups, parentGroupIdsOfGroups,
   transitiveGroupIdsOfUsers, type MemberPageRequest, type MemberRow,
-} from "../store/memberships";
+} from "../domain/queries/memberships";
 
 /**
  * One set of loaders per request (DataLoader's contract: never share a cache between users).

@@ -1,8 +1,11 @@
-import { MikroORM, type Options } from "@mikro-orm/core";
+import { MikroORM, TextType, Type, type Options } from "@mikro-orm/core";
 import { SqliteDriver } from "@mikro-orm/sqlite";
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
+import { bindStore } from "../domain/ports/store";
+import { PostgresStore } from "./postgres/postgres-store";
+import { SqliteStore } from "./sqlite/sqlite-store";
 import { ALL_ENTITIES } from "./entities";
 import { SQLITE_MIGRATIONS } from "../../migrations/sqlite";
 import { POSTGRES_MIGRATIONS } from "../../migrations/postgres";
@@ -53,6 +56,8 @@ function migrationsOf(kind: DatabaseConfig["kind"]): Options["migrations"] {
   };
 }
 
+const DISCOVERY = { disableDynamicFileAccess: true, requireEntitiesArray: true };
+
 function sqliteOptions(path: string): Options {
   return {
     driver: SqliteDriver,
@@ -83,27 +88,40 @@ function postgresOptions(url: string): Options {
     clientUrl: url,
     // PostgreSQL runs transactions side by side: reads and writes share one pool.
     pool: { min: 1, max: POSTGRES_POOL_SIZE, acquireTimeoutMillis: 30_000 },
+    discovery: {
+      ...DISCOVERY,
+      // Strings are `text`, as on SQLite, not varchar(255): the domain bounds what it stores
+      // (domain/validate.ts, json-limits.ts), and a 300-character displayName an IdP sends must
+      // not become a database error on one database and be stored on the other.
+      getMappedType: (type, platform) => (type === "string" ? Type.getType(TextType) : platform.getDefaultMappedType(type)),
+    },
   };
 }
 
 export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): Options {
   const onQuery = options.onQuery;
   return {
-    ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url)),
     entities: ALL_ENTITIES,
     extensions: [Migrator],
-    discovery: { disableDynamicFileAccess: true, requireEntitiesArray: true },
+    discovery: DISCOVERY,
     migrations: migrationsOf(database.kind),
     forceUtcTimezone: true,
     colors: false,
     debug: onQuery ? ["query"] : Boolean(options.debug),
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
     allowGlobalContext: false,
+    ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url)),
   };
 }
 
+/**
+ * Opens the database and binds the DirectoryStore that speaks its SQL, so the domain finds it from
+ * any EntityManager of this ORM (domain/ports/store.ts storeOf).
+ */
 export async function openOrm(database: DatabaseConfig, options: OrmOptions = {}): Promise<MikroORM> {
-  return MikroORM.init(ormConfig(database, options));
+  const orm = await MikroORM.init(ormConfig(database, options));
+  bindStore(orm.config, database.kind === "sqlite" ? new SqliteStore() : new PostgresStore());
+  return orm;
 }
 
 /** Applies every pending migration; returns the names applied. */

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { loadConfig } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import type { Clock } from "../../src/domain/clock";
 import { createApiKey } from "../../src/domain/commands/credentials";
 import { buildApp, type BuiltApp } from "../../src/server/app";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export interface GraphResponse<T = Record<string, any>> {
   status: number;
@@ -17,7 +15,8 @@ export interface GraphResponse<T = Record<string, any>> {
 export interface TestServer {
   url: string;
   built: BuiltApp;
-  dbPath: string;
+  /** The database it runs on (SQLite file or PostgreSQL database), removed by close(). */
+  database: TestDatabase;
   /** A global ADMIN API key. */
   adminKey: string;
   /** POSTs a GraphQL operation over HTTP; `key` null sends no Authorization header. */
@@ -37,12 +36,14 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
-/** Starts the real server on a fresh temporary SQLite file, listening on 127.0.0.1 with a random port. */
+/**
+ * Starts the real server on a fresh database of the kind under test (a temporary SQLite file, or
+ * a new PostgreSQL database: test/helpers/database.ts), listening on 127.0.0.1 with a random port.
+ */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const statements: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), "idgraph-test-"));
-  const dbPath = join(dir, "idgraph.sqlite");
-  const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: dbPath }, port: 0 };
+  const database = await createTestDatabase();
+  const config = { ...loadConfig({}), database: database.config, port: 0 };
   const built = await buildApp(config, { logger: false, clock: options.clock, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
@@ -66,7 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 
   return {
-    url, built, dbPath, adminKey, gql, ok, createKey,
+    url, built, database, adminKey, gql, ok, createKey,
     async countQueries(work) {
       const before = statements.length;
       await work();
@@ -79,7 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await built.close();
-      rmSync(dir, { recursive: true, force: true });
+      await database.dispose();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { TestServer } from "./server";
 
 export type Row = Record<string, unknown>;
 
-/** Reads the test server's SQLite file on one of its read connections (a SELECT never writes). */
+/** Reads the test server's database (a SELECT never writes; on SQLite, on one of its read connections). */
 export async function sqlRows(server: TestServer, sql: string, params: unknown[] = []): Promise<Row[]> {
   if (!/^\s*(select|with)\b/i.test(sql)) throw new Error(`store checks only read: ${sql}`);
   const connection = server.built.orm.em.fork().getConnection("read") as AbstractSqlConnection;
@@ -66,8 +66,9 @@ export async function storeViolations(server: TestServer): Promise<string[]> {
          union select r.start, m.member_group_id, r.depth + 1 from reach r join group_membership m on m.group_id = r.g
          where m.member_group_id is not null and r.depth < 64)
        select distinct start from reach where g = start`],
-    ...STORED_JSON.map(([table, columnName]): [string, string] =>
-      [`${table}.${columnName} that SQLite cannot read as JSON`, `select id from "${table}" where ${columnName} is not null and json_valid(${columnName}) = 0`]),
+    // PostgreSQL's jsonb is valid JSON by construction; SQLite stores text its JSON functions may refuse.
+    ...(server.database.config.kind !== "sqlite" ? [] : STORED_JSON.map(([table, columnName]): [string, string] =>
+      [`${table}.${columnName} that SQLite cannot read as JSON`, `select id from "${table}" where ${columnName} is not null and json_valid(${columnName}) = 0`])),
   ];
   const violations: string[] = [];
   for (const [what, sql] of checks) {
@@ -100,6 +101,6 @@ export async function organizationSnapshot(server: TestServer, organizationId: s
     mappings: await byOrg("role_mapping"),
     scimTokens: withoutLastUse(await byOrg("scim_token")),
     apiKeys: withoutLastUse(await byOrg("api_key")),
-    auditEvents: (await sqlRows(server, `select count(*) as n from audit_event where organization_id = ?`, [organizationId]))[0].n,
+    auditEvents: Number((await sqlRows(server, `select count(*) as n from audit_event where organization_id = ?`, [organizationId]))[0].n),
   };
 }

@@ -1,17 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ensureBuilt } from "../helpers/build";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 /** The operator's path: build, create a key before the server runs, then serve and use the key. */
 describe("idgraph CLI", () => {
-  const dir = mkdtempSync(join(tmpdir(), "idgraph-cli-"));
-  const env = { ...process.env, DATABASE_URL: join(dir, "cli.sqlite"), PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  let database: TestDatabase;
+  let env: NodeJS.ProcessEnv;
   const cli = (...args: string[]) => execFileSync(process.execPath, ["dist/src/cli/main.js", ...args], { env, encoding: "utf8" });
   let server: ChildProcess | undefined;
 
-  beforeAll(() => ensureBuilt(), 120_000);
+  beforeAll(async () => {
+    ensureBuilt();
+    database = await createTestDatabase();
+    env = { ...process.env, DATABASE_URL: database.url, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" };
+  }, 120_000);
   afterAll(async () => {
     // Waits for the server to exit, so neither the process nor its pipes outlive the tests.
     if (server && server.exitCode === null && server.signalCode === null) {
@@ -19,7 +21,7 @@ describe("idgraph CLI", () => {
       server.kill("SIGTERM");
       await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
+    await database.dispose();
   });
 
   it("migrates a new database, then reports it up to date", () => {

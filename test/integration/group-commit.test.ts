@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { auditEvent } from "../../src/domain/audit";
 import { AuditEvent, Organization, User } from "../../src/store/entities";
-import { insertInOneTransaction } from "../../src/store/write-transaction";
+import { storeOf } from "../../src/domain/ports/store";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -24,7 +24,7 @@ describe("group commit of insert-only commands", () => {
     const user = Object.assign(new User(), { organization: em.getReference(Organization, org), userName, userNameKey: userName.toLowerCase() });
     return [user, auditEvent(CLI_ACTOR, { type: "user.create", organizationId: org, targetType: "user", targetId: user.id, data: { userName } })];
   }
-  const insert = (entities: object[]) => insertInOneTransaction(server.built.orm.em.fork(), entities);
+  const insert = (entities: object[]) => storeOf(server.built.orm.em).insertAll(server.built.orm.em.fork(), entities);
   const usersNamed = (names: string[]) => server.built.orm.em.fork().find(User, { userName: { $in: names } });
   const eventsFor = async (users: object[]) =>
     server.built.orm.em.fork().count(AuditEvent, { targetId: { $in: users.map((entities) => (entities as User[])[0].id) } });
@@ -76,7 +76,7 @@ describe("group commit of insert-only commands", () => {
     const org = await fixtures(server).organization("Acme");
     const command = userCommand(org, "inside@acme.test");
     await server.built.orm.em.fork().transactional(async (tx) => {
-      await insertInOneTransaction(tx, command);
+      await storeOf(tx).insertAll(tx, command);
     });
     expect(await usersNamed(["inside@acme.test"])).toHaveLength(1);
     expect(await eventsFor([command])).toBe(1);

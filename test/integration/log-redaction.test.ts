@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { connect } from "node:net";
 import { loadConfig } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { createApiKey } from "../../src/domain/commands/credentials";
 import { buildApp, type BuiltApp } from "../../src/server/app";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 // At LOG_LEVEL=trace every request, refused or not, logs something: none of it may hold a credential.
 
@@ -48,7 +46,7 @@ function leaks(lines: string[], secrets: string[]): string[] {
 describe("log redaction: no credential reaches the log, at trace level", () => {
   const lines: string[] = [];
   let built: BuiltApp;
-  let dir: string;
+  let database: TestDatabase;
   let url: string;
   let port: number;
   let apiKey: string;
@@ -60,8 +58,8 @@ describe("log redaction: no credential reaches the log, at trace level", () => {
   const forged = (credential: string) => `${credential.split(".")[0]}.${"A".repeat(43)}`;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "idgraph-logs-"));
-    const config = { ...loadConfig({}), database: { kind: "sqlite" as const, path: join(dir, "idgraph.sqlite") }, port: 0, logLevel: "trace" };
+    database = await createTestDatabase();
+    const config = { ...loadConfig({}), database: database.config, port: 0, logLevel: "trace" };
     built = await buildApp(config, { logStream: { write: (line: string) => void lines.push(line) } });
     await built.app.listen({ host: "127.0.0.1", port: 0 });
     port = (built.app.server.address() as AddressInfo).port;
@@ -70,7 +68,7 @@ describe("log redaction: no credential reaches the log, at trace level", () => {
   });
   afterAll(async () => {
     await built.close();
-    rmSync(dir, { recursive: true, force: true });
+    await database.dispose();
   });
 
   const graphql = async (query: string, variables: Record<string, unknown> = {}, key: string | null = apiKey, body?: string) => {

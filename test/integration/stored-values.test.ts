@@ -128,6 +128,22 @@ describe("stored values", () => {
       expect((await scim("POST", "/Users", { schemas: [USER], userName: "rocket\ud83d\ude80@values.test" })).status).toBe(201);
     });
 
+    it("text longer than 255 characters is stored and read back whole, on either database", async () => {
+      const { scim } = await scimTenant(server, "Long text");
+      const long = (n: number) => "x".repeat(n);
+      const user = await scim("POST", "/Users", { schemas: [USER], userName: `${long(300)}@values.test`, displayName: long(2000), title: long(1000), profileUrl: `https://example.test/${long(3000)}` });
+      expect(user.status).toBe(201);
+      const read = (await scim("GET", `/Users/${user.body.id}`)).body;
+      expect([read.userName.length, read.displayName.length, read.title.length, read.profileUrl.length]).toEqual([312, 2000, 1000, 3021]);
+      const group = await scim("POST", "/Groups", { displayName: long(500), externalId: long(400) });
+      expect(group.status).toBe(201);
+      // A group's displayName is bounded by the domain (512 characters), not by a column type.
+      const patched = await scim("PATCH", `/Groups/${group.body.id}`, ops({ op: "replace", path: "displayName", value: long(512) }));
+      expect(patched.status).toBe(204);
+      expect((await scim("GET", `/Groups/${group.body.id}`)).body.displayName).toBe(long(512));
+      expect((await scim("PATCH", `/Groups/${group.body.id}`, ops({ op: "replace", path: "displayName", value: long(513) }))).status).toBe(400);
+    });
+
     it("userName and group displayName are one name however the accent is typed (NFC)", async () => {
       const { organizationId: org, scim } = await scimTenant(server, "Unicode");
       const composed = "caf\u00e9@values.test";

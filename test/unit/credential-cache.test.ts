@@ -1,5 +1,5 @@
 import { CREDENTIAL_CACHE_TTL_MS, CredentialCache } from "../../src/domain/credential-cache";
-import type { CredentialRecord } from "../../src/store/credential-records";
+import type { CredentialRecord } from "../../src/domain/ports/records";
 
 const record = (id: string, revokedAt: Date | null = null): CredentialRecord =>
   ({ id, secretHash: "h", organizationId: "org", revokedAt, expiresAt: null, lastUsedAt: null });

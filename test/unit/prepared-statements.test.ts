@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sqlite3 from "sqlite3";
-import { PreparedStatements, type Sqlite3Connection } from "../../src/store/prepared-statements";
+import { PreparedStatements, type Sqlite3Connection } from "../../src/store/sqlite/prepared-statements";
 
 /** A real in-memory SQLite connection, with prepare counted. */
 function openConnection() {

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { Group, GroupMembership, User } from "../../store/entities";
-import { ancestorGroupIds, deleteMemberships, insertMemberships, memberIdsOfGroup, type MemberIds } from "../../store/memberships";
+import type { MemberIds } from "../ports/records";
+import { storeOf } from "../ports/store";
 import { actsForIdp, type Actor } from "../actor";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
@@ -41,7 +42,7 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
   if (change.replaceWith || change.removeAll) {
     // The list after the change is (replacement − remove) ∪ add; only the difference from the
     // current list becomes row deletes and inserts.
-    const current = await memberIdsOfGroup(em, group.id);
+    const current = await storeOf(em).memberIdsOfGroup(em, group.id);
     const target = change.replaceWith ? dedupe(change.replaceWith) : NO_MEMBERS;
     const final = union(minus(target, remove), add);
     toDelete = minus(current, final);
@@ -53,11 +54,11 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
   }
   // Only what really changed is audited: IdPs re-send adds of members already there and removals
   // of members already gone, and those leave no trace (the statements report the rows they touched).
-  const removed = isEmpty(toDelete) ? NO_MEMBERS : await deleteMemberships(em, group.id, toDelete);
+  const removed = isEmpty(toDelete) ? NO_MEMBERS : await storeOf(em).deleteMemberships(em, group.id, toDelete);
   if (!isEmpty(removed)) {
     recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...removed } });
   }
-  const added = isEmpty(toInsert) ? NO_MEMBERS : await insertMemberships(em, group.id, toInsert);
+  const added = isEmpty(toInsert) ? NO_MEMBERS : await storeOf(em).insertMemberships(em, group.id, toInsert);
   if (!isEmpty(added)) {
     recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...added } });
   }
@@ -136,10 +137,16 @@ async function assertMembersInOrg(em: EntityManager, organizationId: string, mem
   }
 }
 
-/** Nesting M inside G makes a cycle when G already sits inside M (or M is G). */
+/**
+ * Nesting M inside G makes a cycle when G already sits inside M (or M is G). Two commands nesting
+ * X in Y and Y in X at once would each find no cycle in the graph the other has not committed yet,
+ * so nesting changes of one organization take turns on its row's lock (lockForChange) and each
+ * walks the graph the previous one left.
+ */
 async function assertNoCycle(em: EntityManager, group: Group, memberGroupIds: string[]): Promise<void> {
   if (memberGroupIds.length === 0) return;
-  const ancestors = await ancestorGroupIds(em, group.id);
+  await storeOf(em).lockForChange(em, "organization", group.organization.id);
+  const ancestors = await storeOf(em).ancestorGroupIds(em, group.id);
   ancestors.add(group.id);
   const offending = memberGroupIds.find((id) => ancestors.has(id));
   if (offending !== undefined) {

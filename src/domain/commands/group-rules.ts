@@ -14,7 +14,8 @@ import { assertVersion } from "../versions";
 export async function loadGroupForChange(
   em: EntityManager, ctx: CommandContext, groupId: string, ifVersion: number | undefined, fields: string[],
 ): Promise<Group> {
-  const group = await findVisible(em, Group, "group", groupId, ctx.actor);
+  // Locked: every change to a group reads it (version, members) before writing (lookup.ts LoadOptions).
+  const group = await findVisible(em, Group, "group", groupId, ctx.actor, { forUpdate: true });
   if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, group.organization.id);
   assertVersion(group.version, ifVersion);
   assertIdpOwnership(ctx, group, fields);

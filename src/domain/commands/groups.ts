@@ -32,7 +32,9 @@ export async function createGroup(
   input: { organizationId: string; memberIds?: string[] } & Pick<GroupAttributes, "displayName"> & Partial<GroupAttributes>,
 ): Promise<Group> {
   return runCommand(ctx, async (em) => {
-    const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
+    // The organization row is locked while its groups are counted, so two creates racing for the
+    // last place under maxGroups take turns: the second counts the first.
+    const org = await findVisibleOrganization(em, ctx.actor, input.organizationId, { forUpdate: true });
     if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, org.id);
     if (org.maxGroups !== null && (await em.count(Group, { organization: org.id })) >= org.maxGroups) {
       throw new Invalid(`the organization already has its maximum of ${org.maxGroups} groups`, "limit");

@@ -60,7 +60,7 @@ export async function changeUser(
   ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: User) => Partial<UserAttributes>, settings: AdminUserSettings = {},
 ): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisibleUser(em, target.id, ctx.actor);
+    const user = await findVisibleUser(em, target.id, ctx.actor, { forUpdate: true });
     assertVersion(user.version, target.ifVersion);
     await admitIdpChange(em, ctx, user);
     const attributes = change(user);
@@ -99,7 +99,7 @@ export async function changeUser(
 /** Deletes a user; its memberships and bindings go with it (foreign keys cascade). The audit log keeps the record. */
 export async function deleteUser(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisibleUser(em, input.id, ctx.actor);
+    const user = await findVisibleUser(em, input.id, ctx.actor, { forUpdate: true });
     assertVersion(user.version, input.ifVersion);
     await admitIdpChange(em, ctx, user);
     em.remove(user);
@@ -114,7 +114,7 @@ export async function deleteUser(ctx: CommandContext, input: { id: string; ifVer
  */
 export async function linkUserToScim(ctx: CommandContext, input: { id: string }): Promise<User> {
   return runCommand(ctx, async (em) => {
-    const user = await findVisibleUser(em, input.id, ctx.actor);
+    const user = await findVisibleUser(em, input.id, ctx.actor, { forUpdate: true });
     if (actsForIdp(ctx.actor)) throw new Forbidden("only an admin may link a user to the identity provider");
     if (user.protectedFromScim) throw new Invalid("a user protected from SCIM cannot be linked to the identity provider; unprotect it first");
     if (user.managedBy !== "SCIM") linkToIdp(em, ctx, user, "linked by an admin");

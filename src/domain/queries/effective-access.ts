@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { hasPermission, resolveEffectiveAccess } from "../../access/resolve";
 import type { EffectiveAccess } from "../../access/types";
-import { loadAccessGraphs, type AccessTarget } from "../../store/access-subgraph";
+import { loadAccessGraphs, type AccessTarget } from "./access-graphs";
 import type { Actor } from "../actor";
 import { Invalid, NotFound } from "../errors";
 import { assertOrgVisible } from "../tenancy";

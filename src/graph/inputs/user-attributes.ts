@@ -1,5 +1,5 @@
 import type { UserAttributes } from "../../domain/user-attributes";
-import type { MultiValue } from "../../store/entities/user";
+import type { MultiValue } from "../../domain/model";
 import type { ContactValueInput, UserAttributesInput } from "./user.input";
 
 /** GraphQL user input → domain attributes: left-out fields stay undefined (unchanged). */

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import { createApiKey, createScimToken, revokeApiKey, revokeScimToken } from "../../domain/commands/credentials";
 import { listApiKeys, listScimTokens } from "../../domain/queries/directory";
-import type { ApiKey, ScimToken } from "../../store/entities";
+import type { ApiKey, ScimToken } from "../../domain/model";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { CreateApiKeyInput, CreateScimTokenInput } from "../inputs/credentials.input";

@@ -4,7 +4,7 @@ import { createGroup, deleteGroup, updateGroup } from "../../domain/commands/gro
 import { findVisible } from "../../domain/lookup";
 import { listGroups } from "../../domain/queries/directory";
 import { decodeCursor, encodeCursor, pageSize } from "../../domain/queries/pagination";
-import { Group, GroupMembership, type User } from "../../store/entities";
+import { Group, GroupMembership, type User } from "../../domain/model";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { CreateGroupInput, GroupFilterInput, GroupMemberInput, UpdateGroupInput } from "../inputs/group.input";

@@ -3,7 +3,7 @@ import { createAccount, createOrganization, deleteAccount, updateAccount, update
 import { disableScim, enableScim } from "../../domain/commands/scim-connection";
 import { findVisibleOrganization, findVisible } from "../../domain/lookup";
 import { listAccounts, listOrganizations } from "../../domain/queries/directory";
-import { Account, Organization } from "../../store/entities";
+import { Account, Organization } from "../../domain/model";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { CreateAccountInput, CreateOrganizationInput, DisableScimInput, UpdateAccountInput, UpdateOrganizationInput } from "../inputs/organization.input";

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } fr
 import { bindRole, createRole, deleteRole, deleteRoleMapping, setRoleMapping, unbindRole, updateRole } from "../../domain/commands/roles";
 import { findVisible } from "../../domain/lookup";
 import { listRoleBindings, listRoleMappings, listRoles } from "../../domain/queries/directory";
-import { Role, RoleBinding, RoleMapping } from "../../store/entities";
+import { Role, RoleBinding, RoleMapping } from "../../domain/model";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { BindRoleInput, CreateRoleInput, RoleBindingFilterInput, SetRoleMappingInput, UpdateRoleInput } from "../inputs/role.input";

@@ -3,7 +3,7 @@ import { createUser, deleteUser, linkUserToScim, updateUser } from "../../domain
 import { findVisible } from "../../domain/lookup";
 import { listUsers } from "../../domain/queries/directory";
 import { idpRoleValues } from "../../domain/user-attributes";
-import { User } from "../../store/entities";
+import { User } from "../../domain/model";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { CreateUserInput, UpdateUserInput, UserFilterInput } from "../inputs/user.input";

@@ -1,5 +1,5 @@
 import { createUnionType, Field, ID, Int, ObjectType } from "type-graphql";
-import { Group, User } from "../../store/entities";
+import { Group, User } from "../../domain/model";
 import { Connection } from "./connection";
 import { ManagedByEnum } from "./enums";
 import { UserType } from "./user.type";

@@ -1,10 +1,11 @@
 import type { GroupAttributes } from "../../domain/commands/groups";
 import type { MemberOfGroup } from "../../domain/queries/memberships";
-import type { Group } from "../../store/entities";
+import type { Group } from "../../domain/model";
 import { etagOf } from "../etag";
 import { ScimError } from "../errors";
 import { GROUP_SCHEMA, schemaAttributes } from "../schema";
 import type { ScimJson } from "../types";
+import { inSchemaOrder } from "./canonical-json";
 import { asOptionalString, splitKnownAttributes } from "./values";
 
 /**
@@ -13,7 +14,7 @@ import { asOptionalString, splitKnownAttributes } from "./values";
  * and unassigned attributes may be omitted.
  */
 export function groupToScim(group: Group, baseUrl: string, members?: MemberOfGroup[]): ScimJson {
-  const extra = group.extra ?? {};
+  const extra = inSchemaOrder(group.extra ?? {}) as ScimJson;
   const schemas = [GROUP_SCHEMA, ...Object.keys(extra).filter((k) => /^urn:/i.test(k))];
   const json: ScimJson = { schemas, id: group.id };
   if (group.externalId !== null) json.externalId = group.externalId;

@@ -1,9 +1,9 @@
 import { changeGroup, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
-import { readVisible } from "../../domain/lookup";
+import { readVisibleGroup } from "../../domain/lookup";
 import { membersOfGroups } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
 import { assertIdpMayManageGroups } from "../../domain/commands/group-rules";
-import { Group } from "../../store/entities";
+import { Group } from "../../domain/model";
 import type { ScimContext } from "../context";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
@@ -64,5 +64,5 @@ export const groupsResource: ScimResourceType<Group> = {
 
 async function getGroup(ctx: ScimContext, id: string): Promise<Group> {
   await assertIdpMayManageGroups(ctx.em, ctx.organizationId);
-  return readVisible(ctx.em, Group, "group", id, ctx.actor);
+  return readVisibleGroup(ctx.em, id, ctx.actor);
 }

@@ -1,11 +1,12 @@
 import type { UserAttributes } from "../../domain/user-attributes";
 import type { GroupOfUser } from "../../domain/queries/memberships";
-import type { MultiValue } from "../../store/entities/user";
-import type { UserView } from "../../store/user-records";
+import type { MultiValue } from "../../domain/model";
+import type { UserView } from "../../domain/model";
 import { etagOf } from "../etag";
 import { ScimError } from "../errors";
-import { ENTERPRISE_USER_SCHEMA, findByName, schemaAttributes, USER_SCHEMA } from "../schema";
+import { ENTERPRISE_USER_SCHEMA, findByName, schemaAttributes, USER_SCHEMA, type AttributeSchema } from "../schema";
 import type { ScimJson } from "../types";
+import { inSchemaOrder } from "./canonical-json";
 import { asBoolean, asMultiValued, asOptionalString, splitKnownAttributes } from "./values";
 
 /** SCIM name sub-attribute → entity field. */
@@ -21,9 +22,14 @@ const NAME_FIELDS = {
 const SINGULAR_STRINGS = ["displayName", "nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone"] as const;
 const MULTI_VALUED = ["emails", "phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"] as const;
 
+/** The sub-attributes of a multi-valued core attribute (emails: value, display, type, primary). */
+function subAttributesOf(field: (typeof MULTI_VALUED)[number]): AttributeSchema[] {
+  return findByName(schemaAttributes(USER_SCHEMA), field)?.subAttributes ?? [];
+}
+
 /** RFC 7643 §4.1: a user entity as SCIM JSON. `groups` is included when given (it costs a query). */
 export function userToScim(user: UserView, baseUrl: string, groups?: GroupOfUser[]): ScimJson {
-  const extra = user.extra ?? {};
+  const extra = inSchemaOrder(user.extra ?? {}) as ScimJson;
   const schemas = [USER_SCHEMA];
   if (user.enterprise) schemas.push(ENTERPRISE_USER_SCHEMA);
   for (const key of Object.keys(extra)) if (/^urn:/i.test(key) && !schemas.includes(key)) schemas.push(key);
@@ -36,12 +42,12 @@ export function userToScim(user: UserView, baseUrl: string, groups?: GroupOfUser
   if (Object.keys(name).length > 0) json.name = name;
   for (const field of SINGULAR_STRINGS) if (user[field] !== null) json[field] = user[field];
   json.active = user.active;
-  for (const field of MULTI_VALUED) if (user[field].length > 0) json[field] = user[field];
+  for (const field of MULTI_VALUED) if (user[field].length > 0) json[field] = inSchemaOrder(user[field], subAttributesOf(field));
   // RFC 7643 §2.5: no groups and unassigned are the same, so an empty list is left out.
   if (groups && groups.length > 0) {
     json.groups = groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: g.direct ? "direct" : "indirect" }));
   }
-  if (user.enterprise) json[ENTERPRISE_USER_SCHEMA] = user.enterprise;
+  if (user.enterprise) json[ENTERPRISE_USER_SCHEMA] = inSchemaOrder(user.enterprise, schemaAttributes(ENTERPRISE_USER_SCHEMA));
   Object.assign(json, extra);
   json.meta = {
     resourceType: "User",

@@ -2,7 +2,7 @@ import { changeUser, createUser, deleteUser, updateUser } from "../../domain/com
 import { readVisibleUser } from "../../domain/lookup";
 import { groupsOfUsers } from "../../domain/queries/memberships";
 import { searchUsers } from "../../domain/queries/search";
-import type { UserView } from "../../store/user-records";
+import type { UserView } from "../../domain/model";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";

@@ -1,4 +1,4 @@
-import type { MultiValue } from "../../store/entities/user";
+import type { MultiValue } from "../../domain/model";
 import { ScimError } from "../errors";
 import { findByName, type AttributeSchema } from "../schema";
 import type { ScimJson } from "../types";

@@ -1,3 +1,5 @@
+export type Row = Record<string, unknown>;
+
 /**
  * Decoding of raw SQL rows, which differ by driver: SQLite returns JSON columns as text and
  * booleans as 0/1; PostgreSQL returns parsed JSON and real booleans.

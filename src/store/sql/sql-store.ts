@@ -1,255 +1,271 @@
-import type { EntityManager } from "@mikro-orm/core";
-import { newId } from "./ids";
-import { runSql } from "./raw-sql";
-import { chunks, jsonColumn, placeholders } from "./rows";
+import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
+import { Group } from "../entities";
+import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
+import type {
+  AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
+} from "../../domain/ports/records";
+import { newId } from "../ids";
+import { findApiKeyRecord, findScimTokenRecord } from "./credential-sql";
+import { renderFilter, renderSort, type FilterResource, type FilterSqlDialect } from "./filter";
+import { upwardWalk, userGroupsWalk } from "./group-walk";
+import { chunks, placeholders, type Row } from "./rows";
+import { uniqueRuleOf } from "./unique-rules";
+import { groupsFromJson, userRecordFromRow } from "./user-records";
 
-/** Members to add to or remove from one group, by id. */
-export interface MemberIds {
-  userIds: string[];
-  groupIds: string[];
+/**
+ * The SQL text that differs between the two databases, everything else being the same standard
+ * SQL (recursive CTEs, ON CONFLICT DO NOTHING, RETURNING): how a bound JSON array of ids becomes
+ * rows, how rows become one JSON array, and how a datetime binds.
+ */
+export interface StoreDialect {
+  /** A subquery yielding one row per id of a JSON array bound at `param` (`?`). */
+  idsFromJson(param: string): string;
+  /** An aggregate of rows into one JSON array of arrays (`[]` when there are none). */
+  jsonArrayOfArrays(values: string[]): string;
+  /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
+  dateParam(date: Date): unknown;
 }
 
-/** Chunk size keeps each multi-row statement under SQLite's bound-parameter limit. */
+/** The searched table's alias, which rendered filters and sorts refer to. */
+const SEARCH_ALIAS = "e0";
+
+/** Chunk size keeps each multi-row statement under the bound-parameter limits of both databases. */
 const ROWS_PER_STATEMENT = 500;
 
 /**
- * Inserts membership rows with one multi-row INSERT per chunk; existing members are skipped by the
- * unique index (ON CONFLICT DO NOTHING), so an add is idempotent and never reads the member list.
- * Returns the members really added (RETURNING yields only inserted rows): an IdP re-sending an add
- * of a member already there changes nothing, and the caller audits nothing.
+ * The store both databases share: each hand-written statement of the DirectoryStore, in SQL both
+ * speak, with the dialect's few differences. store/sqlite and store/postgres supply how a
+ * statement runs (`run`), the group-committed inserts and the access statement.
  */
-export async function insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
-  // MikroORM stores SQLite datetimes as epoch milliseconds.
-  const now = Date.now();
-  const rows = [
-    ...members.userIds.map((id) => [newId(), groupId, id, null, now]),
-    ...members.groupIds.map((id) => [newId(), groupId, null, id, now]),
-  ];
-  const added: MemberIds = { userIds: [], groupIds: [] };
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const inserted = await run(em,
-      `insert into group_membership (id, group_id, member_user_id, member_group_id, created_at) values ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
-       on conflict do nothing returning member_user_id, member_group_id`,
-      chunk.flat(),
-    );
-    collectMembers(inserted, added);
-  }
-  return added;
-}
+export abstract class SqlDirectoryStore implements DirectoryStore {
+  abstract readonly database: "sqlite" | "postgres";
+  protected abstract readonly dialect: StoreDialect;
+  protected abstract readonly filterDialect: FilterSqlDialect;
 
-/** Deletes exactly the listed memberships of one group; returns the members really removed. */
-export async function deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
-  const removed: MemberIds = { userIds: [], groupIds: [] };
-  const columns: Array<[string, string[]]> = [["member_user_id", members.userIds], ["member_group_id", members.groupIds]];
-  for (const [column, ids] of columns) {
-    for (const chunk of chunks(ids)) {
-      // The ids come first as a CTE: MikroORM's SQLite dialect runs a statement that starts with
-      // `delete` without reading its rows, and RETURNING's rows are the point here.
-      const deleted = await run(em,
-        `with doomed(id) as (select value from json_each(?))
-         delete from group_membership where group_id = ? and ${column} in (select id from doomed) returning member_user_id, member_group_id`,
-        [JSON.stringify(chunk), groupId],
+  /** Runs one statement with `?` parameters: on the transaction's connection inside one, else where reads go. */
+  protected abstract run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]>;
+  abstract insertAll(em: EntityManager, entities: object[]): Promise<void>;
+  abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
+  abstract loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts>;
+
+  async findUserRecord(em: EntityManager, id: string, options: { withGroups: boolean }): Promise<UserRecord | null> {
+    const columns = options.withGroups ? `u.*, ${this.groupsOfUserColumn("u")}` : "u.*";
+    const [row] = await this.run(em, `select ${columns} from "user" u where u.id = ?`, [id]);
+    return row ? userRecordFromRow(em, row) : null;
+  }
+
+  searchUsers(em: EntityManager, query: SearchQuery, options: { withGroups: boolean; hideProtected: boolean }): Promise<SearchPage<UserRecord>> {
+    const columns = options.withGroups ? `${SEARCH_ALIAS}.*, ${this.groupsOfUserColumn(SEARCH_ALIAS)}` : `${SEARCH_ALIAS}.*`;
+    const visible = options.hideProtected ? `not ${SEARCH_ALIAS}.protected_from_scim` : null;
+    return this.search(em, `"user"`, "User", query, columns, (row) => userRecordFromRow(em, row), visible);
+  }
+
+  searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>> {
+    return this.search(em, `"group"`, "Group", query, `${SEARCH_ALIAS}.*`, (row) => em.map(Group, row), null);
+  }
+
+  /**
+   * One hand-written statement: the hottest read an IdP makes (`userName eq "…"`) skips the query
+   * builder and costs a single index search. The filter and sort render to this database's SQL.
+   */
+  private async search<T>(
+    em: EntityManager, table: string, resource: FilterResource, query: SearchQuery, columns: string, fromRow: (row: Row) => T, visible: string | null,
+  ): Promise<SearchPage<T>> {
+    const where = query.filter && renderFilter(query.filter, resource, SEARCH_ALIAS, this.filterDialect);
+    const orderBy = query.sort && renderSort(query.sort, resource, SEARCH_ALIAS, this.filterDialect);
+    const from = `from ${table} ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${visible ? ` and ${visible}` : ""}${where ? ` and (${where.sql})` : ""}`;
+    const params = [query.organizationId, ...(where?.params ?? [])];
+    const count = async () => Number((await this.run(em, `select count(*) as n ${from}`, params))[0].n);
+    if (query.limit === 0) return { total: await count(), items: [] };
+    const direction = query.descending ? "desc" : "asc";
+    const order = orderBy ? `${orderBy} ${direction}, ${SEARCH_ALIAS}.id asc` : `${SEARCH_ALIAS}.id ${direction}`;
+    const rows = await this.run(em, `select ${columns} ${from} order by ${order} limit ? offset ?`, [...params, query.limit, query.offset]);
+    const items = rows.map(fromRow);
+    // A first page that is not full already tells the total: lookups cost one query, not two.
+    const total = query.offset === 0 && items.length < query.limit ? items.length : await count();
+    return { total, items };
+  }
+
+  async findGroup(em: EntityManager, id: string): Promise<Group | null> {
+    const [row] = await this.run(em, `select * from "group" where id = ?`, [id]);
+    return row ? em.map(Group, row) : null;
+  }
+
+  async insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+    const now = this.dialect.dateParam(new Date());
+    const rows = [
+      ...members.userIds.map((id) => [newId(), groupId, id, null, now]),
+      ...members.groupIds.map((id) => [newId(), groupId, null, id, now]),
+    ];
+    const added: MemberIds = { userIds: [], groupIds: [] };
+    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
+      // Existing members are skipped by the unique indexes, so an add is idempotent and never reads
+      // the member list; RETURNING yields only the rows really inserted.
+      const inserted = await this.run(em,
+        `insert into group_membership (id, group_id, member_user_id, member_group_id, created_at) values ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
+         on conflict do nothing returning member_user_id, member_group_id`,
+        chunk.flat(),
       );
-      collectMembers(deleted, removed);
+      collectMembers(inserted, added);
     }
+    return added;
   }
-  return removed;
+
+  async deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+    const removed: MemberIds = { userIds: [], groupIds: [] };
+    const columns: Array<[string, string[]]> = [["member_user_id", members.userIds], ["member_group_id", members.groupIds]];
+    for (const [column, ids] of columns) {
+      for (const chunk of chunks(ids)) {
+        // The ids come first as a CTE: MikroORM's SQLite dialect runs a statement that starts with
+        // `delete` without reading its rows, and RETURNING's rows are the point here.
+        const deleted = await this.run(em,
+          `with doomed(id) as (${this.dialect.idsFromJson("?")})
+           delete from group_membership where group_id = ? and ${column} in (select id from doomed) returning member_user_id, member_group_id`,
+          [JSON.stringify(chunk), groupId],
+        );
+        collectMembers(deleted, removed);
+      }
+    }
+    return removed;
+  }
+
+  async memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds> {
+    const rows = await this.run(em, `select member_user_id, member_group_id from group_membership where group_id = ?`, [groupId]);
+    const members: MemberIds = { userIds: [], groupIds: [] };
+    collectMembers(rows, members);
+    return members;
+  }
+
+  async ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>> {
+    const walk = upwardWalk({ name: "ancestors", seed: "select group_id from group_membership where member_group_id = ?" });
+    const rows = await this.run(em, `with recursive ${walk} select group_id from ancestors`, [groupId]);
+    return new Set(rows.map((r) => r.group_id as string));
+  }
+
+  async directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+    for (const ids of chunks(userIds)) {
+      const rows = await this.run(em, `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)}) order by group_id`, ids);
+      for (const r of rows) result.get(r.member_user_id as string)?.push(r.group_id as string);
+    }
+    return result;
+  }
+
+  async transitiveGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
+    for (const ids of chunks(userIds)) {
+      const walk = upwardWalk({
+        name: "reach",
+        seed: `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)})`,
+        carried: [{ column: "user_id" }],
+      });
+      const rows = await this.run(em, `with recursive ${walk} select user_id, group_id from reach order by group_id`, ids);
+      for (const r of rows) result.get(r.user_id as string)?.push(r.group_id as string);
+    }
+    return result;
+  }
+
+  async parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(groupIds.map((id) => [id, []]));
+    for (const ids of chunks(groupIds)) {
+      const rows = await this.run(em, `select member_group_id, group_id from group_membership where member_group_id in (${placeholders(ids.length)}) order by group_id`, ids);
+      for (const r of rows) result.get(r.member_group_id as string)?.push(r.group_id as string);
+    }
+    return result;
+  }
+
+  async memberCountsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, number>> {
+    const result = new Map<string, number>(groupIds.map((id) => [id, 0]));
+    for (const ids of chunks(groupIds)) {
+      const rows = await this.run(em, `select group_id, count(*) as n from group_membership where group_id in (${placeholders(ids.length)}) group by group_id`, ids);
+      for (const r of rows) result.set(r.group_id as string, Number(r.n));
+    }
+    return result;
+  }
+
+  /**
+   * A UNION ALL of per-group keyset scans (`group_id = ? AND id > ? ORDER BY id LIMIT ?`), 100
+   * groups per statement, each served by the (group_id, id) index: a page costs the same in a group
+   * of 10 or of 50,000 members.
+   */
+  async memberPagesOfGroups(em: EntityManager, requests: MemberPageRequest[]): Promise<MemberRow[][]> {
+    const pages: MemberRow[][] = requests.map(() => []);
+    const indexed = requests.map((request, index) => ({ request, index }));
+    for (const batch of chunks(indexed, 100)) {
+      const selects = batch.map(({ index }) =>
+        `select * from (select id, group_id, member_user_id, member_group_id, ${index} as request_index from group_membership
+           where group_id = ? and id > ? order by id limit ?) p${index}`);
+      const params = batch.flatMap(({ request }) => [request.groupId, request.afterId ?? "", request.limit]);
+      const rows = await this.run(em, selects.join(" union all "), params);
+      for (const r of rows) {
+        pages[Number(r.request_index)].push({
+          membershipId: r.id as string,
+          groupId: r.group_id as string,
+          userId: (r.member_user_id as string | null) ?? null,
+          memberGroupId: (r.member_group_id as string | null) ?? null,
+        });
+      }
+    }
+    for (const page of pages) page.sort((a, b) => (a.membershipId < b.membershipId ? -1 : 1));
+    return pages;
+  }
+
+  async groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>> {
+    const result = new Map<string, GroupOfUser[]>(userIds.map((id) => [id, []]));
+    const rows = await this.run(em,
+      `select u.id, ${this.groupsOfUserColumn("u")} from "user" u where u.id in (${this.dialect.idsFromJson("?")})`,
+      [JSON.stringify(userIds)]);
+    for (const r of rows) result.set(r.id as string, groupsFromJson(r.groups_json));
+    return result;
+  }
+
+  async membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>> {
+    const result = new Map<string, MemberOfGroup[]>(groupIds.map((id) => [id, []]));
+    for (const ids of chunks(groupIds)) {
+      const rows = await this.run(em,
+        `select gm.group_id, gm.member_user_id, gm.member_group_id, coalesce(u.display_name, u.user_name) as user_display, g.display_name as group_display
+           from group_membership gm
+           left join "user" u on u.id = gm.member_user_id
+           left join "group" g on g.id = gm.member_group_id
+          where gm.group_id in (${placeholders(ids.length)})
+          order by gm.group_id, gm.id`, ids);
+      for (const r of rows) {
+        const member: MemberOfGroup = r.member_user_id
+          ? { id: r.member_user_id as string, type: "User", display: r.user_display as string }
+          : { id: r.member_group_id as string, type: "Group", display: r.group_display as string };
+        result.get(r.group_id as string)?.push(member);
+      }
+    }
+    return result;
+  }
+
+  findApiKeyRecord(em: EntityManager, id: string): Promise<ApiKeyRecord | null> {
+    return findApiKeyRecord((sql, params) => this.run(em, sql, params), id);
+  }
+
+  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null> {
+    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id);
+  }
+
+  violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null {
+    return uniqueRuleOf(error);
+  }
+
+  /**
+   * A scalar subquery over a users row aliased `alias`: the user's groups (userGroupsWalk) as a
+   * JSON array of [id, displayName, direct], read with groupsFromJson. Lookups select it with the
+   * user row, so their groups cost no second statement.
+   */
+  protected groupsOfUserColumn(alias: string): string {
+    return `(select ${this.dialect.jsonArrayOfArrays(["g.id", "g.display_name", "x.direct"])}
+        from ${userGroupsWalk(`${alias}.id`)} x
+        join "group" g on g.id = x.group_id) as groups_json`;
+  }
 }
 
-function collectMembers(rows: Array<Record<string, unknown>>, into: MemberIds): void {
+function collectMembers(rows: Row[], into: MemberIds): void {
   for (const r of rows) {
     if (r.member_user_id) into.userIds.push(r.member_user_id as string);
     else into.groupIds.push(r.member_group_id as string);
   }
-}
-
-/**
- * The groups that `groupId` is inside, directly or through nesting (its ancestors), in one
- * recursive query. `UNION` (not `UNION ALL`) stops the recursion even if a cycle slipped in.
- */
-export async function ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>> {
-  const rows = await run(em,
-    `with recursive ancestors(id) as (
-       select group_id from group_membership where member_group_id = ?
-       union
-       select gm.group_id from group_membership gm join ancestors a on gm.member_group_id = a.id
-     )
-     select id from ancestors`,
-    [groupId],
-  );
-  return new Set(rows.map((r) => r.id as string));
-}
-
-const run = runSql;
-
-/** For each user, the ids of the groups it is directly in. One query for all users. */
-export async function directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
-  for (const ids of chunks(userIds)) {
-    const rows = await run(em, `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)}) order by group_id`, ids);
-    for (const r of rows) result.get(r.member_user_id as string)?.push(r.group_id as string);
-  }
-  return result;
-}
-
-/** For each user, every group it is in directly or through nesting: one recursive query for all users. */
-export async function transitiveGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
-  for (const ids of chunks(userIds)) {
-    const rows = await run(em,
-      `with recursive reach(user_id, group_id) as (
-         select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)})
-         union
-         select r.user_id, gm.group_id from group_membership gm join reach r on gm.member_group_id = r.group_id
-       )
-       select user_id, group_id from reach order by group_id`, ids);
-    for (const r of rows) result.get(r.user_id as string)?.push(r.group_id as string);
-  }
-  return result;
-}
-
-/** For each group, the ids of the groups that directly contain it. */
-export async function parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>> {
-  const result = new Map<string, string[]>(groupIds.map((id) => [id, []]));
-  for (const ids of chunks(groupIds)) {
-    const rows = await run(em, `select member_group_id, group_id from group_membership where member_group_id in (${placeholders(ids.length)}) order by group_id`, ids);
-    for (const r of rows) result.get(r.member_group_id as string)?.push(r.group_id as string);
-  }
-  return result;
-}
-
-/** Number of direct members (users and groups) of each group. */
-export async function memberCountsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, number>> {
-  const result = new Map<string, number>(groupIds.map((id) => [id, 0]));
-  for (const ids of chunks(groupIds)) {
-    const rows = await run(em, `select group_id, count(*) as n from group_membership where group_id in (${placeholders(ids.length)}) group by group_id`, ids);
-    for (const r of rows) result.set(r.group_id as string, Number(r.n));
-  }
-  return result;
-}
-
-export interface MemberRow {
-  membershipId: string;
-  groupId: string;
-  userId: string | null;
-  memberGroupId: string | null;
-}
-
-export interface MemberPageRequest {
-  groupId: string;
-  /** Membership id to start after (keyset), or null for the first page. */
-  afterId: string | null;
-  limit: number;
-}
-
-/**
- * One page of members for each of many groups, in one query per 100 groups: a UNION ALL of
- * per-group keyset scans (`group_id = ? AND id > ? ORDER BY id LIMIT ?`), each served by the
- * (group_id, id) index, so a page costs the same in a group of 10 or of 50,000 members.
- */
-export async function memberPagesOfGroups(em: EntityManager, requests: MemberPageRequest[]): Promise<MemberRow[][]> {
-  const pages: MemberRow[][] = requests.map(() => []);
-  const indexed = requests.map((request, index) => ({ request, index }));
-  for (const batch of chunks(indexed, 100)) {
-    const selects = batch.map(({ index }) =>
-      `select * from (select id, group_id, member_user_id, member_group_id, ${index} as request_index from group_membership
-         where group_id = ? and id > ? order by id limit ?) p${index}`);
-    const params = batch.flatMap(({ request }) => [request.groupId, request.afterId ?? "", request.limit]);
-    const rows = await run(em, selects.join(" union all "), params);
-    for (const r of rows) {
-      pages[Number(r.request_index)].push({
-        membershipId: r.id as string,
-        groupId: r.group_id as string,
-        userId: (r.member_user_id as string | null) ?? null,
-        memberGroupId: (r.member_group_id as string | null) ?? null,
-      });
-    }
-  }
-  for (const page of pages) page.sort((a, b) => (a.membershipId < b.membershipId ? -1 : 1));
-  return pages;
-}
-
-/** Every direct member id of one group, by kind (for a full replacement of the list). */
-export async function memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds> {
-  const rows = await run(em, `select member_user_id, member_group_id from group_membership where group_id = ?`, [groupId]);
-  const members: MemberIds = { userIds: [], groupIds: [] };
-  collectMembers(rows, members);
-  return members;
-}
-
-export interface GroupOfUser {
-  id: string;
-  displayName: string;
-  /** false: the user is in it through a nested group. */
-  direct: boolean;
-}
-
-/**
- * The one definition of a user's groups: every group it is in directly (`direct` 1) or through
- * nested groups (`direct` 0), one row per group. Unbounded in depth, like the walk that effective
- * access takes (store/access-subgraph.ts), so `can`, GET /Users and the `groups` filter agree at
- * any nesting depth; `UNION` keeps at most two rows per group, so the walk ends even on a cycle
- * and costs time linear in the memberships it reaches. `name` prefixes the CTE (filters nest it).
- */
-export function userGroupsWalk(userIdSql: string, name = "reach"): string {
-  return `(with recursive ${name}(group_id, direct) as (
-      select group_id, 1 from group_membership where member_user_id = ${userIdSql}
-      union
-      select ${name}_p.group_id, 0 from group_membership ${name}_p join ${name} ${name}_r on ${name}_p.member_group_id = ${name}_r.group_id)
-    select group_id, max(direct) as direct from ${name} group by group_id)`;
-}
-
-/**
- * A scalar subquery over a users row aliased `alias`: the user's groups (userGroupsWalk) as a JSON
- * array of [id, displayName, direct] — read with groupsFromJson. Lookups select it with the user
- * row, so their groups cost no second statement.
- */
-export function groupsOfUserColumn(alias: string): string {
-  return `(select json_group_array(json_array(g.id, g.display_name, x.direct))
-      from ${userGroupsWalk(`${alias}.id`)} x
-      join "group" g on g.id = x.group_id) as groups_json`;
-}
-
-/** The groups_json column of groupsOfUserColumn, ordered by group id (SQL gives no order inside an aggregate). */
-export function groupsFromJson(value: unknown): GroupOfUser[] {
-  const entries = jsonColumn<Array<[string, string, number]>>(value, []);
-  return entries
-    .map(([id, displayName, direct]) => ({ id, displayName, direct: Number(direct) === 1 }))
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-}
-
-/** For each user, every group it is in (directly or through nesting) with names: one query. */
-export async function groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>> {
-  const result = new Map<string, GroupOfUser[]>(userIds.map((id) => [id, []]));
-  const rows = await run(em, `select u.id, ${groupsOfUserColumn("u")} from "user" u where u.id in (select value from json_each(?))`, [JSON.stringify(userIds)]);
-  for (const r of rows) result.set(r.id as string, groupsFromJson(r.groups_json));
-  return result;
-}
-
-export interface MemberOfGroup {
-  id: string;
-  type: "User" | "Group";
-  display: string;
-}
-
-/** For each group, its direct members with display names, in the order they were added: one query. */
-export async function membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>> {
-  const result = new Map<string, MemberOfGroup[]>(groupIds.map((id) => [id, []]));
-  for (const ids of chunks(groupIds)) {
-    const rows = await run(em,
-      `select gm.group_id, gm.member_user_id, gm.member_group_id, coalesce(u.display_name, u.user_name) as user_display, g.display_name as group_display
-         from group_membership gm
-         left join "user" u on u.id = gm.member_user_id
-         left join "group" g on g.id = gm.member_group_id
-        where gm.group_id in (${placeholders(ids.length)})
-        order by gm.group_id, gm.id`, ids);
-    for (const r of rows) {
-      const member: MemberOfGroup = r.member_user_id
-        ? { id: r.member_user_id as string, type: "User", display: r.user_display as string }
-        : { id: r.member_group_id as string, type: "Group", display: r.group_display as string };
-      result.get(r.group_id as string)?.push(member);
-    }
-  }
-  return result;
 }

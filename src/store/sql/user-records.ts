@@ -1,22 +1,7 @@
 import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
-import type { User } from "./entities";
-import { groupsFromJson, type GroupOfUser } from "./memberships";
-import type { Row } from "./raw-sql";
-import { booleanColumn, dateColumn, jsonColumn } from "./rows";
-
-/**
- * A user as read for an answer, not for a change: the entity's fields as a plain object. Hot
- * reads (an IdP's `userName eq` lookup, GET /Users/{id}) map rows to these instead of managed
- * entities, which would cost identity-map registration and change-tracking snapshots per row.
- */
-export type UserRecord = UserView & { organizationId: string };
-
-/** What an answer about a user needs: a managed User entity is one too, a UserRecord more so. */
-export type UserView = Omit<User, "organization"> & {
-  /** Every group the user is in (direct and through nesting), when the read asked for them. */
-  groups?: GroupOfUser[];
-};
+import type { GroupOfUser, UserRecord } from "../../domain/ports/records";
+import { booleanColumn, dateColumn, jsonColumn, type Row } from "./rows";
 
 type Decode = (value: unknown) => unknown;
 
@@ -53,4 +38,12 @@ function decoderFor(prop: EntityProperty): Decode {
   if (prop.runtimeType === "boolean") return booleanColumn;
   if (prop.runtimeType === "Date") return dateColumn;
   return (v) => v;
+}
+
+/** A groups_json column (SqlDirectoryStore.groupsOfUserColumn), ordered by group id (SQL gives no order inside an aggregate). */
+export function groupsFromJson(value: unknown): GroupOfUser[] {
+  const entries = jsonColumn<Array<[string, string, number]>>(value, []);
+  return entries
+    .map(([id, displayName, direct]) => ({ id, displayName, direct: Number(direct) === 1 }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

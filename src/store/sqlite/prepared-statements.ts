@@ -1,4 +1,4 @@
-import type { Row } from "./raw-sql";
+import type { Row } from "../sql/rows";
 
 /** The parts of node-sqlite3's Database and Statement that the cache uses. */
 export interface Sqlite3Statement {

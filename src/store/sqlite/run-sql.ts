@@ -1,8 +1,8 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
+import type { Row } from "../sql/rows";
+import { logStatement } from "../sql/log-statement";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
-
-export type Row = Record<string, unknown>;
 
 /**
  * Runs a hand-written statement with bound parameters. Inside a command's transaction it runs on
@@ -26,9 +26,4 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
   } finally {
     await client.releaseConnection(driver);
   }
-}
-
-/** Logs a statement run on the driver like MikroORM's own queries, so statement counts (tests, bench) include it. */
-export function logStatement(connection: AbstractSqlConnection, sql: string, context: Record<string, unknown>): void {
-  (connection as unknown as { logQuery(query: string, context: Record<string, unknown>): void }).logQuery(sql, context);
 }

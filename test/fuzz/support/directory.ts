@@ -97,7 +97,7 @@ export async function startFuzzedDirectory(): Promise<FuzzedDirectory> {
       for (const [endpoint, table] of [["/Users", "user"], ["/Groups", "group"]]) {
         const listed = (await scim("GET", `${endpoint}?count=0`)).body.totalResults;
         const [{ n }] = await sqlRows(server, `select count(*) as n from "${table}" where organization_id = ?`, [organizationId]);
-        if (listed !== n) problems.push(`${endpoint} totalResults ${listed}, ${n} rows`);
+        if (listed !== Number(n)) problems.push(`${endpoint} totalResults ${listed}, ${n} rows`);
       }
       problems.push(...(await membershipViewsDisagreeing(scim)));
       return problems;

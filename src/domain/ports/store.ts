@@ -1,0 +1,125 @@
+import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { Group } from "../../store/entities";
+import type { FilterPredicate, SortKey } from "./filter";
+import type {
+  AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
+} from "./records";
+
+/**
+ * What the domain needs from storage beyond MikroORM's unit of work: one method per query or
+ * write it makes by hand, because the query builder would cost more than the query (the hot
+ * reads IdPs and apps make) or cannot say it (recursive group walks, set-based membership deltas).
+ * store/sqlite and store/postgres implement it, each in its own SQL; nothing here names a table.
+ *
+ * Every method takes the request's EntityManager: inside a command's transaction the statement
+ * runs on that transaction's connection (it must see the command's own writes); outside, on
+ * whatever connection the store reads from.
+ */
+export interface DirectoryStore {
+  readonly database: "sqlite" | "postgres";
+
+  // Users and groups, as answers
+  /** A user by id (any organization: the caller checks visibility), with its groups when asked. */
+  findUserRecord(em: EntityManager, id: string, options: { withGroups: boolean }): Promise<UserRecord | null>;
+  /**
+   * One page of an organization's users matching a filter predicate, and how many match in all:
+   * one statement for the page (with each user's groups when asked), and a COUNT only when the page
+   * does not already tell the total. `hideProtected` leaves out users protected from SCIM.
+   */
+  searchUsers(em: EntityManager, query: SearchQuery, options: { withGroups: boolean; hideProtected: boolean }): Promise<SearchPage<UserRecord>>;
+  /** The same for groups, as managed entities. */
+  searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>>;
+  /** A group by id (any organization: the caller checks visibility), as a managed entity. */
+  findGroup(em: EntityManager, id: string): Promise<Group | null>;
+
+  // Memberships
+  /** Inserts the memberships that do not exist yet (one statement per chunk); returns those really added. */
+  insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds>;
+  /** Deletes exactly these memberships of one group; returns those really removed. */
+  deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds>;
+  /** Every direct member id of one group, by kind. */
+  memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds>;
+  /** The groups a group is inside, directly or through nesting (one recursive statement). */
+  ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>>;
+  /** For each user, the groups it is directly in. */
+  directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>>;
+  /** For each user, every group it is in directly or through nesting. */
+  transitiveGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>>;
+  /** For each group, the groups that directly contain it. */
+  parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>>;
+  /** Number of direct members of each group. */
+  memberCountsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, number>>;
+  /** One keyset page of members for each request, in a bounded number of statements. */
+  memberPagesOfGroups(em: EntityManager, requests: MemberPageRequest[]): Promise<MemberRow[][]>;
+  /** For each user, every group it is in with names (direct and through nesting). */
+  groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>>;
+  /** For each group, its direct members with display names, in the order they were added. */
+  membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>>;
+
+  // Effective access
+  /** The access facts of many (user, account) pairs in one statement, however deep the nesting. */
+  loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts>;
+
+  // Credentials
+  findApiKeyRecord(em: EntityManager, id: string): Promise<ApiKeyRecord | null>;
+  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null>;
+
+  // Writes
+  /**
+   * Locks one row until the transaction ends, for a command that reads it, decides and writes:
+   * two such commands then take turns, the second reading what the first wrote. The lock lets
+   * foreign-key checks through (PostgreSQL `FOR NO KEY UPDATE`), so inserting a row that merely
+   * refers to a locked one never waits for it. On SQLite the one writer connection already runs
+   * write transactions one at a time, so it does nothing there.
+   */
+  lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
+  /**
+   * Inserts new entities atomically (all or none), group-committed with other commands' inserts
+   * under load; joins the caller's transaction when there is one. A unique index violation
+   * rejects with MikroORM's UniqueConstraintViolationException.
+   */
+  insertAll(em: EntityManager, entities: object[]): Promise<void>;
+  /** Which of the domain's unique rules a violation broke, or null when it is not one of them. */
+  violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null;
+}
+
+export interface SearchQuery {
+  organizationId: string;
+  /** Which resources match (e.g. a compiled SCIM filter), or null for all. */
+  filter: FilterPredicate | null;
+  /** What to sort by, or null for creation order. */
+  sort: SortKey | null;
+  descending: boolean;
+  /** Zero-based offset and page size; a size of 0 asks for the count only. */
+  offset: number;
+  limit: number;
+}
+
+export interface SearchPage<T> {
+  total: number;
+  items: T[];
+}
+
+/** Rows commands lock while they check and change them. */
+export type LockableRow = "user" | "group" | "organization";
+
+/** The uniqueness the domain promises, each kept by a unique index on both databases. */
+export type UniqueRule =
+  | "userName" | "groupDisplayName" | "roleKey" | "roleBinding" | "membershipUser" | "membershipGroup" | "roleMapping";
+
+const stores = new WeakMap<object, DirectoryStore>();
+
+/**
+ * Ties a store to an ORM's configuration, which every EntityManager forked from it shares: the
+ * domain reaches its store from the `em` it is handed (storeOf), and only the code that opens the
+ * database (store/open.ts) decides which implementation that is.
+ */
+export function bindStore(config: object, store: DirectoryStore): void {
+  stores.set(config, store);
+}
+
+export function storeOf(em: EntityManager): DirectoryStore {
+  const store = stores.get(em.config);
+  if (!store) throw new Error("no DirectoryStore is bound to this EntityManager's ORM (open it with store/open.ts)");
+  return store;
+}
