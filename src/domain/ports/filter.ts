@@ -1,3 +1,5 @@
+import { filterableUserAttributes, type FilterableUserAttribute } from "./user-attributes";
+
 /**
  * A search condition over users or groups, and the order to list them in, as the domain states
  * them to the store: a tree over the resources' logical attributes, with every operand already
@@ -9,35 +11,18 @@
  * (a user without a title matches `not (title eq "x")`).
  */
 
-/** A user's single-valued attributes, named as the User entity's properties. */
-export type UserProperty =
-  | "id"
-  | "externalId"
-  | "userName"
-  | "displayName"
-  | "givenName"
-  | "familyName"
-  | "middleName"
-  | "honorificPrefix"
-  | "honorificSuffix"
-  | "formattedName"
-  | "nickName"
-  | "profileUrl"
-  | "title"
-  | "userType"
-  | "preferredLanguage"
-  | "locale"
-  | "timezone"
-  | "active"
-  | "createdAt"
-  | "updatedAt";
+/**
+ * A user's single-valued attributes, named as the User entity's properties: the text and boolean
+ * attributes of the table (domain/ports/user-attributes.ts), the ids and the timestamps.
+ */
+export type UserProperty = "id" | "externalId" | "createdAt" | "updatedAt" | FilterableUserAttribute<"text" | "requiredText" | "boolean">;
 
 /** A group's single-valued attributes, named as the Group entity's properties. */
 export type GroupProperty = "id" | "externalId" | "displayName" | "createdAt" | "updatedAt";
 
-/** A user's multi-valued attributes kept as lists of objects (each element's fields by name: value, type, primary, …). */
-export const USER_VALUE_LISTS = ["emails", "phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles", "x509Certificates"] as const;
-export type UserValueList = (typeof USER_VALUE_LISTS)[number];
+/** A user's multi-valued attributes kept as lists of objects (each element's fields by name: value, type, primary, …), from the table. */
+export type UserValueList = FilterableUserAttribute<"valueList">;
+export const USER_VALUE_LISTS: readonly UserValueList[] = filterableUserAttributes("valueList");
 
 /**
  * What `some` ranges over:

@@ -1,6 +1,8 @@
 import { Field, ID, InputType } from "type-graphql";
+import { USER_ATTRIBUTE_ENTRIES, type GraphInput, type UserAttributeKind, type UserAttributes } from "../../domain/ports/user-attributes";
 import { BoundedJSONObject } from "../scalars/json-object";
 import { ManagedByEnum } from "../types/enums";
+import type { GraphTypeFunc } from "../types/user.type";
 
 @InputType()
 export class ContactValueInput {
@@ -17,63 +19,13 @@ export class ContactValueInput {
   display?: string | null;
 }
 
-/** Attributes shared by create and update; left-out fields are unchanged, null clears. */
+/**
+ * Attributes shared by create and update; left-out fields are unchanged, null clears. Its fields
+ * are the entries of domain/ports/user-attributes.ts with a `graphql.input`, added below;
+ * graph/inputs/user-attributes.ts reads them back into domain attributes.
+ */
 @InputType()
-export class UserAttributesInput {
-  @Field(() => String, { nullable: true })
-  externalId?: string | null;
-
-  @Field(() => Boolean, { nullable: true })
-  active?: boolean;
-
-  @Field(() => String, { nullable: true })
-  displayName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  givenName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  familyName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  middleName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  honorificPrefix?: string | null;
-
-  @Field(() => String, { nullable: true })
-  honorificSuffix?: string | null;
-
-  @Field(() => String, { nullable: true })
-  nickName?: string | null;
-
-  @Field(() => String, { nullable: true })
-  title?: string | null;
-
-  @Field(() => String, { nullable: true })
-  userType?: string | null;
-
-  @Field(() => String, { nullable: true })
-  preferredLanguage?: string | null;
-
-  @Field(() => String, { nullable: true })
-  locale?: string | null;
-
-  @Field(() => String, { nullable: true })
-  timezone?: string | null;
-
-  @Field(() => [ContactValueInput], { nullable: true })
-  emails?: ContactValueInput[] | null;
-
-  @Field(() => [ContactValueInput], { nullable: true })
-  phoneNumbers?: ContactValueInput[] | null;
-
-  @Field(() => [String], { nullable: true, description: "IdP role values, matched against the organization's role mappings" })
-  idpRoleValues?: string[] | null;
-
-  @Field(() => BoundedJSONObject, { nullable: true, description: "SCIM enterprise extension attributes" })
-  enterprise?: Record<string, unknown> | null;
-}
+export class UserAttributesInput {}
 
 const PROTECTED_FROM_SCIM = "Hide the user from SCIM: no identity provider can read, change or delete it (for break-glass accounts)";
 
@@ -82,8 +34,8 @@ export class CreateUserInput extends UserAttributesInput {
   @Field(() => ID)
   organizationId!: string;
 
-  @Field(() => String)
-  userName!: string;
+  /** An entry with `requiredOnCreate` (its field is added below). */
+  declare userName: UserAttributes["userName"];
 
   @Field(() => Boolean, { nullable: true, description: PROTECTED_FROM_SCIM })
   protectedFromScim?: boolean;
@@ -94,11 +46,37 @@ export class UpdateUserInput extends UserAttributesInput {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => String, { nullable: true })
-  userName?: string;
-
   @Field(() => Boolean, { nullable: true, description: PROTECTED_FROM_SCIM })
   protectedFromScim?: boolean;
+}
+
+/** The GraphQL type of an attribute's input field, by its kind (nullable, but for a create's required ones). */
+function inputType(kind: UserAttributeKind, input: GraphInput): GraphTypeFunc {
+  switch (kind) {
+    case "text":
+    case "requiredText":
+      return () => String;
+    case "boolean":
+      return () => Boolean;
+    case "valueList":
+      if (input.elements === "contactValue") return () => [ContactValueInput];
+      return input.elements === "value" ? () => [String] : () => [BoundedJSONObject];
+    case "object":
+      return () => BoundedJSONObject;
+  }
+}
+
+for (const [name, entry] of USER_ATTRIBUTE_ENTRIES) {
+  const input = entry.graphql?.input;
+  if (!input) continue;
+  const field = input.name ?? name;
+  const type = inputType(entry.kind, input);
+  if (input.requiredOnCreate) {
+    Field(type, { description: input.description })(CreateUserInput.prototype, field);
+    Field(type, { nullable: true, description: input.description })(UpdateUserInput.prototype, field);
+  } else {
+    Field(type, { nullable: true, description: input.description })(UserAttributesInput.prototype, field);
+  }
 }
 
 @InputType()

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType } from "type-graphql";
+import { USER_ATTRIBUTE_ENTRIES, type GraphOutput, type UserAttributeKind } from "../../domain/ports/user-attributes";
 import { BoundedJSONObject } from "../scalars/json-object";
 import { Connection } from "./connection";
 import { ManagedByEnum } from "./enums";
@@ -18,19 +19,15 @@ export class ContactValueType {
   display!: string | null;
 }
 
+/**
+ * A user as GraphQL shows it. Resolvers return the User entity (or a UserRecord): fields read its
+ * properties. The attributes a client sets are fields only where their entry in
+ * domain/ports/user-attributes.ts has a `graphql.output`: they are added below the class.
+ */
 @ObjectType("User", { description: "A person in one organization" })
 export class UserType {
   @Field(() => ID)
   id!: string;
-
-  @Field(() => String, { description: "Unique per organization, compared case-insensitively" })
-  userName!: string;
-
-  @Field(() => String, { nullable: true, description: "The identity provider's id for this user (not unique)" })
-  externalId!: string | null;
-
-  @Field(() => Boolean, { description: "Inactive users have no effective roles" })
-  active!: boolean;
 
   @Field(() => ManagedByEnum)
   managedBy!: ManagedByEnum;
@@ -41,60 +38,6 @@ export class UserType {
   @Field(() => Boolean, { description: "Never visible to SCIM: no identity provider can read, change or delete this user (a break-glass account)" })
   protectedFromScim!: boolean;
 
-  @Field(() => String, { nullable: true })
-  displayName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  givenName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  familyName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  middleName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  honorificPrefix!: string | null;
-
-  @Field(() => String, { nullable: true })
-  honorificSuffix!: string | null;
-
-  @Field(() => String, { nullable: true })
-  formattedName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  nickName!: string | null;
-
-  @Field(() => String, { nullable: true })
-  profileUrl!: string | null;
-
-  @Field(() => String, { nullable: true })
-  title!: string | null;
-
-  @Field(() => String, { nullable: true })
-  userType!: string | null;
-
-  @Field(() => String, { nullable: true })
-  preferredLanguage!: string | null;
-
-  @Field(() => String, { nullable: true })
-  locale!: string | null;
-
-  @Field(() => String, { nullable: true })
-  timezone!: string | null;
-
-  @Field(() => [ContactValueType])
-  emails!: ContactValueType[];
-
-  @Field(() => [ContactValueType])
-  phoneNumbers!: ContactValueType[];
-
-  @Field(() => [BoundedJSONObject])
-  addresses!: Array<Record<string, unknown>>;
-
-  @Field(() => BoundedJSONObject, { nullable: true, description: "SCIM enterprise extension: employeeNumber, department, manager, …" })
-  enterprise!: Record<string, unknown> | null;
-
   @Field(() => Int, { description: "Bumped on every change (the SCIM ETag)" })
   version!: number;
 
@@ -103,6 +46,27 @@ export class UserType {
 
   @Field(() => Date)
   updatedAt!: Date;
+}
+
+/** What `@Field` takes as its type: `() => String`, `() => [ContactValueType]`. */
+export type GraphTypeFunc = NonNullable<Parameters<typeof Field>[0]>;
+
+/** The GraphQL type of an attribute's output field, by its kind; nullable where the kind allows nothing. */
+function outputField(kind: UserAttributeKind, output: GraphOutput): { type: GraphTypeFunc; nullable: boolean } {
+  switch (kind) {
+    case "text": return { type: () => String, nullable: true };
+    case "requiredText": return { type: () => String, nullable: false };
+    case "boolean": return { type: () => Boolean, nullable: false };
+    case "valueList": return { type: () => [output.elements === "contactValue" ? ContactValueType : BoundedJSONObject], nullable: false };
+    case "object": return { type: () => BoundedJSONObject, nullable: true };
+  }
+}
+
+for (const [name, entry] of USER_ATTRIBUTE_ENTRIES) {
+  const output = entry.graphql?.output;
+  if (!output) continue;
+  const { type, nullable } = outputField(entry.kind, output);
+  Field(type, { nullable, description: output.description })(UserType.prototype, name);
 }
 
 @ObjectType()

@@ -1,11 +1,14 @@
 import type { FilterCollection, FilterValue, GroupProperty, UserProperty, UserValueList } from "../../domain/ports/filter";
+import {
+  filterableUserAttributes, isFilterable, scimPlaceOf, USER_ATTRIBUTE_ENTRIES, USER_ATTRIBUTE_TABLE, type UserAttributeName,
+} from "../../domain/ports/user-attributes";
 import { ScimError } from "../errors";
 import {
-  ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,
   USER_SCHEMA,
   findByName,
   resolveAttributePath,
+  schemaAttributes,
   type AttributeSchema,
   type ResourceSchema,
   type ResourceTypeName,
@@ -53,11 +56,14 @@ const unsupported = (reason: string): UnsupportedTarget => ({ kind: "unsupported
 
 const enterpriseField = (...keys: string[]): ScalarTarget => ({ kind: "value", value: { kind: "extension", keys } });
 
+/** A name that is a JSON key a filter may read (the schemas' spelling; not `$ref`). */
+const PLAIN_KEY = /^[A-Za-z][A-Za-z0-9]*$/;
+
 /** Elements of a value list hold each sub-attribute under its own name; only plain names are fields (not `$ref`). */
 const valueList = (collection: UserValueList): CollectionTarget => ({
   kind: "collection",
   collection,
-  subAttribute: (name) => (/^[A-Za-z][A-Za-z0-9]*$/.test(name) ? item(name) : unsupported(`${name} cannot be used in a filter`)),
+  subAttribute: (name) => (PLAIN_KEY.test(name) ? item(name) : unsupported(`${name} cannot be used in a filter`)),
 });
 
 /** A collection whose items are a fixed few (`groups`, `members`). */
@@ -84,57 +90,59 @@ const COMMON = (resource: ResourceTypeName): Record<string, Target> => ({
   meta: META(resource),
 });
 
+/**
+ * The user's attributes from the one table (domain/ports/user-attributes.ts), keyed by SCIM name:
+ * a property each, the sub-attributes of `name` as a complex target, value lists as collections.
+ */
+function userAttributeTargets(): Record<string, Target> {
+  const targets: Record<string, Target> = {};
+  const put = (name: UserAttributeName, target: Target) => {
+    const place = scimPlaceOf(USER_ATTRIBUTE_TABLE[name]);
+    if (place.at === "core") targets[place.attribute] = target;
+    else if (place.at === "subAttribute") {
+      const parent = (targets[place.attribute] ??= { kind: "complex", subAttributes: {} }) as ComplexTarget;
+      parent.subAttributes[place.subAttribute] = target;
+    }
+  };
+  for (const name of filterableUserAttributes("text", "requiredText", "boolean")) put(name, property(name));
+  for (const name of filterableUserAttributes("valueList")) put(name, valueList(name));
+  return targets;
+}
+
+/**
+ * The extension objects of the table (the enterprise extension): each field its schema declares,
+ * read by key path; a complex field's sub-attributes likewise (not `$ref`: not a plain key).
+ */
+function extensionTargets(): Record<string, Record<string, Target>> {
+  const targets: Record<string, Record<string, Target>> = {};
+  for (const [, entry] of USER_ATTRIBUTE_ENTRIES) {
+    const place = scimPlaceOf(entry);
+    if (place.at !== "extension" || !isFilterable(entry)) continue;
+    const fields: Record<string, Target> = {};
+    for (const attribute of schemaAttributes(place.urn)) {
+      if (!attribute.subAttributes) {
+        fields[attribute.name] = enterpriseField(attribute.name);
+        continue;
+      }
+      const subAttributes: Record<string, Target> = {};
+      for (const sub of attribute.subAttributes) if (PLAIN_KEY.test(sub.name)) subAttributes[sub.name] = enterpriseField(attribute.name, sub.name);
+      fields[attribute.name] = { kind: "complex", subAttributes };
+    }
+    targets[place.urn] = fields;
+  }
+  return targets;
+}
+
 /** SCIM attribute → filter vocabulary, per resource type and schema URN, keyed by the schema's spelling of the name. */
 const TARGETS: Record<ResourceTypeName, Record<string, Record<string, Target>>> = {
   User: {
     [USER_SCHEMA]: {
+      ...userAttributeTargets(),
       ...COMMON("User"),
-      userName: property("userName"),
-      name: {
-        kind: "complex",
-        subAttributes: {
-          formatted: property("formattedName"),
-          familyName: property("familyName"),
-          givenName: property("givenName"),
-          middleName: property("middleName"),
-          honorificPrefix: property("honorificPrefix"),
-          honorificSuffix: property("honorificSuffix"),
-        },
-      },
-      displayName: property("displayName"),
-      nickName: property("nickName"),
-      profileUrl: property("profileUrl"),
-      title: property("title"),
-      userType: property("userType"),
-      preferredLanguage: property("preferredLanguage"),
-      locale: property("locale"),
-      timezone: property("timezone"),
-      active: property("active"),
-      emails: valueList("emails"),
-      phoneNumbers: valueList("phoneNumbers"),
-      ims: valueList("ims"),
-      photos: valueList("photos"),
-      addresses: valueList("addresses"),
       // Every group the user is in, directly ("direct") or through nested groups ("indirect", RFC 7643 §4.1.2).
       groups: itemsOf("groups", ["value", "display", "type"]),
-      entitlements: valueList("entitlements"),
-      roles: valueList("roles"),
-      x509Certificates: valueList("x509Certificates"),
     },
-    [ENTERPRISE_USER_SCHEMA]: {
-      employeeNumber: enterpriseField("employeeNumber"),
-      costCenter: enterpriseField("costCenter"),
-      organization: enterpriseField("organization"),
-      division: enterpriseField("division"),
-      department: enterpriseField("department"),
-      manager: {
-        kind: "complex",
-        subAttributes: {
-          value: enterpriseField("manager", "value"),
-          displayName: enterpriseField("manager", "displayName"),
-        },
-      },
-    },
+    ...extensionTargets(),
   },
   Group: {
     [GROUP_SCHEMA]: {

@@ -1,21 +1,28 @@
-import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type PropertyOptions } from "@mikro-orm/core";
+import {
+  newUserAttributeValues, USER_ATTRIBUTE_ENTRIES, type UserAttributeKind, type UserAttributes,
+} from "../../domain/ports/user-attributes";
 import { newId } from "../ids";
 import { Organization } from "./organization";
 
 export type ManagedBy = "SCIM" | "ADMIN";
 
-/** One value of a SCIM multi-valued attribute (emails, phoneNumbers, roles, …), kept as sent. */
-export type MultiValue = Record<string, unknown>;
+export type { MultiValue } from "../../domain/ports/user-attributes";
 
 /**
  * A person in one organization. `userNameKey` is the lower-cased userName: the unique index on
  * (organization, userNameKey) makes userName unique per org case-insensitively on every database,
  * and `userName eq` lookups an index search.
+ *
+ * The attributes a client sets (userName, name, emails, …) are not written here: each entry of
+ * domain/ports/user-attributes.ts is a column, mapped below the class, and typed by the interface
+ * merged into it. This class holds what the directory itself keeps.
  */
 @Entity({ tableName: "user" })
 @Unique({ name: "user_org_user_name_key_unique", properties: ["organization", "userNameKey"] })
 @Index({ name: "user_org_external_id_index", properties: ["organization", "externalId"] })
 @Index({ name: "user_org_updated_at_index", properties: ["organization", "updatedAt"] })
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class User {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
@@ -24,16 +31,7 @@ export class User {
   organization!: Organization;
 
   @Property({ type: "string" })
-  userName!: string;
-
-  @Property({ type: "string" })
   userNameKey!: string;
-
-  @Property({ type: "string", nullable: true })
-  externalId: string | null = null;
-
-  @Property({ type: "boolean" })
-  active: boolean = true;
 
   @Property({ type: "string", length: 8 })
   managedBy: ManagedBy = "ADMIN";
@@ -49,81 +47,6 @@ export class User {
   @Property({ type: "boolean", default: false })
   protectedFromScim: boolean = false;
 
-  @Property({ type: "string", nullable: true })
-  displayName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  givenName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  familyName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  middleName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  honorificPrefix: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  honorificSuffix: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  formattedName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  nickName: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  profileUrl: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  title: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  userType: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  preferredLanguage: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  locale: string | null = null;
-
-  @Property({ type: "string", nullable: true })
-  timezone: string | null = null;
-
-  @Property({ type: "json" })
-  emails: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  phoneNumbers: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  addresses: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  photos: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  ims: MultiValue[] = [];
-
-  /** IdP role values (SCIM `roles`); matched case-insensitively against the org's role mappings. */
-  @Property({ type: "json" })
-  roles: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  entitlements: MultiValue[] = [];
-
-  @Property({ type: "json" })
-  x509Certificates: MultiValue[] = [];
-
-  /** The SCIM enterprise extension (employeeNumber, department, manager, …), kept as sent. */
-  @Property({ type: "json", nullable: true })
-  enterprise: Record<string, unknown> | null = null;
-
-  /** Attributes and extension schemas the server does not model, stored and returned as sent. */
-  @Property({ type: "json", nullable: true })
-  extra: Record<string, unknown> | null = null;
-
   /** Bumped on every change; SCIM renders it as the resource's ETag. */
   @Property({ type: "integer" })
   version: number = 1;
@@ -133,4 +56,31 @@ export class User {
 
   @Property({ type: DateTimeType })
   updatedAt: Date = new Date();
+
+  constructor() {
+    Object.assign(this, newUserAttributeValues());
+  }
 }
+
+/**
+ * The attributes' fields, typed from the table. Merging an interface into a class is unsafe when
+ * nothing sets its fields; here the constructor sets every one (or, for userName, the command that
+ * creates the user) and the columns below map them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface User extends UserAttributes {}
+
+/**
+ * The column of each kind of attribute, as the migrations create it. `runtimeType` is what
+ * MikroORM read from `design:type` when these were written decorators (TypeScript emits it for
+ * written decorators only): store/sql/user-records.ts decodes SQLite's 0/1 booleans by it.
+ */
+const COLUMN_OF_KIND: Record<UserAttributeKind, () => PropertyOptions<User>> = {
+  requiredText: () => ({ type: "string", runtimeType: "string" }),
+  text: () => ({ type: "string", nullable: true, runtimeType: "string" }),
+  boolean: () => ({ type: "boolean", runtimeType: "boolean" }),
+  valueList: () => ({ type: "json", runtimeType: "array" }),
+  object: () => ({ type: "json", nullable: true }),
+};
+
+for (const [name, entry] of USER_ATTRIBUTE_ENTRIES) Property(COLUMN_OF_KIND[entry.kind]())(User.prototype, name);

@@ -1,11 +1,14 @@
-import type { FilterCollection, GroupProperty, ResourceValue, UserProperty, UserValueList } from "../../../domain/ports/filter";
+import { USER_VALUE_LISTS, type FilterCollection, type GroupProperty, type ResourceValue, type UserProperty, type UserValueList } from "../../../domain/ports/filter";
+import { filterableUserAttributes } from "../../../domain/ports/user-attributes";
 import { userGroupsWalk } from "../group-walk";
 import type { FilterSqlDialect } from "./dialect";
+import { userColumn } from "./names";
 
 /**
  * The one attribute map: where each logical attribute of domain/ports/filter.ts lives in SQL.
  * Filters (render.ts) and sorting (sort.ts) both read it, so both agree on what `userName` or an
- * e-mail's `value` means. Every SQL name here is a constant of this file.
+ * e-mail's `value` means. Every SQL name here is a constant of this file, or the column of a user
+ * attribute of domain/ports/user-attributes.ts, named as the entity names it (names.ts userColumn).
  */
 
 export type FilterResource = "User" | "Group";
@@ -50,26 +53,17 @@ const column = (name: string, key?: string) => (alias: string): ValueSql => ({
   ...(key ? { key: `${alias}.${key}` } : {}),
 });
 
+/** One entry per name, from a list of names. */
+function byName<N extends string, V>(names: readonly N[], value: (name: N) => V): Record<N, V> {
+  return Object.fromEntries(names.map((name) => [name, value(name)])) as Record<N, V>;
+}
+
 const USER_PROPERTIES: Record<UserProperty, (alias: string) => ValueSql> = {
+  // The attributes of the one table (domain/ports/user-attributes.ts), each in its own column.
+  ...byName(filterableUserAttributes("text", "requiredText", "boolean"), (name) => column(userColumn(name))),
   id: column("id"),
-  externalId: column("external_id"),
   // user_name_key = NFC, lower-cased userName (access/names.ts foldName), unique per org.
   userName: column("user_name", "user_name_key"),
-  displayName: column("display_name"),
-  givenName: column("given_name"),
-  familyName: column("family_name"),
-  middleName: column("middle_name"),
-  honorificPrefix: column("honorific_prefix"),
-  honorificSuffix: column("honorific_suffix"),
-  formattedName: column("formatted_name"),
-  nickName: column("nick_name"),
-  profileUrl: column("profile_url"),
-  title: column("title"),
-  userType: column("user_type"),
-  preferredLanguage: column("preferred_language"),
-  locale: column("locale"),
-  timezone: column("timezone"),
-  active: column("active"),
   createdAt: column("created_at"),
   updatedAt: column("updated_at"),
 };
@@ -85,22 +79,17 @@ const GROUP_PROPERTIES: Record<GroupProperty, (alias: string) => ValueSql> = {
 
 const PROPERTIES: Record<FilterResource, Record<string, (alias: string) => ValueSql>> = { User: USER_PROPERTIES, Group: GROUP_PROPERTIES };
 
-const VALUE_LIST_COLUMNS: Record<UserValueList, string> = {
-  emails: "emails",
-  phoneNumbers: "phone_numbers",
-  ims: "ims",
-  photos: "photos",
-  addresses: "addresses",
-  entitlements: "entitlements",
-  roles: "roles",
-  x509Certificates: "x509certificates",
-};
+const VALUE_LIST_COLUMNS: Record<UserValueList, string> = byName(USER_VALUE_LISTS, userColumn);
+
+/** The column `extension` values read a field of: the table's one filterable object attribute (the enterprise extension). */
+const [EXTENSION_COLUMN, ...otherObjects] = filterableUserAttributes("object").map(userColumn);
+if (EXTENSION_COLUMN === undefined || otherObjects.length > 0) throw new Error("filter extension values read exactly one object attribute of the user");
 
 /** A value of the resource row aliased `alias`. */
 export function resourceValueSql(value: ResourceValue, resource: FilterResource, alias: string, dialect: FilterSqlDialect): ValueSql {
   if (value.kind === "extension") {
     if (resource !== "User") throw new Error(`${resource} has no enterprise extension`);
-    return { expr: dialect.jsonPathField(`${alias}.enterprise`, value.keys), inJson: true };
+    return { expr: dialect.jsonPathField(`${alias}.${EXTENSION_COLUMN}`, value.keys), inJson: true };
   }
   const property = Object.hasOwn(PROPERTIES[resource], value.name) ? PROPERTIES[resource][value.name] : undefined;
   if (!property) throw new Error(`${resource} has no property ${value.name} to filter on`);
