@@ -238,7 +238,7 @@ describe("SQLite SQL: multi-valued attributes and value paths", () => {
 
   it("a user's groups walk nested groups at any depth, one row per group, direct when any path is", () => {
     const { sql, params } = userFilter('groups[value eq "G1" and type eq "direct"]');
-    expect(sql).toMatch(/^EXISTS \(SELECT 1 FROM \(with recursive e0_1_reach\(group_id, direct\) as \(\s*select group_id, 1 from group_membership where member_user_id = e0\.id\s/);
+    expect(sql).toMatch(/^EXISTS \(SELECT 1 FROM \(with recursive e0_1_reach\(direct, group_id\) as \(\s*select 1, group_id from group_membership where member_user_id = e0\.id\s/);
     expect(sql).not.toMatch(/depth/);
     expect(sql).toContain("select group_id, max(direct) as direct from e0_1_reach group by group_id) e0_1 WHERE (e0_1.group_id = ? AND ");
     expect(params).toEqual(["g1", "direct"]);
