@@ -10,6 +10,7 @@ import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore, type StoreDialect } from "../sql/sql-store";
 import { POSTGRES_ACCESS_FACTS_SQL } from "./access-facts-sql";
+import { numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
 
@@ -19,10 +20,7 @@ const POSTGRES_DIALECT: StoreDialect = {
   dateParam: (date) => date,
 };
 
-/** The part of node-postgres' client the commit driver uses. */
-interface PgClient {
-  query(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
-}
+
 
 /**
  * The store on PostgreSQL: statements run through MikroORM's connection (the transaction's inside
@@ -34,8 +32,25 @@ export class PostgresStore extends SqlDirectoryStore {
   protected readonly filterDialect = POSTGRES_FILTER_SQL;
   private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
 
-  protected run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
-    return (em as SqlEntityManager).execute<Row[]>(sql, params as never[]);
+  /**
+   * Inside a command's transaction, on its connection (MikroORM's). Outside, straight on a pooled
+   * connection as a prepared statement (prepared-statements.ts): the lookups IdPs and apps make on
+   * every request skip the query builder's text rewriting and PostgreSQL's parse and plan.
+   */
+  protected async run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+    const sqlEm = em as SqlEntityManager;
+    if (sqlEm.isInTransaction()) return sqlEm.execute<Row[]>(sql, params as never[]);
+    const connection = sqlEm.getConnection("read") as AbstractSqlConnection;
+    const client = connection.getKnex().client;
+    const pg = (await client.acquireConnection()) as PgClient;
+    try {
+      const started = Date.now();
+      const { rows } = await pg.query(preparedQuery(pg, sql, params));
+      logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "prepared" } });
+      return rows;
+    } finally {
+      await client.releaseConnection(pg);
+    }
   }
 
   async loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts> {
@@ -92,10 +107,4 @@ class PostgresCommitDriver implements CommitDriver {
   isUniqueViolation(error: unknown): boolean {
     return (error as { code?: string })?.code === "23505";
   }
-}
-
-/** `?` → `$1, $2, …`: the insert statements are generated, so every `?` is a parameter. */
-function numberedPlaceholders(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
 }
