@@ -1,15 +1,12 @@
 import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
-import type { AccessFacts } from "../../domain/ports/records";
 import type { LockableRow } from "../../domain/ports/store";
-import { accessFactsFromRow } from "../sql/access-facts";
 import { POSTGRES_FILTER_SQL } from "../sql/filter";
-import { GroupCommitQueue, type CommitDriver, type Statement } from "../sql/group-commit";
+import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore, type StoreDialect } from "../sql/sql-store";
-import { POSTGRES_ACCESS_FACTS_SQL } from "./access-facts-sql";
 import { numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
@@ -18,19 +15,20 @@ const POSTGRES_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select jsonb_array_elements_text(${param}::jsonb)`,
   jsonArrayOfArrays: (values) => `coalesce(json_agg(json_build_array(${values.join(", ")})), '[]')`,
   dateParam: (date) => date,
+  // jsonb is valid JSON by construction.
+  jsonColumn: (column) => column,
+  nullText: "null::text",
 };
 
-
-
 /**
- * The store on PostgreSQL: statements run through MikroORM's connection (the transaction's inside
- * a command, the pool's otherwise); inserts are group-committed on a pooled connection of their own.
+ * The store on PostgreSQL: statements run on the transaction's connection inside a command, and
+ * as prepared statements on a pooled connection outside one; inserts are group-committed on a
+ * pooled connection of their own; rows are locked `FOR NO KEY UPDATE` for read-modify-writes.
  */
 export class PostgresStore extends SqlDirectoryStore {
   readonly database = "postgres" as const;
   protected readonly dialect = POSTGRES_DIALECT;
   protected readonly filterDialect = POSTGRES_FILTER_SQL;
-  private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
 
   /**
    * Inside a command's transaction, on its connection (MikroORM's). Outside, straight on a pooled
@@ -53,50 +51,20 @@ export class PostgresStore extends SqlDirectoryStore {
     }
   }
 
-  async loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts> {
-    const [row] = await this.run(em, POSTGRES_ACCESS_FACTS_SQL, [JSON.stringify(userIds), JSON.stringify(accountIds)]);
-    return accessFactsFromRow(row);
-  }
-
   async lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void> {
     await this.run(em, `select 1 from ${LOCKABLE_TABLES[row]} where id = ? for no key update`, [id]);
   }
 
-  insertAll(em: EntityManager, entities: object[]): Promise<void> {
-    if ((em as SqlEntityManager).isInTransaction()) {
-      for (const entity of entities) em.persist(entity);
-      return em.flush();
-    }
-    const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
-    let queue = this.queues.get(connection);
-    if (!queue) this.queues.set(connection, (queue = new GroupCommitQueue(new PostgresCommitDriver(connection), em.getMetadata())));
-    return queue.enqueue(entities);
+  protected commitDriver(connection: AbstractSqlConnection): CommitDriver {
+    return new PostgresCommitDriver(connection);
   }
 }
 
 class PostgresCommitDriver implements CommitDriver {
   constructor(private readonly connection: AbstractSqlConnection) {}
 
-  async transaction(statements: Statement[]): Promise<void> {
-    const client = this.connection.getKnex().client;
-    const pg = (await client.acquireConnection()) as PgClient;
-    const run = async (sql: string, params: unknown[]) => {
-      const started = Date.now();
-      await pg.query(numberedPlaceholders(sql), params);
-      logStatement(this.connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
-    };
-    try {
-      await run("begin", []);
-      try {
-        for (const statement of statements) await run(statement.sql, statement.params);
-        await run("commit", []);
-      } catch (error) {
-        await run("rollback", []).catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await client.releaseConnection(pg);
-    }
+  transaction(statements: Statement[]): Promise<void> {
+    return transactionOnDriver<PgClient>(this.connection, "begin", statements, (pg, sql, params) => pg.query(numberedPlaceholders(sql), params));
   }
 
   encoderFor(prop: EntityProperty): (value: unknown) => unknown {

@@ -1,5 +1,7 @@
 import type { EntityMetadata, EntityProperty, MetadataStorage } from "@mikro-orm/core";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { AbstractSqlConnection } from "@mikro-orm/knex";
+import { logStatement } from "./log-statement";
 
 /** One statement of a shared transaction. */
 export interface Statement {
@@ -15,6 +17,35 @@ export interface CommitDriver {
   encoderFor(prop: EntityProperty): (value: unknown) => unknown;
   /** The driver's own unique-index violation error. */
   isUniqueViolation(error: unknown): boolean;
+}
+
+/**
+ * One transaction straight on a driver connection of the pool behind `connection`: `begin`, the
+ * statements, `commit` — or `rollback` on any failure — each logged as MikroORM logs its own (the
+ * tests and the bench count statements). The pool hands the connection to this caller alone.
+ */
+export async function transactionOnDriver<C>(
+  connection: AbstractSqlConnection, begin: string, statements: Statement[], execute: (driver: C, sql: string, params: unknown[]) => Promise<unknown>,
+): Promise<void> {
+  const client = connection.getKnex().client;
+  const driver = (await client.acquireConnection()) as C;
+  const run = async (sql: string, params: unknown[]) => {
+    const started = Date.now();
+    await execute(driver, sql, params);
+    logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
+  };
+  try {
+    await run(begin, []);
+    try {
+      for (const statement of statements) await run(statement.sql, statement.params);
+      await run("commit", []);
+    } catch (error) {
+      await run("rollback", []).catch(() => undefined);
+      throw error;
+    }
+  } finally {
+    await client.releaseConnection(driver);
+  }
 }
 
 /** Commands per shared transaction: bounds its duration and its statements' parameter count. */

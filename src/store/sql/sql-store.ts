@@ -1,12 +1,16 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { Group } from "../entities";
 import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
 } from "../../domain/ports/records";
 import { newId } from "../ids";
+import { accessFactsFromRow } from "./access-facts";
+import { accessFactsSql } from "./access-facts-sql";
 import { findApiKeyRecord, findScimTokenRecord } from "./credential-sql";
 import { renderFilter, renderSort, type FilterResource, type FilterSqlDialect } from "./filter";
+import { GroupCommitQueue, type CommitDriver } from "./group-commit";
 import { upwardWalk, userGroupsWalk } from "./group-walk";
 import { chunks, placeholders, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
@@ -24,6 +28,10 @@ export interface StoreDialect {
   jsonArrayOfArrays(values: string[]): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
+  /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */
+  jsonColumn(column: string, fallback: string): string;
+  /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
+  nullText: string;
 }
 
 /** The searched table's alias, which rendered filters and sorts refer to. */
@@ -44,9 +52,31 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
 
   /** Runs one statement with `?` parameters: on the transaction's connection inside one, else where reads go. */
   protected abstract run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]>;
-  abstract insertAll(em: EntityManager, entities: object[]): Promise<void>;
+  /** How this database runs a group-committed transaction on the writer connection. */
+  protected abstract commitDriver(connection: AbstractSqlConnection): CommitDriver;
   abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
-  abstract loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts>;
+
+  private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
+  private accessFactsText?: string;
+
+  insertAll(em: EntityManager, entities: object[]): Promise<void> {
+    if ((em as SqlEntityManager).isInTransaction()) {
+      // The caller's transaction holds a connection (on SQLite the only writer): the rows join it
+      // instead of waiting for a transaction of their own.
+      for (const entity of entities) em.persist(entity);
+      return em.flush();
+    }
+    const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
+    let queue = this.queues.get(connection);
+    if (!queue) this.queues.set(connection, (queue = new GroupCommitQueue(this.commitDriver(connection), em.getMetadata())));
+    return queue.enqueue(entities);
+  }
+
+  async loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts> {
+    this.accessFactsText ??= accessFactsSql(this.dialect);
+    const [row] = await this.run(em, this.accessFactsText, [JSON.stringify(userIds), JSON.stringify(accountIds)]);
+    return accessFactsFromRow(row);
+  }
 
   async findUserRecord(em: EntityManager, id: string, options: { withGroups: boolean }): Promise<UserRecord | null> {
     const columns = options.withGroups ? `u.*, ${this.groupsOfUserColumn("u")}` : "u.*";
