@@ -19,7 +19,7 @@ import { groupsFromJson, userRecordFromRow } from "./user-records";
 /**
  * The SQL text that differs between the two databases, everything else being the same standard
  * SQL (recursive CTEs, ON CONFLICT DO NOTHING, RETURNING): how a bound JSON array of ids becomes
- * rows, how rows become one JSON array, and how a datetime binds.
+ * rows, how rows become one JSON array, how a stored JSON column is read, and how a datetime binds.
  */
 export interface StoreDialect {
   /** A subquery yielding one row per id of a JSON array bound at `param` (`?`). */
@@ -43,7 +43,7 @@ const ROWS_PER_STATEMENT = 500;
 /**
  * The store both databases share: each hand-written statement of the DirectoryStore, in SQL both
  * speak, with the dialect's few differences. store/sqlite and store/postgres supply how a
- * statement runs (`run`), the group-committed inserts and the access statement.
+ * statement runs (`run`), how a group-committed transaction runs, and how a row is locked.
  */
 export abstract class SqlDirectoryStore implements DirectoryStore {
   abstract readonly database: "sqlite" | "postgres";
