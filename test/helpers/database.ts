@@ -34,12 +34,3 @@ export async function createTestDatabase(kind: TestDatabaseKind = testDatabaseKi
   const path = join(dir, "idgraph.sqlite");
   return { config: { kind: "sqlite", path }, url: path, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
 }
-
-/** The database kinds a test that compares them can reach in this run: SQLite, and PostgreSQL when a server is configured. */
-export function availableDatabaseKinds(): TestDatabaseKind[] {
-  return process.env.TEST_DATABASE_URL ? ["sqlite", "postgres"] : ["sqlite"];
-}
-
-/** `describe` for tests that only make sense on one database (a SQLite query plan, a PostgreSQL lock). */
-export const describeOnSqlite = testDatabaseKind() === "sqlite" ? describe : describe.skip;
-export const describeOnPostgres = testDatabaseKind() === "postgres" ? describe : describe.skip;
