@@ -6,7 +6,8 @@ import { POSTGRES_FILTER_SQL } from "../sql/filter";
 import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
-import { SqlDirectoryStore, type StoreDialect } from "../sql/sql-store";
+import { SqlDirectoryStore } from "../sql/sql-store";
+import type { StoreDialect } from "../sql/store-dialect";
 import { numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };

@@ -1,5 +1,5 @@
 import { upwardWalk } from "./group-walk";
-import type { StoreDialect } from "./sql-store";
+import type { StoreDialect } from "./store-dialect";
 
 /**
  * Everything effective access needs for many (user, account) pairs, in one statement however

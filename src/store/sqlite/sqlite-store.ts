@@ -4,7 +4,8 @@ import type { AbstractSqlConnection } from "@mikro-orm/knex";
 import { SQLITE_FILTER_SQL } from "../sql/filter";
 import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
-import { SqlDirectoryStore, type StoreDialect } from "../sql/sql-store";
+import { SqlDirectoryStore } from "../sql/sql-store";
+import type { StoreDialect } from "../sql/store-dialect";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 import { runSql } from "./run-sql";
 

@@ -1,0 +1,17 @@
+/**
+ * The SQL text that differs between the two databases, everything else being the same standard
+ * SQL (recursive CTEs, ON CONFLICT DO NOTHING, RETURNING): how a bound JSON array of ids becomes
+ * rows, how rows become one JSON array, how a stored JSON column is read, and how a datetime binds.
+ */
+export interface StoreDialect {
+  /** A subquery yielding one row per id of a JSON array bound at `param` (`?`). */
+  idsFromJson(param: string): string;
+  /** An aggregate of rows into one JSON array of arrays (`[]` when there are none). */
+  jsonArrayOfArrays(values: string[]): string;
+  /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
+  dateParam(date: Date): unknown;
+  /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */
+  jsonColumn(column: string, fallback: string): string;
+  /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
+  nullText: string;
+}
