@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
+import { registerHealth } from "./health";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
 import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin";
 import { loggerOptions, type LogDestination } from "./logger";
@@ -44,7 +45,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       frameworkErrors: answerRoutingError,
       rewriteUrl: (request) => withoutScimTrailingSlash(request.url ?? "/"),
     });
-    app.get("/healthz", async () => ({ status: "ok" }));
+    registerHealth(app, orm);
     await registerGraphql(app, {
       orm,
       maxDepth: config.graphqlMaxDepth,

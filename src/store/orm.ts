@@ -4,6 +4,7 @@ import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
 import { bindStore } from "../domain/ports/store";
+import { withMigrationLock } from "./postgres/migration-lock";
 import { PostgresStore } from "./postgres/postgres-store";
 import { SqliteStore } from "./sqlite/sqlite-store";
 import { ALL_ENTITIES } from "./entities";
@@ -124,8 +125,13 @@ export async function openOrm(database: DatabaseConfig, options: OrmOptions = {}
   return orm;
 }
 
-/** Applies every pending migration; returns the names applied. */
+/**
+ * Applies every pending migration; returns the names applied. On PostgreSQL several processes may
+ * start at once on one database: they take turns on an advisory lock, so each migration is applied
+ * exactly once (postgres/migration-lock.ts).
+ */
 export async function migrateToLatest(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
-  return applied.map((m) => m.name);
+  const up = async () => (await orm.getMigrator().up()).map((m) => m.name);
+  const url = orm.config.get("clientUrl");
+  return orm.config.get("driver") === PostgreSqlDriver && url ? withMigrationLock(url, up) : up();
 }
