@@ -15,20 +15,28 @@ export interface PgClient {
  */
 const PREPARED_PER_CONNECTION = 256;
 
-const preparedByConnection = new WeakMap<PgClient, Set<string>>();
+interface Prepared {
+  name: string;
+  text: string;
+}
+
+/** Per connection: the store's SQL → its PostgreSQL text and statement name, made once per shape. */
+const preparedByConnection = new WeakMap<PgClient, Map<string, Prepared>>();
 
 /**
  * A statement with `?` parameters as node-postgres runs it: `$n` placeholders, and a name (a hash
  * of the text) so each connection parses and plans it once, as store/sqlite prepares its reads.
+ * A shape already prepared costs one Map lookup: no rewriting, no hashing.
  */
 export function preparedQuery(client: PgClient, sql: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
-  const text = numberedPlaceholders(sql);
   let prepared = preparedByConnection.get(client);
-  if (!prepared) preparedByConnection.set(client, (prepared = new Set()));
-  const name = `idgraph_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
-  if (prepared.has(name)) return { name, text, values };
+  if (!prepared) preparedByConnection.set(client, (prepared = new Map()));
+  const known = prepared.get(sql);
+  if (known) return { name: known.name, text: known.text, values };
+  const text = numberedPlaceholders(sql);
   if (prepared.size >= PREPARED_PER_CONNECTION) return { text, values };
-  prepared.add(name);
+  const name = `idgraph_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+  prepared.set(sql, { name, text });
   return { name, text, values };
 }
 

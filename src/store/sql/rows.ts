@@ -25,10 +25,6 @@ export function chunks<T>(items: T[], size = 5000): T[][] {
   return out;
 }
 
-export function placeholders(count: number): string {
-  return new Array(count).fill("?").join(", ");
-}
-
 /** SQLite returns datetimes as epoch milliseconds (how MikroORM stores them), PostgreSQL as Date. */
 export function dateColumn(value: unknown): Date | null {
   if (value === null || value === undefined) return null;

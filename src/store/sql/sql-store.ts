@@ -13,7 +13,7 @@ import { renderFilter, renderSort, type FilterResource, type FilterSqlDialect } 
 import type { StoreDialect } from "./store-dialect";
 import { GroupCommitQueue, type CommitDriver } from "./group-commit";
 import { upwardWalk, userGroupsWalk } from "./group-walk";
-import { chunks, placeholders, type Row } from "./rows";
+import { chunks, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
 import { groupsFromJson, userRecordFromRow } from "./user-records";
 
@@ -155,44 +155,44 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return new Set(rows.map((r) => r.group_id as string));
   }
 
-  async directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
-    const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
-    for (const ids of chunks(userIds)) {
-      const rows = await this.run(em, `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)}) order by group_id`, ids);
-      for (const r of rows) result.get(r.member_user_id as string)?.push(r.group_id as string);
-    }
-    return result;
+  directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
+    return this.groupsDirectlyContaining(em, "member_user_id", userIds);
   }
 
   async transitiveGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>(userIds.map((id) => [id, []]));
-    for (const ids of chunks(userIds)) {
-      const walk = upwardWalk({
-        name: "reach",
-        seed: `select member_user_id, group_id from group_membership where member_user_id in (${placeholders(ids.length)})`,
-        carried: [{ column: "user_id" }],
-      });
-      const rows = await this.run(em, `with recursive ${walk} select user_id, group_id from reach order by group_id`, ids);
-      for (const r of rows) result.get(r.user_id as string)?.push(r.group_id as string);
-    }
+    const walk = upwardWalk({
+      name: "reach",
+      seed: `select member_user_id, group_id from group_membership where member_user_id in (${this.dialect.idsFromJson("?")})`,
+      carried: [{ column: "user_id" }],
+    });
+    const rows = await this.run(em, `with recursive ${walk} select user_id, group_id from reach order by group_id`, [JSON.stringify(userIds)]);
+    for (const r of rows) result.get(r.user_id as string)?.push(r.group_id as string);
     return result;
   }
 
-  async parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>> {
-    const result = new Map<string, string[]>(groupIds.map((id) => [id, []]));
-    for (const ids of chunks(groupIds)) {
-      const rows = await this.run(em, `select member_group_id, group_id from group_membership where member_group_id in (${placeholders(ids.length)}) order by group_id`, ids);
-      for (const r of rows) result.get(r.member_group_id as string)?.push(r.group_id as string);
-    }
-    return result;
+  parentGroupIdsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, string[]>> {
+    return this.groupsDirectlyContaining(em, "member_group_id", groupIds);
   }
 
   async memberCountsOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, number>> {
     const result = new Map<string, number>(groupIds.map((id) => [id, 0]));
-    for (const ids of chunks(groupIds)) {
-      const rows = await this.run(em, `select group_id, count(*) as n from group_membership where group_id in (${placeholders(ids.length)}) group by group_id`, ids);
-      for (const r of rows) result.set(r.group_id as string, Number(r.n));
-    }
+    const rows = await this.run(em,
+      `select group_id, count(*) as n from group_membership where group_id in (${this.dialect.idsFromJson("?")}) group by group_id`, [JSON.stringify(groupIds)]);
+    for (const r of rows) result.set(r.group_id as string, Number(r.n));
+    return result;
+  }
+
+  /**
+   * For each member (user or group, by `column`), the groups it is directly in, ordered by id.
+   * The ids are bound as one JSON array, as every list of ids here is: the statement's text is the
+   * same for a page of any size, so each connection prepares it once.
+   */
+  private async groupsDirectlyContaining(em: EntityManager, column: "member_user_id" | "member_group_id", memberIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>(memberIds.map((id) => [id, []]));
+    const rows = await this.run(em,
+      `select ${column} as member_id, group_id from group_membership where ${column} in (${this.dialect.idsFromJson("?")}) order by group_id`, [JSON.stringify(memberIds)]);
+    for (const r of rows) result.get(r.member_id as string)?.push(r.group_id as string);
     return result;
   }
 
@@ -234,20 +234,18 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
 
   async membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>> {
     const result = new Map<string, MemberOfGroup[]>(groupIds.map((id) => [id, []]));
-    for (const ids of chunks(groupIds)) {
-      const rows = await this.run(em,
-        `select gm.group_id, gm.member_user_id, gm.member_group_id, coalesce(u.display_name, u.user_name) as user_display, g.display_name as group_display
-           from group_membership gm
-           left join "user" u on u.id = gm.member_user_id
-           left join "group" g on g.id = gm.member_group_id
-          where gm.group_id in (${placeholders(ids.length)})
-          order by gm.group_id, gm.id`, ids);
-      for (const r of rows) {
-        const member: MemberOfGroup = r.member_user_id
-          ? { id: r.member_user_id as string, type: "User", display: r.user_display as string }
-          : { id: r.member_group_id as string, type: "Group", display: r.group_display as string };
-        result.get(r.group_id as string)?.push(member);
-      }
+    const rows = await this.run(em,
+      `select gm.group_id, gm.member_user_id, gm.member_group_id, coalesce(u.display_name, u.user_name) as user_display, g.display_name as group_display
+         from group_membership gm
+         left join "user" u on u.id = gm.member_user_id
+         left join "group" g on g.id = gm.member_group_id
+        where gm.group_id in (${this.dialect.idsFromJson("?")})
+        order by gm.group_id, gm.id`, [JSON.stringify(groupIds)]);
+    for (const r of rows) {
+      const member: MemberOfGroup = r.member_user_id
+        ? { id: r.member_user_id as string, type: "User", display: r.user_display as string }
+        : { id: r.member_group_id as string, type: "Group", display: r.group_display as string };
+      result.get(r.group_id as string)?.push(member);
     }
     return result;
   }
