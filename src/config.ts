@@ -16,7 +16,34 @@ export interface Config {
   graphqlMaxAliases: number;
   graphqlMaxDirectives: number;
   graphqlMaxTokens: number;
+  /** Membership changes per second an organization may make, and its burst, unless it sets its own (see RATE_LIMIT_DEFAULTS). */
+  membershipRatePerSecond: number;
+  membershipBurst: number;
+  /** Requests per second one credential (API key or SCIM token) may send to one process, and its burst; 0 turns the limit off. */
+  credentialRatePerSecond: number;
+  credentialBurst: number;
+  /** Prometheus text at /metrics (METRICS_ENABLED=true); with a token, /metrics asks for `Authorization: Bearer <token>`. */
+  metricsEnabled: boolean;
+  metricsToken: string | null;
+  /** How long SIGTERM waits for in-flight requests and queued writes before the process exits anyway. */
+  shutdownTimeoutMs: number;
 }
+
+/**
+ * Rate limits. Membership changes follow Stripe's promise (100 per second per organization,
+ * bursts of 500), counted per member changed and shared by every process through the database.
+ * The per-credential request limit is kept in each process's memory (a counter in the database
+ * would be a write on every read): behind N processes a credential gets up to N times it.
+ */
+export const RATE_LIMIT_DEFAULTS = {
+  membershipRatePerSecond: 100,
+  membershipBurst: 500,
+  credentialRatePerSecond: 1_000,
+  credentialBurst: 2_000,
+} as const;
+
+/** Under Kubernetes' default 30 s grace period, so the process exits on its own before SIGKILL. */
+export const SHUTDOWN_TIMEOUT_DEFAULT_MS = 25_000;
 
 /**
  * Ceilings on one GraphQL document, each checked in time linear in the document (fragments are
@@ -55,6 +82,13 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return value;
 }
 
+function booleanFromEnv(name: string, env: NodeJS.ProcessEnv): boolean {
+  const raw = (env[name] ?? "").toLowerCase();
+  if (raw === "" || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: env.HOST || "127.0.0.1",
@@ -66,5 +100,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlMaxAliases: intFromEnv("GRAPHQL_MAX_ALIASES", GRAPHQL_LIMIT_DEFAULTS.maxAliases, env),
     graphqlMaxDirectives: intFromEnv("GRAPHQL_MAX_DIRECTIVES", GRAPHQL_LIMIT_DEFAULTS.maxDirectives, env),
     graphqlMaxTokens: intFromEnv("GRAPHQL_MAX_TOKENS", GRAPHQL_LIMIT_DEFAULTS.maxTokens, env),
+    membershipRatePerSecond: intFromEnv("MEMBERSHIP_RATE_PER_SECOND", RATE_LIMIT_DEFAULTS.membershipRatePerSecond, env),
+    membershipBurst: intFromEnv("MEMBERSHIP_BURST", RATE_LIMIT_DEFAULTS.membershipBurst, env),
+    credentialRatePerSecond: intFromEnv("CREDENTIAL_RATE_PER_SECOND", RATE_LIMIT_DEFAULTS.credentialRatePerSecond, env),
+    credentialBurst: intFromEnv("CREDENTIAL_BURST", RATE_LIMIT_DEFAULTS.credentialBurst, env),
+    metricsEnabled: booleanFromEnv("METRICS_ENABLED", env),
+    metricsToken: env.METRICS_TOKEN || null,
+    shutdownTimeoutMs: intFromEnv("SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_DEFAULT_MS, env),
   };
 }
