@@ -1,10 +1,14 @@
+/**
+ * Credentials → actors. The credential's row is read on every request (one indexed statement,
+ * prepared once per connection) and never cached: a revocation, expiry or SCIM switch made through
+ * any process of a fleet takes effect on the next request every process serves.
+ */
 import type { EntityManager } from "@mikro-orm/core";
 import { ApiKey, ScimToken } from "../store/entities";
 import type { Actor } from "./actor";
 import { systemClock, type Clock } from "./clock";
 import type { CredentialRecord } from "./ports/records";
 import { storeOf } from "./ports/store";
-import { credentialCacheOf } from "./credential-cache";
 import { parseCredential, secretMatches } from "./secrets";
 
 /** lastUsedAt is refreshed at most this often, so authentication is not a write on every request. */
@@ -15,7 +19,7 @@ export async function authenticateApiKey(em: EntityManager, credential: string, 
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgk") return null;
   const now = clock.now();
-  const key = await credentialCacheOf(em).get("api_key", parsed.id, () => storeOf(em).findApiKeyRecord(em, parsed.id), now.getTime());
+  const key = await storeOf(em).findApiKeyRecord(em, parsed.id);
   if (!key || key.revokedAt || !secretMatches(parsed.secret, key.secretHash)) return null;
   await touchLastUsed(em, ApiKey, key, now);
   return { kind: "api_key", id: key.id, organizationId: key.organizationId, canWrite: key.role === "ADMIN" };
@@ -29,7 +33,7 @@ export async function authenticateScimToken(em: EntityManager, credential: strin
   const parsed = parseCredential(credential);
   if (!parsed || parsed.prefix !== "idgs") return null;
   const now = clock.now();
-  const token = await credentialCacheOf(em).get("scim_token", parsed.id, () => storeOf(em).findScimTokenRecord(em, parsed.id), now.getTime());
+  const token = await storeOf(em).findScimTokenRecord(em, parsed.id);
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
   if (!token.scimEnabled) return null;
   if (!secretMatches(parsed.secret, token.secretHash)) return null;
@@ -39,7 +43,5 @@ export async function authenticateScimToken(em: EntityManager, credential: strin
 
 async function touchLastUsed(em: EntityManager, entity: typeof ApiKey | typeof ScimToken, row: CredentialRecord, now: Date): Promise<void> {
   if (row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
-  // The cached row is updated too, so the next request within the minute does not write again.
-  row.lastUsedAt = now;
   await em.nativeUpdate(entity as typeof ApiKey, { id: row.id }, { lastUsedAt: now });
 }

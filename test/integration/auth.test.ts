@@ -1,4 +1,3 @@
-import { CREDENTIAL_CACHE_TTL_MS } from "../../src/domain/credential-cache";
 import { ApiKey } from "../../src/store/entities";
 import { TestClock } from "../helpers/clock";
 import { fixtures } from "../helpers/graph-fixtures";
@@ -42,15 +41,12 @@ describe("API key authentication and tenant isolation", () => {
     expect(orgs.organizations.nodes.map((o: { name: string }) => o.name)).not.toContain("Sneaky");
   });
 
-  it("sees a key revoked by another server on the same database once the credential cache's TTL has passed", async () => {
+  it("sees a key revoked by another server on the same database on its next request", async () => {
     const created = await server.ok(`mutation { createApiKey(input: {name: "elsewhere", role: READER}) { secret apiKey { id } } }`);
     const key = created.createApiKey.secret;
     expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(200);
-    // Written to the row directly, as another server would: this server's cache is not told.
+    // Written to the row directly, as another server would: nothing in this process is told.
     await server.built.orm.em.fork().nativeUpdate(ApiKey, { id: created.createApiKey.apiKey.id }, { revokedAt: new Date() });
-    clock.advance(CREDENTIAL_CACHE_TTL_MS - 1);
-    expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(200);
-    clock.advance(1);
     expect((await server.gql(`{ viewer { kind } }`, {}, key)).status).toBe(401);
   });
 

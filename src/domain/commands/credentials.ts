@@ -2,7 +2,6 @@ import { ApiKey, ScimToken } from "../../store/entities";
 import type { ApiKeyRole } from "../../store/entities/api-key";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
-import { credentialCacheOf } from "../credential-cache";
 import { Invalid, NotFound } from "../errors";
 import { findVisible, findVisibleOrganization } from "../lookup";
 import { issueSecret } from "../secrets";
@@ -37,9 +36,9 @@ export async function createApiKey(
   });
 }
 
-/** Revokes an API key; it stops working on the next request (in this process; see CredentialCache). */
+/** Revokes an API key; it stops working on the next request. */
 export async function revokeApiKey(ctx: CommandContext, id: string): Promise<ApiKey> {
-  const revoked = await runCommand(ctx, async (em) => {
+  return runCommand(ctx, async (em) => {
     const key = await em.findOne(ApiKey, { id });
     if (!key) throw NotFound.entity("api key", id);
     if (key.organization) assertOrgVisible(ctx.actor, key.organization.id, "api key", id);
@@ -48,8 +47,6 @@ export async function revokeApiKey(ctx: CommandContext, id: string): Promise<Api
     recordAudit(em, ctx.actor, { type: "api_key.revoke", organizationId: key.organization?.id ?? null, targetType: "api_key", targetId: key.id });
     return key;
   });
-  credentialCacheOf(ctx.em).forget();
-  return revoked;
 }
 
 /** Issues a SCIM bearer token for an organization; several may be live at once (rotation). */
@@ -71,12 +68,10 @@ export async function createScimToken(
 
 /** Revokes a SCIM token. */
 export async function revokeScimToken(ctx: CommandContext, id: string): Promise<ScimToken> {
-  const revoked = await runCommand(ctx, async (em) => {
+  return runCommand(ctx, async (em) => {
     const token = await findVisible(em, ScimToken, "SCIM token", id, ctx.actor);
     token.revokedAt ??= new Date();
     recordAudit(em, ctx.actor, { type: "scim_token.revoke", organizationId: token.organization.id, targetType: "scim_token", targetId: token.id });
     return token;
   });
-  credentialCacheOf(ctx.em).forget();
-  return revoked;
 }

@@ -2,7 +2,6 @@ import { Group, Organization, ScimToken, User } from "../../store/entities";
 import type { ScimDisableMode } from "../../store/entities/organization";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
-import { credentialCacheOf } from "../credential-cache";
 import { findVisibleOrganization } from "../lookup";
 
 /**
@@ -12,7 +11,7 @@ import { findVisibleOrganization } from "../lookup";
  * admin reactivates them, even once SCIM is enabled again.
  */
 export async function disableScim(ctx: CommandContext, input: { organizationId: string; mode: ScimDisableMode }): Promise<Organization> {
-  const disabled = await runCommand(ctx, async (em) => {
+  return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
     const now = new Date();
     const revokedTokens = await em.nativeUpdate(ScimToken, { organization: org.id, revokedAt: null }, { revokedAt: now });
@@ -28,18 +27,14 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: false, mode: input.mode, revokedTokens, affectedUsers } });
     return org;
   });
-  credentialCacheOf(ctx.em).forget();
-  return disabled;
 }
 
 /** Turns SCIM back on; new tokens must be issued (disabling revoked the old ones). */
 export async function enableScim(ctx: CommandContext, input: { organizationId: string }): Promise<Organization> {
-  const enabled = await runCommand(ctx, async (em) => {
+  return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
     org.scimEnabled = true;
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: true } });
     return org;
   });
-  credentialCacheOf(ctx.em).forget();
-  return enabled;
 }
