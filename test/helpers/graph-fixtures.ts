@@ -1,7 +1,7 @@
-import type { TestServer } from "./server";
+import type { ServerEndpoint } from "./server";
 
 /** Small builders over the GraphQL contract, so scenario tests read like the scenario. */
-export function fixtures(server: TestServer, key?: string) {
+export function fixtures(server: ServerEndpoint, key?: string) {
   const ok = <T = any>(query: string, variables: Record<string, unknown> = {}) => server.ok<T>(query, variables, key);
   return {
     async organization(name: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fixtures } from "./graph-fixtures";
-import type { TestServer } from "./server";
+import type { ServerEndpoint } from "./server";
 
 export interface ScimResponse {
   status: number;
@@ -10,7 +10,7 @@ export interface ScimResponse {
 }
 
 /** A SCIM client speaking HTTP to the test server with one bearer token. */
-export function scimClient(server: TestServer, token: string | null) {
+export function scimClient(server: ServerEndpoint, token: string | null) {
   return async function scim(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> {
     const all: Record<string, string> = { accept: "application/scim+json", ...headers };
     if (token !== null) all.authorization = `Bearer ${token}`;
@@ -28,7 +28,7 @@ export function scimClient(server: TestServer, token: string | null) {
 export type ScimCall = ReturnType<typeof scimClient>;
 
 /** Issues a SCIM token for an organization over GraphQL, as an admin would. */
-export async function issueScimToken(server: TestServer, organizationId: string, name = "idp"): Promise<string> {
+export async function issueScimToken(server: ServerEndpoint, organizationId: string, name = "idp"): Promise<string> {
   const data = await server.ok(`mutation($o: ID!, $n: String!) { createScimToken(input: {organizationId: $o, name: $n}) { secret } }`, { o: organizationId, n: name });
   return data.createScimToken.secret;
 }
@@ -40,7 +40,7 @@ export interface ScimTenant {
 }
 
 /** A new organization with its own SCIM token, so a test provisions into a tenant no other test touches. */
-export async function scimTenant(server: TestServer, name = "Acme"): Promise<ScimTenant> {
+export async function scimTenant(server: ServerEndpoint, name = "Acme"): Promise<ScimTenant> {
   const organizationId = await fixtures(server).organization(name);
   const token = await issueScimToken(server, organizationId);
   return { organizationId, token, scim: scimClient(server, token) };

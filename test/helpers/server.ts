@@ -12,17 +12,38 @@ export interface GraphResponse<T = Record<string, any>> {
   errors?: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown>; path?: string[] }>;
 }
 
-export interface TestServer {
+/** A running idgraph as a test speaks to it: its URL, an admin key, and GraphQL over HTTP. */
+export interface ServerEndpoint {
   url: string;
-  built: BuiltApp;
-  /** The database it runs on (SQLite file or PostgreSQL database), removed by close(). */
-  database: TestDatabase;
   /** A global ADMIN API key. */
   adminKey: string;
   /** POSTs a GraphQL operation over HTTP; `key` null sends no Authorization header. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GraphResponse<T>>;
   /** Like gql, but fails the test on any GraphQL error and returns data. */
   ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, key?: string): Promise<T>;
+}
+
+/** GraphQL over HTTP to the server at `url`, as `adminKey` unless a call names another key. */
+export function serverEndpoint(url: string, adminKey: string): ServerEndpoint {
+  const gql = async <T>(query: string, variables: Record<string, unknown> = {}, key: string | null = adminKey): Promise<GraphResponse<T>> => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as { data?: T | null; errors?: GraphResponse["errors"] };
+    return { status: response.status, data: body.data ?? null, errors: body.errors };
+  };
+  const ok = async <T>(query: string, variables: Record<string, unknown> = {}, key: string = adminKey): Promise<T> => {
+    const result = await gql<T>(query, variables, key);
+    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data as T;
+  };
+  return { url, adminKey, gql, ok };
+}
+
+export interface TestServer extends ServerEndpoint {
+  built: BuiltApp;
+  /** The database it runs on (SQLite file or PostgreSQL database), removed by close(). */
+  database: TestDatabase;
   createKey(role: "ADMIN" | "READER", organizationId?: string): Promise<string>;
   /** Runs `work` and returns how many SQL statements the server issued meanwhile. */
   countQueries(work: () => Promise<unknown>): Promise<number>;
@@ -53,21 +74,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     (await createApiKey({ em: built.orm.em.fork(), actor: CLI_ACTOR }, { name: `test-${role}`, role, organizationId: organizationId ?? null })).secret;
   const adminKey = await createKey("ADMIN");
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}, key: string | null = adminKey): Promise<GraphResponse<T>> => {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (key !== null) headers.authorization = `Bearer ${key}`;
-    const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: T | null; errors?: GraphResponse["errors"] };
-    return { status: response.status, data: body.data ?? null, errors: body.errors };
-  };
-  const ok = async <T>(query: string, variables: Record<string, unknown> = {}, key: string = adminKey): Promise<T> => {
-    const result = await gql<T>(query, variables, key);
-    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
-    return result.data as T;
-  };
-
   return {
-    url, built, database, adminKey, gql, ok, createKey,
+    ...serverEndpoint(url, adminKey), built, database, createKey,
     async countQueries(work) {
       const before = statements.length;
       await work();
