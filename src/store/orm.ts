@@ -4,8 +4,12 @@ import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
 import { bindStore } from "../domain/ports/store";
+import { bindRateLimiters } from "../domain/ports/rate-limits";
 import { withMigrationLock } from "./postgres/migration-lock";
 import { PostgresStore } from "./postgres/postgres-store";
+import { rateLimitersFor } from "./rate-limit";
+import { beginTransactionsImmediately } from "./sqlite/immediate-transactions";
+import { withSqliteMigrationLock } from "./sqlite/migration-lock";
 import { SqliteStore } from "./sqlite/sqlite-store";
 import { ALL_ENTITIES } from "./entities";
 import { SQLITE_MIGRATIONS } from "../../migrations/sqlite";
@@ -121,17 +125,20 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
  */
 export async function openOrm(database: DatabaseConfig, options: OrmOptions = {}): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(database, options));
+  if (database.kind === "sqlite") beginTransactionsImmediately(orm);
   bindStore(orm.config, database.kind === "sqlite" ? new SqliteStore() : new PostgresStore());
+  bindRateLimiters(orm.config, rateLimitersFor(orm, database.kind));
   return orm;
 }
 
 /**
- * Applies every pending migration; returns the names applied. On PostgreSQL several processes may
- * start at once on one database: they take turns on an advisory lock, so each migration is applied
- * exactly once (postgres/migration-lock.ts).
+ * Applies every pending migration; returns the names applied. Several processes may start at once
+ * on one database: they take turns on a lock (an advisory lock on PostgreSQL, a lock file beside
+ * the SQLite file), so each migration is applied exactly once.
  */
 export async function migrateToLatest(orm: MikroORM): Promise<string[]> {
   const up = async () => (await orm.getMigrator().up()).map((m) => m.name);
   const url = orm.config.get("clientUrl");
-  return orm.config.get("driver") === PostgreSqlDriver && url ? withMigrationLock(url, up) : up();
+  if (orm.config.get("driver") === PostgreSqlDriver && url) return withMigrationLock(url, up);
+  return withSqliteMigrationLock(orm.config.get("dbName") as string, up);
 }
