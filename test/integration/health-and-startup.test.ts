@@ -33,9 +33,7 @@ describe(`health and readiness (${testDatabaseKind()})`, () => {
   });
 });
 
-const onPostgres = testDatabaseKind() === "postgres" ? describe : describe.skip;
-
-onPostgres("a fleet starting at once on an outdated database", () => {
+describe(`a fleet starting at once on an outdated database (${testDatabaseKind()})`, () => {
   let database: TestDatabase;
   const orms: MikroORM[] = [];
 
