@@ -1,4 +1,4 @@
-import { numberedPlaceholders, preparedQuery, type PgClient } from "../../src/store/postgres/prepared-statements";
+import { forgetPrepared, isStalePreparedPlan, numberedPlaceholders, preparedQuery, type PgClient } from "../../src/store/postgres/prepared-statements";
 
 const client = () => ({ query: async () => ({ rows: [] }) }) as unknown as PgClient;
 
@@ -25,5 +25,18 @@ describe("PostgreSQL prepared reads (store/postgres/prepared-statements.ts)", ()
     expect(preparedQuery(pg, "select 0 where ? = 1", [1]).name).toBe(names[0]);
     // Each connection counts its own.
     expect(preparedQuery(client(), "select 'one shape too many' where ? = 1", [1]).name).toBeDefined();
+  });
+
+  it("after a stale plan, prepares every shape again under a new name on that connection only", () => {
+    const pg = client();
+    const other = client();
+    const before = preparedQuery(pg, "select * from t where id = ?", [1]).name;
+    const otherBefore = preparedQuery(other, "select * from t where id = ?", [1]).name;
+    expect(isStalePreparedPlan(Object.assign(new Error("cached plan must not change result type"), { code: "0A000" }))).toBe(true);
+    expect(isStalePreparedPlan(Object.assign(new Error("cached plan must not change result type"), { code: "42P01" }))).toBe(false);
+    forgetPrepared(pg);
+    const after = preparedQuery(pg, "select * from t where id = ?", [1]).name;
+    expect(after).toBe(`${before}_1`);
+    expect(preparedQuery(other, "select * from t where id = ?", [1]).name).toBe(otherBefore);
   });
 });

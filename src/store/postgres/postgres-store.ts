@@ -8,7 +8,7 @@ import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
-import { numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
+import { forgetPrepared, isStalePreparedPlan, numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
 
@@ -44,7 +44,11 @@ export class PostgresStore extends SqlDirectoryStore {
     const pg = (await client.acquireConnection()) as PgClient;
     try {
       const started = Date.now();
-      const { rows } = await pg.query(preparedQuery(pg, sql, params));
+      const { rows } = await pg.query(preparedQuery(pg, sql, params)).catch((error: unknown) => {
+        if (!isStalePreparedPlan(error)) throw error;
+        forgetPrepared(pg);
+        return pg.query(preparedQuery(pg, sql, params));
+      });
       logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "prepared" } });
       return rows;
     } finally {

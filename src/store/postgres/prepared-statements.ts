@@ -20,8 +20,20 @@ interface Prepared {
   text: string;
 }
 
+/** The statements one connection has prepared, and how many times they were given up (see forgetPrepared). */
+interface ConnectionStatements {
+  bySql: Map<string, Prepared>;
+  generation: number;
+}
+
 /** Per connection: the store's SQL → its PostgreSQL text and statement name, made once per shape. */
-const preparedByConnection = new WeakMap<PgClient, Map<string, Prepared>>();
+const preparedByConnection = new WeakMap<PgClient, ConnectionStatements>();
+
+function statementsOf(client: PgClient): ConnectionStatements {
+  let statements = preparedByConnection.get(client);
+  if (!statements) preparedByConnection.set(client, (statements = { bySql: new Map(), generation: 0 }));
+  return statements;
+}
 
 /**
  * A statement with `?` parameters as node-postgres runs it: `$n` placeholders, and a name (a hash
@@ -29,15 +41,37 @@ const preparedByConnection = new WeakMap<PgClient, Map<string, Prepared>>();
  * A shape already prepared costs one Map lookup: no rewriting, no hashing.
  */
 export function preparedQuery(client: PgClient, sql: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
-  let prepared = preparedByConnection.get(client);
-  if (!prepared) preparedByConnection.set(client, (prepared = new Map()));
-  const known = prepared.get(sql);
+  const statements = statementsOf(client);
+  const known = statements.bySql.get(sql);
   if (known) return { name: known.name, text: known.text, values };
   const text = numberedPlaceholders(sql);
-  if (prepared.size >= PREPARED_PER_CONNECTION) return { text, values };
-  const name = `idgraph_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
-  prepared.set(sql, { name, text });
+  if (statements.bySql.size >= PREPARED_PER_CONNECTION) return { text, values };
+  const generation = statements.generation > 0 ? `_${statements.generation}` : "";
+  const name = `idgraph_${createHash("sha1").update(text).digest("hex").slice(0, 24)}${generation}`;
+  statements.bySql.set(sql, { name, text });
   return { name, text, values };
+}
+
+/**
+ * True for PostgreSQL's "cached plan must not change result type": a migration (another process's,
+ * during a rolling deploy) changed a table under a statement this connection prepared, and its
+ * `select *` would now return other columns. PostgreSQL refuses to run it again.
+ */
+export function isStalePreparedPlan(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === "0A000" && /cached plan must not change result type/.test(e.message ?? "");
+}
+
+/**
+ * Gives up every statement this connection prepared: the next call of each shape prepares it
+ * again under a new name (node-postgres remembers names per connection and would not re-parse an
+ * old one). The old statements stay on the server until the connection closes: a few hundred per
+ * migration at most.
+ */
+export function forgetPrepared(client: PgClient): void {
+  const statements = statementsOf(client);
+  statements.bySql.clear();
+  statements.generation += 1;
 }
 
 /**
