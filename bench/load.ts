@@ -76,3 +76,71 @@ export function combineRounds(rounds: LoadResult[]): LoadResult {
 export function measureRequest(url: string, connections: number, seconds: number, request: autocannon.Request): Promise<LoadResult> {
   return measureLoad({ url, connections, duration: seconds, requests: [request] });
 }
+
+/** A load run spread over several processes of one fleet. */
+export interface SpreadLoadResult extends LoadResult {
+  /** Answers by HTTP status, e.g. `{ "201": 2990, "500": 10 }`: what a non-2xx count was made of. */
+  statuses: Record<string, number>;
+  /** Answers each process gave, in the order of its URL: the load did reach every one. */
+  answersPerProcess: number[];
+}
+
+export interface SpreadLoadOptions {
+  /** One base URL per process: autocannon opens its connections round-robin over them (8 and 8 of 16 on two). */
+  urls: string[];
+  connections: number;
+  /**
+   * Seconds to run, or exactly `amount` requests. A timed run closes its sockets when time is up,
+   * abandoning the requests in flight (the server may still complete them); with `amount` every
+   * request sent has been answered when the run returns, so writes can be counted exactly.
+   */
+  duration?: number;
+  amount?: number;
+  request: autocannon.Request;
+}
+
+/**
+ * Drives several processes at once as one load. Unlike measureLoad it returns errors and non-2xx
+ * answers instead of throwing: the fleet reports them (with their statuses) as a failed check.
+ */
+export async function measureSpreadLoad(options: SpreadLoadOptions): Promise<SpreadLoadResult> {
+  const origins = options.urls.map((url) => new URL(url).origin);
+  const answersPerProcess = origins.map(() => 0);
+  const settings: Record<string, unknown> = { url: options.urls, connections: options.connections, pipelining: 1, timeout: 30, requests: [options.request] };
+  if (options.amount) settings.amount = options.amount;
+  else settings.duration = options.duration ?? 5;
+  const started = performance.now();
+  let lastAnswer = started;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(settings as unknown as autocannon.Options, (error, done) => (error ? reject(error) : resolve(done)));
+    instance.on("response", (client) => {
+      lastAnswer = performance.now();
+      // Each client keeps the URL it was given (its `opts`, untyped in @types/autocannon).
+      const index = origins.indexOf((client as unknown as { opts: { origin: string } }).opts.origin);
+      if (index >= 0) answersPerProcess[index] += 1;
+    });
+  });
+  const requests = result.requests.total;
+  const statuses: Record<string, number> = {};
+  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) statuses[status] = stats.count ?? 0;
+  return {
+    // autocannon ends a run on its next one-second tick: a run of `amount` requests is timed up to
+    // its last answer instead, or its rate would be understated by up to a second.
+    rps: Math.round(options.amount ? requests / ((lastAnswer - started) / 1000) : result.requests.mean),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    statuses,
+    answersPerProcess,
+  };
+}
+
+/** Rounds of one spread load as one result, as combineRounds does, their statuses and answers summed. */
+export function combineSpreadRounds(rounds: SpreadLoadResult[]): SpreadLoadResult {
+  const statuses: Record<string, number> = {};
+  for (const round of rounds) for (const [status, count] of Object.entries(round.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
+  const answersPerProcess = rounds[0].answersPerProcess.map((_, i) => rounds.reduce((total, round) => total + round.answersPerProcess[i], 0));
+  return { ...combineRounds(rounds), statuses, answersPerProcess };
+}

@@ -1,5 +1,6 @@
 import type { Ceilings } from "./ceilings";
 import type { BenchDatabaseKind } from "./database";
+import { describeFailures, type FleetLoads, type FleetResult } from "./fleet";
 import type { LoadResult } from "./load";
 import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
@@ -30,6 +31,8 @@ export interface BenchResults {
     /** Absent from runs recorded before it existed. */
     graphLimits?: LimitsResult;
     memory: { afterBigDirectoryMB: number; afterSyncMB: number };
+    /** Runs with `--processes N` (N ≥ 2) only: 1 process against N on one database. */
+    fleet?: FleetResult;
   };
 }
 
@@ -61,6 +64,60 @@ export function evaluate(r: BenchResults): Check[] {
     { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
     { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
     ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
+    ...(s.fleet ? fleetChecks(s.fleet) : []),
+  ];
+}
+
+const fleetScenarios = (f: FleetResult): [string, FleetLoads][] => [["scim.lookup", f.lookup], ["scim.create", f.create], ["graph.can batch", f.canBatch]];
+
+/** A fleet must answer everything it is sent, keep every write it acknowledged, and lose no throughput. */
+function fleetChecks(f: FleetResult): Check[] {
+  const runs = fleetScenarios(f).flatMap(([name, loads]) => [{ name: `${name} on 1`, run: loads.one }, { name: `${name} on ${f.processes}`, run: loads.many }]);
+  const failing = runs.filter(({ run }) => run.errors + run.non2xx > 0);
+  const answered = (run: FleetLoads["one"]) => run.requests - run.non2xx;
+  const { one, many, stored } = f.create;
+  const ratios = fleetScenarios(f).map(([name, loads]) => ({ name, ratio: loads.many.rps / loads.one.rps }));
+  const lowest = ratios.reduce((low, x) => (x.ratio < low.ratio ? x : low));
+  return [
+    // No loss, not a speed-up: on few cores N processes share what one had (see fleetTable).
+    { name: `fleet: ${f.processes} vs 1 process throughput, the lowest of the three`, actual: `${pct(lowest.ratio)} (${lowest.name})`, target: "≥ 90%", pass: lowest.ratio >= 0.9 },
+    {
+      name: `fleet: errors and non-2xx answers, 1 and ${f.processes} processes`,
+      actual: failing.length === 0 ? "0" : failing.map(({ name, run }) => `${name}: ${describeFailures(run)}`).join("; "),
+      target: "0",
+      pass: failing.length === 0,
+    },
+    {
+      name: "fleet: users stored vs creates answered 2xx",
+      actual: `${n(stored.many)} vs ${n(answered(many))} on ${f.processes} processes, ${n(stored.one)} vs ${n(answered(one))} on 1`,
+      target: "equal",
+      pass: stored.many === answered(many) && stored.one === answered(one),
+    },
+  ];
+}
+
+/**
+ * The fleet's own table: each scenario on 1 process and on N under the same load. The sentence
+ * above it says why a ratio near 100% is the result wanted on a machine of few cores.
+ */
+function fleetTable(f: FleetResult, r: BenchResults): string[] {
+  const load = (x: FleetLoads["one"]) => `${n(x.rps)} req/s, ${x.p50} / ${x.p99} ms`;
+  const ratio = (loads: FleetLoads) => pct(loads.many.rps / loads.one.rps);
+  const failures = (loads: FleetLoads) => [loads.one, loads.many].map(describeFailures).join(" / ");
+  const shared = r.db === "postgres" ? "the load generator, the servers and PostgreSQL" : "the load generator and the servers";
+  const why = r.machine.cpus <= f.processes
+    ? `On ${r.machine.cpus} cores ${shared} share the cores, so the point is no loss and no errors, not a speed-up.`
+    : `${shared[0].toUpperCase()}${shared.slice(1)} share the machine's ${r.machine.cpus} cores: a speed-up needs cores they do not share.`;
+  return [
+    `Fleet: ${f.processes} idgraph processes on one database against 1, the same load on both (${f.connections} connections, spread round-robin over the processes), in alternating rounds. ${why}`,
+    "",
+    `| fleet scenario | 1 process | ${f.processes} processes | ${f.processes} / 1 | errors, non-2xx (1 / ${f.processes}) |`,
+    "| --- | --- | --- | --- | --- |",
+    `| scim.lookup, ${n(r.sizes.bigDirectory)} users | ${load(f.lookup.one)} | ${load(f.lookup.many)} | ${ratio(f.lookup)} | ${failures(f.lookup)} |`,
+    `| scim.create (POST /Users), ${n(r.sizes.fleetCreates)} per round | ${load(f.create.one)} | ${load(f.create.many)} | ${ratio(f.create)} | ${failures(f.create)} |`,
+    `| graph.can batch of 100 | ${n(f.canBatch.checksPerSecond.one)} checks/s, ${f.canBatch.one.p50} / ${f.canBatch.one.p99} ms | ${n(f.canBatch.checksPerSecond.many)} checks/s, ${f.canBatch.many.p50} / ${f.canBatch.many.p99} ms | ${ratio(f.canBatch)} | ${failures(f.canBatch)} |`,
+    `| peak RSS per process (VmHWM) | | ${f.peakRssMB.map((mb) => `${mb} MB`).join(", ")} (the first served the 1-process rounds too) | | |`,
+    "",
   ];
 }
 
@@ -102,6 +159,7 @@ export function renderMarkdown(r: BenchResults): string {
     ...(s.graphLimits ? [limitsRow(s.graphLimits)] : []),
     `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
     "",
+    ...(s.fleet ? fleetTable(s.fleet, r) : []),
     "| ceiling | result |",
     "| --- | --- |",
     `| HTTP: fastify, constant 1 KB JSON | ${load(c.http)} |`,

@@ -4,7 +4,8 @@
  * TEST_DATABASE_URL), drives the real server over HTTP, measures the ceilings on the same database
  * in the same run, prints a Markdown table, writes bench/results/<date>-<db>.json and the README's
  * table for that database. `--quick` runs small sizes (the test suite runs it); `--check` exits
- * non-zero when a target fails.
+ * non-zero when a target fails; `--processes N` (N ≥ 2) adds the fleet: N server processes on the
+ * big directory's database against one, under the same load (fleet.ts).
  */
 import "reflect-metadata";
 import { writeFileSync, readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import type { MikroORM } from "@mikro-orm/core";
 import { migrateToLatest, openOrm } from "../src/store/orm";
 import { measureCeilings } from "./ceilings";
 import { benchDatabaseTarget, openBenchDatabases, type BenchDatabaseKind, type BenchDatabases } from "./database";
+import { measureFleet, type FleetResult } from "./fleet";
 import { startIdgraph } from "./idgraph-process";
 import { rssMegabytes } from "./memory";
 import { combineRounds, type LoadResult } from "./load";
@@ -43,8 +45,11 @@ async function main(): Promise<void> {
       db: { type: "string", default: "sqlite" },
       "database-url": { type: "string" },
       out: { type: "string" },
+      processes: { type: "string", default: "1" },
     },
   });
+  const processes = Number(values.processes);
+  if (!Number.isInteger(processes) || processes < 1 || processes > CONNECTIONS) throw new Error(`--processes ${values.processes}: expected a whole number from 1 to ${CONNECTIONS}`);
   const databases = openBenchDatabases(benchDatabaseTarget(values.db as string, values["database-url"]));
   // Ctrl-C must not leave databases behind on a PostgreSQL server that outlives the run.
   const interrupted = (signal: NodeJS.Signals) => {
@@ -54,7 +59,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   const sizes = values.quick ? QUICK : FULL;
   try {
-    const results = await runAll(sizes, values.quick ? "quick" : "full", databases);
+    const results = await runAll(sizes, values.quick ? "quick" : "full", databases, processes);
     const markdown = renderMarkdown(results);
     log(`\n${markdown}\n`);
     const outDir = values.out ?? (values.quick ? tmpdir() : RESULTS_DIR);
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: BenchDatabases): Promise<BenchResults> {
+async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: BenchDatabases, processes: number): Promise<BenchResults> {
   const database = await databases.describe();
   log(`idgraph bench (${mode}) on ${database}: ceilings`);
   if (/fsync off/.test(database)) log("  (fsync is off: commits cost no flush, so writes measure far faster than a real server's)");
@@ -128,6 +133,13 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     const graphListResult = await graphList(directory.config, tenant, sizes.listPage);
 
     await server.stop();
+    let fleet: FleetResult | undefined;
+    if (processes > 1) {
+      log(`Fleet: ${processes} servers on the directory's database`);
+      const started = performance.now();
+      fleet = await measureFleet({ databaseUrl: directory.url, processes, sizes, credentials: tenant, directorySize: sizes.bigDirectory, checks, log });
+      log(`Fleet: ${Math.round((performance.now() - started) / 1000)} s`);
+    }
     await orm.close(true);
     const sync = await runSync(sizes, databases);
     return {
@@ -151,6 +163,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
         graphList: graphListResult,
         graphLimits: graphLimitsResult,
         memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
+        ...(fleet ? { fleet } : {}),
       },
     };
   } finally {

@@ -22,6 +22,13 @@ export interface BenchSizes {
   listPage: number;
   /** graph.limits: fan-out documents and normal queries, this many of each, one at a time. */
   limitsRequests: number;
+  /**
+   * The fleet (`--processes N`, see fleet.ts): rounds of 1 process and of N, alternating, each
+   * `seconds / fleetRounds` long, or `fleetCreates` requests long for scim.create (every one
+   * answered, so the users stored can be counted against them).
+   */
+  fleetRounds: number;
+  fleetCreates: number;
 }
 
 export const FULL: BenchSizes = {
@@ -39,6 +46,8 @@ export const FULL: BenchSizes = {
   syncMemberships: 50_000,
   listPage: 1_000,
   limitsRequests: 500,
+  fleetRounds: 2,
+  fleetCreates: 3_000,
 };
 
 /**
@@ -61,6 +70,8 @@ export const QUICK: BenchSizes = {
   syncMemberships: 300,
   listPage: 100,
   limitsRequests: 20,
+  fleetRounds: 1,
+  fleetCreates: 200,
 };
 
 /** Concurrency of the load generator where the issue does not fix it. */

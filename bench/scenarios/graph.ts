@@ -1,11 +1,12 @@
+import type autocannon from "autocannon";
 import { measureRequest, type LoadResult } from "../load";
-import type { Target } from "./scim";
+import type { Credentials, Target } from "./scim";
 
 const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
 const CAN = `query($u: ID!, $a: ID!, $p: String!) { can(userId: $u, accountId: $a, permission: $p) }`;
 export const BATCH_SIZE = 100;
 
-interface CheckPool {
+export interface CheckPool {
   userIds: string[];
   accountIds: string[];
   permissions: string[];
@@ -13,11 +14,17 @@ interface CheckPool {
 
 const randomOf = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
 const randomCheck = (pool: CheckPool) => ({ userId: randomOf(pool.userIds), accountId: randomOf(pool.accountIds), permission: randomOf(pool.permissions) });
-const graphHeaders = (target: Target) => ({ authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" });
+const graphHeaders = (target: Credentials) => ({ authorization: `Bearer ${target.apiKey}`, "content-type": "application/json" });
 
 /** graph.can (batch): canBatch with 100 random checks per request. */
 export async function graphCanBatch(target: Target, pool: CheckPool, seconds: number, connections: number): Promise<LoadResult & { checksPerSecond: number }> {
-  const result = await measureRequest(target.url, connections, seconds, {
+  const result = await measureRequest(target.url, connections, seconds, canBatchRequest(target, pool));
+  return { ...result, checksPerSecond: result.rps * BATCH_SIZE };
+}
+
+/** The request of graph.can (batch). */
+export function canBatchRequest(target: Credentials, pool: CheckPool): autocannon.Request {
+  return {
     method: "POST",
     path: "/graphql",
     headers: graphHeaders(target),
@@ -25,8 +32,7 @@ export async function graphCanBatch(target: Target, pool: CheckPool, seconds: nu
       request.body = JSON.stringify({ query: CAN_BATCH, variables: { c: Array.from({ length: BATCH_SIZE }, () => randomCheck(pool)) } });
       return request;
     },
-  });
-  return { ...result, checksPerSecond: result.rps * BATCH_SIZE };
+  };
 }
 
 /** graph.can (single): one `can` per request, one request at a time, for its p99. */

@@ -9,14 +9,21 @@ export interface Target {
   apiKey: string;
 }
 
-const scimHeaders = (target: Target) => ({ authorization: `Bearer ${target.scimToken}`, "content-type": "application/scim+json" });
+/** What a request carries whichever process it goes to. */
+export type Credentials = Pick<Target, "scimToken" | "apiKey">;
+
+const scimHeaders = (target: Credentials) => ({ authorization: `Bearer ${target.scimToken}`, "content-type": "application/scim+json" });
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** scim.create: POST /Users with a fresh userName on every request. */
 export async function scimCreate(target: Target, seconds: number, connections: number): Promise<LoadResult> {
+  return measureRequest(target.url, connections, seconds, createUserRequest(target, `created-${Date.now()}`));
+}
+
+/** POST /Users as Okta sends it, the userName `<prefix>-<n>@bench.test` with n counting from 1. */
+export function createUserRequest(target: Credentials, prefix: string): autocannon.Request {
   let counter = 0;
-  const prefix = `created-${Date.now()}`;
-  return measureRequest(target.url, connections, seconds, {
+  return {
     method: "POST",
     path: "/scim/v2/Users",
     headers: scimHeaders(target),
@@ -32,12 +39,17 @@ export async function scimCreate(target: Target, seconds: number, connections: n
       });
       return request;
     },
-  });
+  };
 }
 
 /** scim.lookup: `GET /Users?filter=userName eq "…"` for random existing users (in another case, as IdPs do). */
 export async function scimLookup(target: Target, directorySize: number, seconds: number, connections: number): Promise<LoadResult> {
-  return measureRequest(target.url, connections, seconds, {
+  return measureRequest(target.url, connections, seconds, lookupRequest(target, directorySize));
+}
+
+/** The request of scim.lookup, for any of the first `directorySize` seeded users. */
+export function lookupRequest(target: Credentials, directorySize: number): autocannon.Request {
+  return {
     method: "GET",
     headers: scimHeaders(target),
     setupRequest: (request) => {
@@ -45,7 +57,7 @@ export async function scimLookup(target: Target, directorySize: number, seconds:
       request.path = `/scim/v2/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
       return request;
     },
-  });
+  };
 }
 
 /** scim.get: GET /Users/{id} for random existing users. */
