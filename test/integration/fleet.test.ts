@@ -62,13 +62,24 @@ describe(`two processes on one database (${testDatabaseKind()})`, () => {
     expect(statuses(raced)).toEqual([201, ...Array(9).fill(409)]);
   });
 
-  it("50 membership PATCHes on one group from both processes at once: every member added", async () => {
-    const group = (await viaA("POST", "/Groups", { displayName: "Everyone" })).body.id as string;
+  it("membership changes from both processes at once, over SCIM and GraphQL: every member added", async () => {
+    const scimGroup = (await viaA("POST", "/Groups", { displayName: "Everyone" })).body.id as string;
+    // SCIM-managed groups take members from the IdP only; admins add to their own groups.
+    const adminGroup = await fixtures(b).group(organizationId, "On call");
     const users = await Promise.all(Array.from({ length: 50 }, (_, i) => both(i)("POST", "/Users", newUser(`member-${i}@fleet.test`))));
-    const patches = await Promise.all(users.map((u, i) => both(i)("PATCH", `/Groups/${group}`, addMember(u.body.id))));
+    const addOverGraphql = (member: FleetMember, userId: string) =>
+      member.gql(`mutation($g: ID!, $u: ID!) { addGroupMember(input: {groupId: $g, userId: $u}) { id } }`, { g: adminGroup, u: userId });
+    const [patches, mutations] = await Promise.all([
+      Promise.all(users.map((u, i) => both(i)("PATCH", `/Groups/${scimGroup}`, addMember(u.body.id)))),
+      Promise.all(users.slice(0, 20).map((u, i) => addOverGraphql(i % 2 ? a : b, u.body.id))),
+    ]);
     expect(serverErrors(patches)).toEqual([]);
     expect(new Set(statuses(patches))).toEqual(new Set([204]));
-    for (const via of [viaA, viaB]) expect((await via("GET", `/Groups/${group}`)).body.members).toHaveLength(50);
+    expect(mutations.filter((m) => m.status !== 200 || m.errors)).toEqual([]);
+    for (const via of [viaA, viaB]) {
+      expect((await via("GET", `/Groups/${scimGroup}`)).body.members).toHaveLength(50);
+      expect((await via("GET", `/Groups/${adminGroup}`)).body.members).toHaveLength(20);
+    }
   });
 
   it("X into Y on one process and Y into X on the other: one nesting, one cycle refused", async () => {
