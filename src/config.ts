@@ -3,7 +3,7 @@
  */
 export type DatabaseConfig =
   | { kind: "sqlite"; path: string }
-  | { kind: "postgres"; url: string };
+  | { kind: "postgres"; url: string; /** Connections per process (DATABASE_POOL_SIZE); store/orm.ts has the default. */ poolSize?: number };
 
 export interface Config {
   host: string;
@@ -82,6 +82,14 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
   return value;
 }
 
+/** DATABASE_POOL_SIZE sizes a PostgreSQL pool; SQLite's connections are fixed (one writer, three readers). */
+function withPoolSize(database: DatabaseConfig, env: NodeJS.ProcessEnv): DatabaseConfig {
+  if (database.kind !== "postgres" || !env.DATABASE_POOL_SIZE) return database;
+  const poolSize = intFromEnv("DATABASE_POOL_SIZE", 0, env);
+  if (poolSize < 2) throw new Error("DATABASE_POOL_SIZE must be at least 2 (reads run beside a transaction's connection)");
+  return { ...database, poolSize };
+}
+
 function booleanFromEnv(name: string, env: NodeJS.ProcessEnv): boolean {
   const raw = (env[name] ?? "").toLowerCase();
   if (raw === "" || raw === "false" || raw === "0") return false;
@@ -93,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: env.HOST || "127.0.0.1",
     port: intFromEnv("PORT", 4000, env),
-    database: parseDatabaseUrl(env.DATABASE_URL),
+    database: withPoolSize(parseDatabaseUrl(env.DATABASE_URL), env),
     logLevel: env.LOG_LEVEL || "info",
     graphqlMaxDepth: intFromEnv("GRAPHQL_MAX_DEPTH", GRAPHQL_LIMIT_DEFAULTS.maxDepth, env),
     graphqlMaxComplexity: intFromEnv("GRAPHQL_MAX_COMPLEXITY", GRAPHQL_LIMIT_DEFAULTS.maxComplexity, env),

@@ -38,8 +38,8 @@ const SQLITE_PRAGMAS = [
 /** sqlite3 runs queries on libuv's 4 worker threads: one writer plus three readers fill them. */
 const READ_CONNECTIONS = 3;
 
-/** PostgreSQL connections per process: enough for parallel reads and a writer, few enough for a fleet. */
-const POSTGRES_POOL_SIZE = 10;
+/** PostgreSQL connections per process unless DATABASE_POOL_SIZE says otherwise: enough for parallel reads and a writer, few enough for a fleet. */
+export const DEFAULT_POSTGRES_POOL_SIZE = 10;
 
 export interface OrmOptions {
   debug?: boolean;
@@ -87,12 +87,12 @@ function sqliteOptions(path: string): Options {
   };
 }
 
-function postgresOptions(url: string): Options {
+function postgresOptions(url: string, poolSize = DEFAULT_POSTGRES_POOL_SIZE): Options {
   return {
     driver: PostgreSqlDriver,
     clientUrl: url,
     // PostgreSQL runs transactions side by side: reads and writes share one pool.
-    pool: { min: 1, max: POSTGRES_POOL_SIZE, acquireTimeoutMillis: 30_000 },
+    pool: { min: 1, max: poolSize, acquireTimeoutMillis: 30_000 },
     discovery: {
       ...DISCOVERY,
       // Strings are `text`, as on SQLite, not varchar(255): the domain bounds what it stores
@@ -115,7 +115,7 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
     debug: onQuery ? ["query"] : Boolean(options.debug),
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
     allowGlobalContext: false,
-    ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url)),
+    ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url, database.poolSize)),
   };
 }
 
