@@ -1,4 +1,4 @@
-import type { EntityMetadata, EntityProperty, MetadataStorage } from "@mikro-orm/core";
+import type { EntityMetadata, EntityProperty, MetadataStorage, MikroORM } from "@mikro-orm/core";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection } from "@mikro-orm/knex";
 import { logStatement } from "./log-statement";
@@ -49,7 +49,21 @@ export async function transactionOnDriver<C>(
 }
 
 /** Commands per shared transaction: bounds its duration and its statements' parameter count. */
-const MAX_COMMANDS_PER_TRANSACTION = 64;
+export const MAX_COMMANDS_PER_TRANSACTION = 64;
+
+/** Told how many commands each batch the queue takes holds (the metrics' idgraph_write_batch_size). */
+export type WriteBatchObserver = (commands: number) => void;
+
+const batchObservers = new WeakMap<MetadataStorage, WriteBatchObserver>();
+
+/**
+ * Has `observer` told the size of every batch this ORM's queues write, replacing any observer set
+ * before. The queues are made per ORM with that ORM's metadata (sql-store.ts), so the metadata
+ * names the ORM here, and store/ needs no metrics library.
+ */
+export function observeWriteBatches(orm: MikroORM, observer: WriteBatchObserver): void {
+  batchObservers.set(orm.getMetadata(), observer);
+}
 
 interface PendingCommand {
   entities: object[];
@@ -88,6 +102,8 @@ export class GroupCommitQueue {
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_COMMANDS_PER_TRANSACTION);
+        // Once per batch, whatever its outcome: a failed batch's one-by-one retries are not batches.
+        batchObservers.get(this.metadata)?.(batch.length);
         try {
           await this.driver.transaction(this.insertStatements(batch));
           for (const command of batch) command.resolve();
