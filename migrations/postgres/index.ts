@@ -1,5 +1,6 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261130000051 } from "./Migration20261130000051";
+import { Migration20261130025647 } from "./Migration20261130025647";
 
 /**
  * Every PostgreSQL migration, in order: written for PostgreSQL from the same entities as the
@@ -8,4 +9,5 @@ import { Migration20261130000051 } from "./Migration20261130000051";
  */
 export const POSTGRES_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261130000051", class: Migration20261130000051 },
+  { name: "Migration20261130025647", class: Migration20261130025647 },
 ];

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { DeadlockException, ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Actor } from "./actor";
+import type { RateLimits } from "./rate-limits";
 import { assertCanWrite } from "./tenancy";
 import { Conflict } from "./errors";
 import { storeOf, type UniqueRule } from "./ports/store";
@@ -9,6 +10,11 @@ import { storeOf, type UniqueRule } from "./ports/store";
 export interface CommandContext {
   em: EntityManager;
   actor: Actor;
+  /**
+   * The server's rate limits, when the command serves a request of the GraphQL or SCIM surface;
+   * absent for the operator's CLI and internal callers, whose changes are never rate limited.
+   */
+  limits?: RateLimits;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Domain errors: neutral of any protocol. `graph/errors.ts` maps the code to a GraphQL
  * `extensions.code`, `scim/errors.ts` to a SCIM status and scimType, each with one table.
  */
-export type DomainErrorCode = "NOT_FOUND" | "CONFLICT" | "INVALID" | "FORBIDDEN" | "UNAUTHENTICATED";
+export type DomainErrorCode = "NOT_FOUND" | "CONFLICT" | "INVALID" | "FORBIDDEN" | "UNAUTHENTICATED" | "RATE_LIMITED";
 
 /** Finer reason for INVALID errors, so SCIM can pick its scimType without parsing messages. */
 export type InvalidReason = "value" | "cycle" | "mutability" | "limit";
@@ -58,5 +58,22 @@ export class Forbidden extends DomainError {
 export class Unauthenticated extends DomainError {
   constructor(message: string) {
     super("UNAUTHENTICATED", message);
+  }
+}
+
+/** A rate limit refused the request whole (nothing of it was applied); it may pass after `retryAfterSeconds`. */
+export class RateLimited extends DomainError {
+  constructor(
+    message: string,
+    /** Whole seconds, at least 1 (HTTP Retry-After has no fractions). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super("RATE_LIMITED", message);
+  }
+
+  /** Refused for `reason`; the message ends with when to retry, in the seconds Retry-After says. */
+  static after(reason: string, retryAfterMs: number): RateLimited {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return new RateLimited(`${reason}; retry in ${seconds} second${seconds === 1 ? "" : "s"}`, seconds);
   }
 }

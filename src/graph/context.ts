@@ -1,10 +1,12 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Actor } from "../domain/actor";
+import type { RateLimits } from "../domain/rate-limits";
 import type { Loaders } from "./loaders";
 
-/** Built for each GraphQL request: its own EntityManager fork, the authenticated actor, fresh loaders. */
+/** Built for each GraphQL request: its own EntityManager fork, the authenticated actor, fresh loaders, the server's rate limits. */
 export interface GraphContext {
   em: EntityManager;
   actor: Actor;
   loaders: Loaders;
+  limits: RateLimits;
 }

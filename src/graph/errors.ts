@@ -1,6 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { ApolloServerPlugin } from "@apollo/server";
 import { unwrapResolverError } from "@apollo/server/errors";
-import { DomainError, type DomainErrorCode } from "../domain/errors";
+import { DomainError, RateLimited, type DomainErrorCode } from "../domain/errors";
 
 /** Domain error code → GraphQL `extensions.code`: the one table for the GraphQL surface. */
 const CODES: Record<DomainErrorCode, string> = {
@@ -9,11 +10,13 @@ const CODES: Record<DomainErrorCode, string> = {
   INVALID: "BAD_USER_INPUT",
   FORBIDDEN: "FORBIDDEN",
   UNAUTHENTICATED: "UNAUTHENTICATED",
+  RATE_LIMITED: "RATE_LIMITED",
 };
 
 /** Codes graphql-js and Apollo set themselves for malformed operations; passed through as they are. */
 const PROTOCOL_CODES = new Set(["GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT", "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "UNAUTHENTICATED", "FORBIDDEN"]);
+  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED", "OPERATION_RESOLUTION_FAILURE", "UNAUTHENTICATED", "FORBIDDEN",
+  "RATE_LIMITED"]);
 
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
@@ -22,6 +25,43 @@ export function unauthenticated(message: string): GraphQLError {
 /** `status` is set when the whole request is refused before anything runs. */
 export function forbidden(message: string, status?: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "FORBIDDEN", ...(status ? { http: { status } } : {}) } });
+}
+
+/**
+ * A request refused by a rate limit before anything runs (the credential's request limit): HTTP
+ * 429 with Retry-After, and `extensions.retryAfter` in seconds for clients that read only the body.
+ */
+export function rateLimited(error: RateLimited): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: "RATE_LIMITED",
+      retryAfter: error.retryAfterSeconds,
+      http: { status: 429, headers: new Map([["retry-after", String(error.retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/**
+ * An operation refused whole by a rate limit (every error a RateLimited, no field answered: a
+ * mutation whose membership change was refused) is answered 429 with Retry-After, as SCIM is. When
+ * some fields did run, the answer stays 200 with the refused fields' errors.
+ */
+export function rateLimitedStatus(): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, errors }) {
+          if (response.body.kind !== "single" || !errors || errors.length === 0) return;
+          const refusals = errors.map((error) => unwrapResolverError(error)).filter((error) => error instanceof RateLimited);
+          if (refusals.length < errors.length) return;
+          const data = response.body.singleResult.data;
+          if (data && Object.values(data).some((value) => value !== null)) return;
+          response.http.status = 429;
+          response.http.headers.set("retry-after", String(Math.max(...refusals.map((refusal) => refusal.retryAfterSeconds))));
+        },
+      };
+    },
+  };
 }
 
 /** A document refused before anything runs: too deep, too costly, … (HTTP 400). */
@@ -37,7 +77,8 @@ export function validationFailed(message: string, details: Record<string, unknow
 export function formatGraphError(formatted: GraphQLFormattedError, error: unknown, log: (error: unknown) => void): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   if (original instanceof DomainError) {
-    return { ...formatted, message: original.message, extensions: { code: CODES[original.code] } };
+    const retry = original instanceof RateLimited ? { retryAfter: original.retryAfterSeconds } : {};
+    return { ...formatted, message: original.message, extensions: { code: CODES[original.code], ...retry } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {

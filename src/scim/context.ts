@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Actor } from "../domain/actor";
+import type { RateLimits } from "../domain/rate-limits";
 
 /** What every SCIM request carries once its token is accepted. */
 export interface ScimContext {
@@ -9,6 +10,8 @@ export interface ScimContext {
   organizationId: string;
   /** Absolute base URL of the SCIM service (for meta.location and $ref). */
   baseUrl: string;
+  /** The server's rate limits (commands count membership changes against them). */
+  limits: RateLimits;
 }
 
 declare module "fastify" {

@@ -1,4 +1,4 @@
-import { DomainError, type DomainErrorCode, type InvalidReason } from "../domain/errors";
+import { DomainError, RateLimited, type DomainErrorCode, type InvalidReason } from "../domain/errors";
 import { VersionMismatch } from "../domain/versions";
 
 /** RFC 7644 §3.12 scimType values. */
@@ -14,6 +14,8 @@ export class ScimError extends Error {
     readonly status: number,
     readonly scimType: ScimType | null,
     detail: string,
+    /** For 429: the Retry-After header, in whole seconds. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(detail);
     this.name = "ScimError";
@@ -53,6 +55,8 @@ const BY_CODE: Record<DomainErrorCode, { status: number; scimType: ScimType | nu
   INVALID: { status: 400, scimType: "invalidValue" },
   FORBIDDEN: { status: 403, scimType: null },
   UNAUTHENTICATED: { status: 401, scimType: null },
+  // RFC 7644 §3.12 defines no scimType for it; RFC 6585 §4: 429 Too Many Requests, with Retry-After.
+  RATE_LIMITED: { status: 429, scimType: null },
 };
 
 const BY_INVALID_REASON: Record<InvalidReason, ScimType> = {
@@ -67,5 +71,5 @@ export function scimErrorFromDomain(error: DomainError): ScimError {
   if (error instanceof VersionMismatch) return new ScimError(412, null, error.message);
   const mapped = BY_CODE[error.code];
   const scimType = error.code === "INVALID" && error.reason ? BY_INVALID_REASON[error.reason] : mapped.scimType;
-  return new ScimError(mapped.status, scimType, error.message);
+  return new ScimError(mapped.status, scimType, error.message, error instanceof RateLimited ? error.retryAfterSeconds : null);
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { authenticateScimToken } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { DomainError } from "../domain/errors";
+import { admitRequest, type RateLimits } from "../domain/rate-limits";
 import { bearerCredential } from "../domain/secrets";
 import { assertCleanRequestText } from "../domain/json-limits";
 import { assertJsonMediaType } from "./body/media-type";
@@ -42,6 +43,7 @@ export function withoutScimTrailingSlash(url: string): string {
 
 export interface ScimPluginOptions {
   orm: MikroORM;
+  limits: RateLimits;
   clock?: Clock;
 }
 
@@ -72,7 +74,8 @@ export async function scimPlugin(app: FastifyInstance, options: ScimPluginOption
     const em = options.orm.em.fork();
     const actor = await authenticateScimToken(em, credential, options.clock);
     if (!actor) throw new ScimError(401, null, "the SCIM token is unknown, revoked or expired, or SCIM is disabled for its organization");
-    request.scim = { em, actor, organizationId: actor.organizationId as string, baseUrl: baseUrlOf(request) };
+    await admitRequest(em, actor, options.limits);
+    request.scim = { em, actor, organizationId: actor.organizationId as string, baseUrl: baseUrlOf(request), limits: options.limits };
     // `/Users/a%00b`, `?filter=…%00…`: refused before any of it reaches SQL (domain/validate.ts).
     assertCleanRequestText([request.params, request.query], "the URL");
   });
@@ -99,6 +102,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   const scimError = toScimError(error);
   if (scimError.status >= 500) request.log.error({ err: error }, "SCIM request failed");
   if (scimError.status === 401) reply.header("www-authenticate", 'Bearer realm="idgraph SCIM"');
+  if (scimError.retryAfterSeconds !== null) reply.header("retry-after", String(scimError.retryAfterSeconds));
   return reply.code(scimError.status).type(SCIM_CONTENT_TYPE).send(scimError.toJSON());
 }
 

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Config } from "../config";
 import type { Clock } from "../domain/clock";
+import { rateLimits } from "../domain/rate-limits";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
 import { registerHealth } from "./health";
@@ -46,6 +47,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       rewriteUrl: (request) => withoutScimTrailingSlash(request.url ?? "/"),
     });
     registerHealth(app, orm);
+    const limits = rateLimits(config);
     await registerGraphql(app, {
       orm,
       maxDepth: config.graphqlMaxDepth,
@@ -53,10 +55,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       maxAliases: config.graphqlMaxAliases,
       maxDirectives: config.graphqlMaxDirectives,
       maxTokens: config.graphqlMaxTokens,
+      limits,
       clock: options.clock,
     });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
-    await app.register(scimPlugin, { prefix: SCIM_PATH, orm, clock: options.clock });
+    await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
     return {
       app,
       orm,

@@ -5,9 +5,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { MikroORM } from "@mikro-orm/core";
 import { authenticateApiKey } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
+import { RateLimited } from "../domain/errors";
+import { admitRequest, type RateLimits } from "../domain/rate-limits";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
-import { formatGraphError, unauthenticated } from "../graph/errors";
+import { formatGraphError, rateLimited, rateLimitedStatus, unauthenticated } from "../graph/errors";
 import { documentLimits, operationGuards } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import { buildGraphSchema } from "../graph/schema";
@@ -21,6 +23,7 @@ export interface GraphqlOptions {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  limits: RateLimits;
   clock?: Clock;
 }
 
@@ -46,7 +49,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     validationRules: limits.validationRules,
     plugins: [
       fastifyApolloDrainPlugin(app), ApolloServerPluginLandingPageDisabled(),
-      ...limits.plugins, operationGuards(schema, options.maxComplexity),
+      ...limits.plugins, operationGuards(schema, options.maxComplexity), rateLimitedStatus(),
     ],
     formatError: (formatted, error) => formatGraphError(formatted, error, (e) => app.log.error({ err: e }, "GraphQL resolver failed")),
     // Apollo's own warnings and errors go to the server's log, not to the console.
@@ -60,7 +63,10 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     const em = options.orm.em.fork();
     const actor = await authenticateApiKey(em, credential, options.clock);
     if (!actor) throw unauthenticated("the API key is unknown or revoked");
-    return { em, actor, loaders: createLoaders(em, actor) };
+    await admitRequest(em, actor, options.limits).catch((error: unknown) => {
+      throw error instanceof RateLimited ? rateLimited(error) : error;
+    });
+    return { em, actor, loaders: createLoaders(em, actor), limits: options.limits };
   };
   // Its own encapsulated scope, so the error handler below answers for /graphql only.
   await app.register(async (scope) => {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { loadConfig } from "../../src/config";
+import { loadConfig, type Config } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import type { Clock } from "../../src/domain/clock";
 import { createApiKey } from "../../src/domain/commands/credentials";
@@ -42,7 +42,7 @@ export function serverEndpoint(url: string, adminKey: string): ServerEndpoint {
 
 export interface TestServer extends ServerEndpoint {
   built: BuiltApp;
-  /** The database it runs on (SQLite file or PostgreSQL database), removed by close(). */
+  /** The database it runs on (SQLite file or PostgreSQL database), removed by close() unless it was given. */
   database: TestDatabase;
   createKey(role: "ADMIN" | "READER", organizationId?: string): Promise<string>;
   /** Runs `work` and returns how many SQL statements the server issued meanwhile. */
@@ -55,6 +55,10 @@ export interface TestServer extends ServerEndpoint {
 export interface TestServerOptions {
   /** What authentication reads as now; a TestClock lets a test move past a token's expiry without sleeping. */
   clock?: Clock;
+  /** Settings over loadConfig's defaults, e.g. low rate limits. */
+  config?: Partial<Omit<Config, "database" | "port">>;
+  /** A database another test server already runs on (a second process of a fleet, in this one); left in place by close(). */
+  database?: TestDatabase;
 }
 
 /**
@@ -63,8 +67,8 @@ export interface TestServerOptions {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const statements: string[] = [];
-  const database = await createTestDatabase();
-  const config = { ...loadConfig({}), database: database.config, port: 0 };
+  const database = options.database ?? (await createTestDatabase());
+  const config = { ...loadConfig({}), ...options.config, database: database.config, port: 0 };
   const built = await buildApp(config, { logger: false, clock: options.clock, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
@@ -88,7 +92,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await built.close();
-      await database.dispose();
+      if (!options.database) await database.dispose();
     },
   };
 }

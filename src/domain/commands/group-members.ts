@@ -7,6 +7,7 @@ import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { loadGroupForChange, touch } from "./group-rules";
+import { countMembers, limitMembershipChanges, planOnGroup } from "./membership-limit";
 
 /**
  * A change to a group's member list, applied as row deletes and inserts, never as a rewrite of
@@ -31,10 +32,11 @@ const NO_MEMBERS: MemberIds = { userIds: [], groupIds: [] };
 /**
  * Applies a membership change inside the caller's transaction: one existence check for the
  * members added, one cycle check for nested groups added, then the deletes and multi-row inserts.
- * Writes group.member_add / group.member_remove audit events for what changed. Returns whether
- * anything did; the caller bumps the group's version once per request.
+ * Writes group.member_add / group.member_remove audit events for what changed. Returns how many
+ * memberships did (the rate limit counts those); the caller bumps the group's version once per
+ * request when any did.
  */
-export async function applyMembershipChange(em: EntityManager, ctx: CommandContext, group: Group, change: MembershipChange): Promise<boolean> {
+export async function applyMembershipChange(em: EntityManager, ctx: CommandContext, group: Group, change: MembershipChange): Promise<number> {
   const remove = dedupe(change.remove ?? NO_MEMBERS);
   const add = dedupe(change.add ?? NO_MEMBERS);
   let toDelete = minus(remove, add);
@@ -62,25 +64,28 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
   if (!isEmpty(added)) {
     recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...added } });
   }
-  return !isEmpty(removed) || !isEmpty(added);
+  return size(removed) + size(added);
 }
 
 /** Adds users and groups to a group; members already present are left as they are. */
 export async function addGroupMembers(ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds): Promise<Group> {
-  return runCommand(ctx, async (em) => {
-    const group = await loadGroupForChange(em, ctx, input.groupId, input.ifVersion, ["members"]);
-    if (await applyMembershipChange(em, ctx, group, { add: input })) touch(group);
-    return group;
-  });
+  return changeMembers(ctx, input, { add: input });
 }
 
 /** Removes exactly the listed members from a group (never the whole list). */
 export async function removeGroupMembers(ctx: CommandContext, input: { groupId: string; ifVersion?: number } & MemberIds): Promise<Group> {
-  return runCommand(ctx, async (em) => {
-    const group = await loadGroupForChange(em, ctx, input.groupId, input.ifVersion, ["members"]);
-    if (await applyMembershipChange(em, ctx, group, { remove: input })) touch(group);
-    return group;
-  });
+  return changeMembers(ctx, input, { remove: input });
+}
+
+/** Adds or removes listed members, each counted against the organization's membership rate limit. */
+async function changeMembers(ctx: CommandContext, target: { groupId: string; ifVersion?: number }, change: { add?: MemberIds; remove?: MemberIds }): Promise<Group> {
+  const plan = await planOnGroup(ctx, target.groupId, countMembers(change.add ?? NO_MEMBERS, change.remove ?? NO_MEMBERS));
+  return limitMembershipChanges(ctx, plan, () => runCommand(ctx, async (em) => {
+    const group = await loadGroupForChange(em, ctx, target.groupId, target.ifVersion, ["members"]);
+    const changed = await applyMembershipChange(em, ctx, group, change);
+    if (changed > 0) touch(group);
+    return { result: group, changed };
+  }));
 }
 
 /** Adds one user or group and returns the membership row (new or already there). */
@@ -170,5 +175,9 @@ function minus(a: MemberIds, b: MemberIds): MemberIds {
 }
 
 function isEmpty(m: MemberIds): boolean {
-  return m.userIds.length === 0 && m.groupIds.length === 0;
+  return size(m) === 0;
+}
+
+function size(m: MemberIds): number {
+  return m.userIds.length + m.groupIds.length;
 }

@@ -4,11 +4,12 @@ import { actsForIdp } from "../actor";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
-import { findVisibleOrganization } from "../lookup";
+import { findVisibleOrganization, readVisibleGroup } from "../lookup";
 import { assertStorableJson } from "../json-limits";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
+import { limitMembershipChanges, plannedMemberChanges, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
 export interface GroupAttributes {
   displayName: string;
@@ -18,20 +19,14 @@ export interface GroupAttributes {
 
 const GROUP_ATTRIBUTE_NAMES: ReadonlyArray<keyof GroupAttributes> = ["displayName", "externalId", "extra"];
 
-/** Member ids of unknown kind (users or groups), as SCIM sends them. */
-export interface UntypedMembershipChange {
-  replaceWith?: string[] | null;
-  removeAll?: boolean;
-  remove?: string[];
-  add?: string[];
-}
-
 /** Creates a group, honouring the organization's group limit; SCIM may create it with members. */
 export async function createGroup(
   ctx: CommandContext,
   input: { organizationId: string; memberIds?: string[] } & Pick<GroupAttributes, "displayName"> & Partial<GroupAttributes>,
 ): Promise<Group> {
-  return runCommand(ctx, async (em) => {
+  const members = new Set(input.memberIds ?? []).size;
+  const plan = members > 0 ? { organizationId: input.organizationId, members } : null;
+  return limitMembershipChanges(ctx, plan, () => runCommand(ctx, async (em) => {
     // The organization row is locked while its groups are counted, so two creates racing for the
     // last place under maxGroups take turns: the second counts the first.
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId, { forUpdate: true });
@@ -45,12 +40,13 @@ export async function createGroup(
     const changes = assignGroupAttributes(group, input);
     em.persist(group);
     recordAudit(em, ctx.actor, { type: "group.create", organizationId: org.id, targetType: "group", targetId: group.id, data: changes });
+    let changed = 0;
     if (input.memberIds && input.memberIds.length > 0) {
       await em.flush();
-      await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, ctx, org.id, input.memberIds) });
+      changed = await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, ctx, org.id, input.memberIds) });
     }
-    return group;
-  });
+    return { result: group, changed };
+  }));
 }
 
 /** Renames a group or changes its externalId. */
@@ -72,7 +68,8 @@ export interface GroupChange {
  */
 export async function patchGroup(ctx: CommandContext, input: { id: string; ifVersion?: number } & GroupChange): Promise<Group> {
   const { id, ifVersion, ...change } = input;
-  return changeGroup(ctx, { id, ifVersion }, () => change);
+  const plan = change.members ? await planGroupChange(ctx, id, () => change) : null;
+  return applyGroupChange(ctx, { id, ifVersion }, () => change, plan);
 }
 
 /**
@@ -83,7 +80,26 @@ export async function patchGroup(ctx: CommandContext, input: { id: string; ifVer
 export async function changeGroup(
   ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: Group) => GroupChange,
 ): Promise<Group> {
-  return runCommand(ctx, async (em) => {
+  return applyGroupChange(ctx, target, change, await planGroupChange(ctx, target.id, change));
+}
+
+/**
+ * What a group change will do to the members, for the rate limit, before its transaction: `change`
+ * is computed once more from the group as a read outside it finds it (a PATCH's member operations
+ * do not depend on the group; a change that is invalid fails here, before anything is counted).
+ */
+async function planGroupChange(ctx: CommandContext, id: string, change: (current: Group) => GroupChange): Promise<MembershipPlan | null> {
+  if (!ctx.limits) return null;
+  const em = ctx.em.fork();
+  const group = await readVisibleGroup(em, id, ctx.actor);
+  const { members } = change(group);
+  return members ? { organizationId: group.organization.id, members: await plannedMemberChanges(em, group.id, members) } : null;
+}
+
+async function applyGroupChange(
+  ctx: CommandContext, target: { id: string; ifVersion?: number }, change: (current: Group) => GroupChange, plan: MembershipPlan | null,
+): Promise<Group> {
+  return limitMembershipChanges(ctx, plan, () => runCommand(ctx, async (em) => {
     const group = await loadGroupForChange(em, ctx, target.id, target.ifVersion, []);
     const { attributes = {}, members } = change(group);
     const owned = GROUP_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined) as string[];
@@ -94,10 +110,10 @@ export async function changeGroup(
     if (renamed) {
       recordAudit(em, ctx.actor, { type: "group.update", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: changes });
     }
-    const membersChanged = members ? await applyMembershipChange(em, ctx, group, await typedChange(em, ctx, group.organization.id, members)) : false;
-    if (renamed || membersChanged) touch(group);
-    return group;
-  });
+    const changed = members ? await applyMembershipChange(em, ctx, group, await typedChange(em, ctx, group.organization.id, members)) : 0;
+    if (renamed || changed > 0) touch(group);
+    return { result: group, changed };
+  }));
 }
 
 /** Deletes a group; its memberships (both ways) and bindings go with it. */

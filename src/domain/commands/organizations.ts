@@ -4,6 +4,7 @@ import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { findVisible, findVisibleOrganization } from "../lookup";
+import { assertMembershipRateSettings } from "../rate-limits";
 import { assertGlobal } from "../tenancy";
 import { requireText } from "../validate";
 
@@ -27,9 +28,14 @@ export interface OrganizationSettingsInput {
   scimDeprovisionMode?: DeprovisionMode;
   scimLinkAdminUsers?: boolean;
   maxGroups?: number | null;
+  membershipRatePerSecond?: number | null;
+  membershipBurst?: number | null;
 }
 
-/** Renames an organization or changes its SCIM settings (default role, auto-activate, sync groups, deprovisioning, group limit). */
+/**
+ * Renames an organization or changes its SCIM settings (default role, auto-activate, sync groups,
+ * deprovisioning, group limit, membership rate limit).
+ */
 export async function updateOrganizationSettings(ctx: CommandContext, input: OrganizationSettingsInput): Promise<Organization> {
   return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.id);
@@ -49,6 +55,18 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
     if (input.maxGroups !== undefined) {
       if (input.maxGroups !== null && input.maxGroups < 0) throw new Invalid("maxGroups must be zero or more");
       changes.maxGroups = org.maxGroups = input.maxGroups;
+    }
+    if (input.membershipRatePerSecond !== undefined || input.membershipBurst !== undefined) {
+      // The rate limit protects the service the organizations share: only its operator (a global
+      // credential) sets it, never an organization for itself.
+      assertGlobal(ctx.actor, "change its membership rate limit");
+      const settings = {
+        membershipRatePerSecond: input.membershipRatePerSecond === undefined ? org.membershipRatePerSecond : input.membershipRatePerSecond,
+        membershipBurst: input.membershipBurst === undefined ? org.membershipBurst : input.membershipBurst,
+      };
+      assertMembershipRateSettings(settings);
+      if (input.membershipRatePerSecond !== undefined) changes.membershipRatePerSecond = org.membershipRatePerSecond = settings.membershipRatePerSecond;
+      if (input.membershipBurst !== undefined) changes.membershipBurst = org.membershipBurst = settings.membershipBurst;
     }
     recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: changes });
     return org;

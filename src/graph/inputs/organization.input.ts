@@ -32,6 +32,18 @@ export class UpdateOrganizationInput {
 
   @Field(() => Int, { nullable: true, description: "Most groups the organization may hold; null removes the limit" })
   maxGroups?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Group membership changes per second the organization may make, sustained (at least 1); null: the server's default. Global API keys only",
+  })
+  membershipRatePerSecond?: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Group membership changes the organization may make at once (at least membershipRatePerSecond); null: the server's default. Global API keys only",
+  })
+  membershipBurst?: number | null;
 }
 
 @InputType()

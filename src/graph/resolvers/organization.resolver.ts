@@ -47,7 +47,7 @@ export class OrganizationResolver {
     return createOrganization(ctx, input);
   }
 
-  @Mutation(() => OrganizationType, { description: "Rename, or change SCIM settings: default role, auto-activate, sync groups, deprovisioning, group limit" })
+  @Mutation(() => OrganizationType, { description: "Rename, or change SCIM settings: default role, auto-activate, sync groups, deprovisioning, group limit, membership rate limit" })
   updateOrganization(@Arg("input") input: UpdateOrganizationInput, @Ctx() ctx: GraphContext) {
     return updateOrganizationSettings(ctx, input);
   }

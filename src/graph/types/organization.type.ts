@@ -30,6 +30,18 @@ export class OrganizationType {
   @Field(() => Int, { nullable: true, description: "Most groups the organization may hold; null means no limit" })
   maxGroups!: number | null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: "Group membership changes per second the organization may make over SCIM and GraphQL, sustained, counted per member changed; null means the server's default (MEMBERSHIP_RATE_PER_SECOND)",
+  })
+  membershipRatePerSecond!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Group membership changes the organization may make at once; null means the server's default (MEMBERSHIP_BURST)",
+  })
+  membershipBurst!: number | null;
+
   @Field(() => Date)
   createdAt!: Date;
 

@@ -44,6 +44,14 @@ export class Organization {
   @Property({ type: "integer", nullable: true })
   maxGroups: number | null = null;
 
+  /** Membership changes per second this organization may make, sustained; null means the server's default. */
+  @Property({ type: "integer", nullable: true })
+  membershipRatePerSecond: number | null = null;
+
+  /** Membership changes this organization may make at once; null means the server's default. */
+  @Property({ type: "integer", nullable: true })
+  membershipBurst: number | null = null;
+
   @Property({ type: DateTimeType })
   createdAt: Date = new Date();
 

@@ -1,0 +1,124 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { CommandContext } from "../command";
+import { Invalid, RateLimited } from "../errors";
+import { findVisibleOrganization, readVisibleGroup } from "../lookup";
+import type { MemberIds } from "../ports/records";
+import { rateLimitersOf, type RateCharge, type RateLimiter } from "../ports/rate-limits";
+import { storeOf } from "../ports/store";
+import { membershipPolicyOf } from "../rate-limits";
+
+/**
+ * The membership rate limit (Stripe's promise: 100 changes per second per organization, bursts of
+ * 500), counted per member changed over both surfaces. Every command that changes memberships on
+ * request (adding and removing members, creating a group with members, SCIM PUT and PATCH of a
+ * group) runs through limitMembershipChanges. Deleting a group or a user removes its memberships
+ * too, but is not a membership change anyone asked for, and is not counted.
+ */
+
+/** What a request will change, known before its command runs. */
+export interface MembershipPlan {
+  organizationId: string;
+  /** Members it asks to add or remove (for a list replacement: the difference from the current list). */
+  members: number;
+}
+
+/** A command's result and how many memberships it really changed. */
+export interface Counted<T> {
+  result: T;
+  changed: number;
+}
+
+/**
+ * Takes the plan's members from the organization's budget, then runs the command; past the limit,
+ * throws RateLimited and runs nothing. The budget is taken before the command's transaction and
+ * never inside it: the counter is a database row written on a pooled connection, and on SQLite
+ * the pool's one writer connection belongs to the transaction (the limiter would wait for it
+ * forever).
+ *
+ * What was not used is given back afterwards, so only real changes are counted: all of it when
+ * the command fails (nothing was applied: a refused bad request does not eat the budget), and the
+ * members that changed nothing (an IdP re-adding members already there). A request is admitted by
+ * what it asks for; what it ends up changing can only be less, except when a concurrent change of
+ * the same group's list between the count and the command makes a list replacement change more —
+ * those few are not charged.
+ */
+export async function limitMembershipChanges<T>(ctx: CommandContext, plan: MembershipPlan | null, command: () => Promise<Counted<T>>): Promise<T> {
+  if (!plan || plan.members === 0 || !ctx.limits) return (await command()).result;
+  const org = await findVisibleOrganization(ctx.em.fork(), ctx.actor, plan.organizationId);
+  const policy = membershipPolicyOf(org, ctx.limits);
+  if (!policy) return (await command()).result;
+  if (plan.members > policy.burst) {
+    // More than the burst can never fit, however long the client waits: not a 429.
+    throw new Invalid(`this request changes ${plan.members} group memberships, more than this organization may change at once (${policy.burst}): send it in parts of at most ${policy.burst}`, "limit");
+  }
+  if (ctx.em.isInTransaction()) throw new Error("the membership rate limit is taken before a command's transaction, never inside it");
+  const limiter = rateLimitersOf(ctx.em).memberships;
+  const decision = await limiter.consume(org.id, plan.members, policy);
+  if (!decision.allowed) {
+    throw RateLimited.after(
+      `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${plan.members}: nothing of it was applied`,
+      decision.retryAfterMs,
+    );
+  }
+  let outcome: Counted<T>;
+  try {
+    outcome = await command();
+  } catch (error) {
+    await refund(limiter, decision.charge, plan.members);
+    throw error;
+  }
+  if (outcome.changed < plan.members) await refund(limiter, decision.charge, plan.members - outcome.changed);
+  return outcome.result;
+}
+
+/** A refund that fails only leaves the points charged until their window ends: the request's own outcome stands. */
+async function refund(limiter: RateLimiter, charge: RateCharge, points: number): Promise<void> {
+  await limiter.refund(charge, points).catch(() => undefined);
+}
+
+/**
+ * The plan of a change to one group's members. An organization-scoped actor's organization is the
+ * group's (were it not, the command finds no group and the points are given back); a global
+ * actor's is read from the group.
+ */
+export async function planOnGroup(ctx: CommandContext, groupId: string, members: number): Promise<MembershipPlan | null> {
+  if (!ctx.limits || members === 0) return null;
+  const organizationId = ctx.actor.organizationId ?? (await readVisibleGroup(ctx.em.fork(), groupId, ctx.actor)).organization.id;
+  return { organizationId, members };
+}
+
+/** Member ids of unknown kind (users or groups), as SCIM sends them. */
+export interface UntypedMembershipChange {
+  replaceWith?: string[] | null;
+  removeAll?: boolean;
+  remove?: string[];
+  add?: string[];
+}
+
+/** How many members a change of one group's list plans to change, reading the current list only when the change replaces it. */
+export async function plannedMemberChanges(em: EntityManager, groupId: string, change: UntypedMembershipChange): Promise<number> {
+  if (!change.replaceWith && !change.removeAll) return countPlannedChanges(null, change);
+  const current = await storeOf(em).memberIdsOfGroup(em, groupId);
+  return countPlannedChanges([...current.userIds, ...current.groupIds], change);
+}
+
+/**
+ * Members a change adds or removes. Adds and removals count each member named (ids are unique
+ * across users and groups); a replacement counts the difference between the current list and the
+ * list after the change: `(replaceWith − remove) ∪ add`, as applyMembershipChange computes it.
+ */
+export function countPlannedChanges(current: string[] | null, change: UntypedMembershipChange): number {
+  if (current === null) return new Set([...(change.add ?? []), ...(change.remove ?? [])]).size;
+  const removed = new Set(change.remove ?? []);
+  const after = new Set([...(change.replaceWith ?? []).filter((id) => !removed.has(id)), ...(change.add ?? [])]);
+  const before = new Set(current);
+  let changed = 0;
+  for (const id of before) if (!after.has(id)) changed += 1;
+  for (const id of after) if (!before.has(id)) changed += 1;
+  return changed;
+}
+
+/** Members named in typed lists, each once. */
+export function countMembers(...lists: MemberIds[]): number {
+  return new Set(lists.flatMap((m) => [...m.userIds, ...m.groupIds])).size;
+}
