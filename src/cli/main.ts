@@ -9,6 +9,7 @@ import { printGraphSchema, SCHEMA_FILE } from "../graph/print-schema";
 import { buildApp } from "../server/app";
 import { GRAPHQL_PATH } from "../server/graphql";
 import { PLAYGROUND_PATH } from "../server/playground";
+import { exitOnTerminationSignals, gracefulShutdown } from "../server/shutdown";
 import { SCIM_PATH } from "../scim/plugin";
 import { migrateToLatest, openOrm } from "../store/orm";
 
@@ -20,11 +21,13 @@ const USAGE = `idgraph <command>
                                 create an API key; its secret is the last line printed
   schema:emit                   write ${SCHEMA_FILE} from the resolvers
 
-Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL.`;
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS.
+On SIGTERM or SIGINT, serve finishes the requests in flight and exits 0 (1 past SHUTDOWN_TIMEOUT_MS).`;
 
 async function serve(): Promise<void> {
   const config = loadConfig();
   const built = await buildApp(config);
+  const shutDown = gracefulShutdown(built, { timeoutMs: config.shutdownTimeoutMs, log: console });
   const address = await built.app.listen({ host: config.host, port: config.port });
   const base = address.replace("0.0.0.0", "127.0.0.1");
   if (built.migrations.length > 0) console.log(`Applied migrations: ${built.migrations.join(", ")}`);
@@ -33,12 +36,9 @@ async function serve(): Promise<void> {
   console.log(`  Playground: ${base}${PLAYGROUND_PATH}`);
   console.log(`  SCIM 2.0:   ${base}${SCIM_PATH}`);
   console.log(`Create an admin API key for the playground:  npm run --silent idgraph -- api-key create --role admin --name me`);
-  const stop = async () => {
-    await built.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // SIGTERM or SIGINT: stop accepting, finish what is in flight, close the database, exit 0, or 1
+  // past SHUTDOWN_TIMEOUT_MS (server/shutdown.ts).
+  exitOnTerminationSignals(shutDown);
 }
 
 async function migrate(): Promise<void> {
