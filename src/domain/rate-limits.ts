@@ -8,11 +8,15 @@ import type { Actor } from "./actor";
 import { Invalid, RateLimited } from "./errors";
 import { rateLimitersOf, type RatePolicy } from "./ports/rate-limits";
 
+export type RateLimitName = "membership" | "credential";
+
 export interface RateLimits {
   /** Membership changes per organization, for organizations that set no rate of their own; null: none. */
   membershipDefault: RatePolicy | null;
   /** Requests per credential to one process; null: off. */
   credentialRequests: RatePolicy | null;
+  /** Told of every request a limit refuses (answered 429), e.g. to count them in the server's metrics. */
+  onRejected?: (limit: RateLimitName) => void;
 }
 
 /** The four numbers of the configuration (config.ts RATE_LIMIT_DEFAULTS): a rate of 0 turns its limit off. */
@@ -71,6 +75,7 @@ export async function admitRequest(em: EntityManager, actor: Actor, limits: Rate
   if (!policy || actor.id === null) return;
   const decision = await rateLimitersOf(em).credentialRequests.consume(actor.id, 1, policy);
   if (!decision.allowed) {
+    limits.onRejected?.("credential");
     throw RateLimited.after(`this credential sent more requests than its limit of ${policy.ratePerSecond} per second (bursts of ${policy.burst}) to this server`, decision.retryAfterMs);
   }
 }

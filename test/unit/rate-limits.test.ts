@@ -1,8 +1,10 @@
+import type { EntityManager } from "@mikro-orm/core";
 import { RateLimiterMemory } from "rate-limiter-flexible";
+import type { Actor } from "../../src/domain/actor";
 import { countPlannedChanges } from "../../src/domain/commands/membership-limit";
-import { DomainError } from "../../src/domain/errors";
-import type { RateCharge, RateDecision, RatePolicy } from "../../src/domain/ports/rate-limits";
-import { assertMembershipRateSettings, membershipPolicyOf, ratePolicy, rateLimits } from "../../src/domain/rate-limits";
+import { DomainError, RateLimited } from "../../src/domain/errors";
+import { bindRateLimiters, type RateCharge, type RateDecision, type RatePolicy } from "../../src/domain/ports/rate-limits";
+import { admitRequest, assertMembershipRateSettings, membershipPolicyOf, ratePolicy, rateLimits, type RateLimitName } from "../../src/domain/rate-limits";
 import { burstWindowSeconds, PolicyLimiters, retryAfterMs, splitOverflow, type WindowFactory } from "../../src/store/rate-limit/sustained-burst";
 
 const inMemory: WindowFactory = (keyPrefix, points, duration) => new RateLimiterMemory({ keyPrefix, points, duration });
@@ -160,5 +162,26 @@ describe("policies", () => {
     ]) {
       expect(() => assertMembershipRateSettings(settings)).toThrow(DomainError);
     }
+  });
+});
+
+describe("the per-credential request limit", () => {
+  it("admits a credential's burst, then refuses with RateLimited and tells onRejected; another credential is apart", async () => {
+    const config = {};
+    bindRateLimiters(config, { memberships: new PolicyLimiters(inMemory, "m"), credentialRequests: new PolicyLimiters(inMemory, "c") });
+    const em = { config } as unknown as EntityManager;
+    const rejected: RateLimitName[] = [];
+    const limits = { ...rateLimits({ membershipRatePerSecond: 0, membershipBurst: 0, credentialRatePerSecond: 1, credentialBurst: 2 }), onRejected: (limit: RateLimitName) => void rejected.push(limit) };
+    const actor = (id: string): Actor => ({ kind: "api_key", id, organizationId: null, canWrite: true });
+    await admitRequest(em, actor("key-1"), limits);
+    await admitRequest(em, actor("key-1"), limits);
+    const refused = admitRequest(em, actor("key-1"), limits);
+    await expect(refused).rejects.toBeInstanceOf(RateLimited);
+    await expect(refused).rejects.toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 1 });
+    expect(rejected).toEqual(["credential"]);
+    await admitRequest(em, actor("key-2"), limits);
+    // The operator's CLI has no credential, and a limit of 0 is off.
+    await admitRequest(em, { kind: "cli", id: null, organizationId: null, canWrite: true }, limits);
+    await admitRequest(em, actor("key-1"), rateLimits({ membershipRatePerSecond: 0, membershipBurst: 0, credentialRatePerSecond: 0, credentialBurst: 0 }));
   });
 });

@@ -55,6 +55,7 @@ export async function limitMembershipChanges<T>(ctx: CommandContext, plan: Membe
   const limiter = rateLimitersOf(ctx.em).memberships;
   const decision = await limiter.consume(org.id, plan.members, policy);
   if (!decision.allowed) {
+    ctx.limits.onRejected?.("membership");
     throw RateLimited.after(
       `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${plan.members}: nothing of it was applied`,
       decision.retryAfterMs,
