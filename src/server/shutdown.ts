@@ -85,11 +85,10 @@ async function closeWithin(built: BuiltApp, inFlight: RequestsInFlight, options:
 const TERMINATION_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
 /**
- * Runs `shutDown` on SIGTERM or SIGINT, then exits with its code. This process's handler is the
- * only one: Apollo Server installs its own unless NODE_ENV is `test` (its
- * `stopOnTerminationSignals`), which closes fastify with a 10 s fuse that then cuts every
- * connection still open, requests in flight included, well inside our bound, and raises the
- * signal again when done. So the handlers already there are removed first.
+ * Runs `shutDown` on SIGTERM or SIGINT, then exits with its code. This must be the only handler
+ * that stops the server: Apollo Server installs its own unless told not to (server/graphql.ts sets
+ * `stopOnTerminationSignals: false`), and that one closes fastify with a 10 s fuse that cuts every
+ * connection still open, requests in flight included, then raises the signal again.
  *
  * A repeated signal while draining is logged and otherwise ignored (`shutDown` runs once): the
  * same signal often arrives twice without anyone meaning "hurry" — Ctrl-C reaches both npm and
@@ -102,10 +101,7 @@ export function exitOnTerminationSignals(shutDown: ShutDown, exit: (code: number
     const sequence = shutDown(`Received ${signal}`);
     exiting ??= sequence.then(exit);
   };
-  for (const signal of TERMINATION_SIGNALS) {
-    process.removeAllListeners(signal);
-    process.on(signal, onSignal);
-  }
+  for (const signal of TERMINATION_SIGNALS) process.on(signal, onSignal);
 }
 
 interface RequestsInFlight {
