@@ -130,6 +130,8 @@ describe("the pure arithmetic", () => {
     expect(countPlannedChanges(["a", "b", "c"], { replaceWith: ["b", "c", "d"] })).toBe(2);
     expect(countPlannedChanges(["a", "b"], { removeAll: true })).toBe(2);
     expect(countPlannedChanges(["a", "b"], { removeAll: true, replaceWith: ["a", "x"], remove: ["x"], add: ["y"] })).toBe(2);
+    // Read against the list: re-added members and removals of non-members change nothing.
+    expect(countPlannedChanges(["a", "b"], { add: ["a", "b", "c"], remove: ["z"] })).toBe(1);
   });
 });
 

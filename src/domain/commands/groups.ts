@@ -9,7 +9,7 @@ import { assertStorableJson } from "../json-limits";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
-import { limitMembershipChanges, plannedMemberChanges, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
+import { limitMembershipChanges, planListChange, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
 export interface GroupAttributes {
   displayName: string;
@@ -93,7 +93,7 @@ async function planGroupChange(ctx: CommandContext, id: string, change: (current
   const em = ctx.em.fork();
   const group = await readVisibleGroup(em, id, ctx.actor);
   const { members } = change(group);
-  return members ? { organizationId: group.organization.id, members: await plannedMemberChanges(em, group.id, members) } : null;
+  return members ? planListChange(em, group.organization.id, group.id, members) : null;
 }
 
 async function applyGroupChange(

@@ -20,6 +20,12 @@ export interface MembershipPlan {
   organizationId: string;
   /** Members it asks to add or remove (for a list replacement: the difference from the current list). */
   members: number;
+  /**
+   * The members it would really change, from the group's current list: read only when `members`
+   * is more than the burst (an IdP re-sending a big group's adds), so such a request is refused
+   * only when it really changes too many.
+   */
+  exactly?: () => Promise<number>;
 }
 
 /** A command's result and how many memberships it really changed. */
@@ -47,17 +53,19 @@ export async function limitMembershipChanges<T>(ctx: CommandContext, plan: Membe
   const org = await findVisibleOrganization(ctx.em.fork(), ctx.actor, plan.organizationId);
   const policy = membershipPolicyOf(org, ctx.limits);
   if (!policy) return (await command()).result;
-  if (plan.members > policy.burst) {
+  const members = plan.members > policy.burst && plan.exactly ? await plan.exactly() : plan.members;
+  if (members === 0) return (await command()).result;
+  if (members > policy.burst) {
     // More than the burst can never fit, however long the client waits: not a 429.
-    throw new Invalid(`this request changes ${plan.members} group memberships, more than this organization may change at once (${policy.burst}): send it in parts of at most ${policy.burst}`, "limit");
+    throw new Invalid(`this request changes ${members} group memberships, more than this organization may change at once (${policy.burst}): send it in parts of at most ${policy.burst}`, "limit");
   }
   if (ctx.em.isInTransaction()) throw new Error("the membership rate limit is taken before a command's transaction, never inside it");
   const limiter = rateLimitersOf(ctx.em).memberships;
-  const decision = await limiter.consume(org.id, plan.members, policy);
+  const decision = await limiter.consume(org.id, members, policy);
   if (!decision.allowed) {
     ctx.limits.onRejected?.("membership");
     throw RateLimited.after(
-      `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${plan.members}: nothing of it was applied`,
+      `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${members}: nothing of it was applied`,
       decision.retryAfterMs,
     );
   }
@@ -65,10 +73,10 @@ export async function limitMembershipChanges<T>(ctx: CommandContext, plan: Membe
   try {
     outcome = await command();
   } catch (error) {
-    await refund(limiter, decision.charge, plan.members);
+    await refund(limiter, decision.charge, members);
     throw error;
   }
-  if (outcome.changed < plan.members) await refund(limiter, decision.charge, plan.members - outcome.changed);
+  if (outcome.changed < members) await refund(limiter, decision.charge, members - outcome.changed);
   return outcome.result;
 }
 
@@ -96,22 +104,31 @@ export interface UntypedMembershipChange {
   add?: string[];
 }
 
-/** How many members a change of one group's list plans to change, reading the current list only when the change replaces it. */
-export async function plannedMemberChanges(em: EntityManager, groupId: string, change: UntypedMembershipChange): Promise<number> {
-  if (!change.replaceWith && !change.removeAll) return countPlannedChanges(null, change);
-  const current = await storeOf(em).memberIdsOfGroup(em, groupId);
-  return countPlannedChanges([...current.userIds, ...current.groupIds], change);
+/**
+ * The plan of a change to one group's list, for the group's organization: adds and removals as
+ * named; a replacement by its difference from the current list, read for it (as the command reads
+ * it again, to apply it as row deletes and inserts).
+ */
+export async function planListChange(em: EntityManager, organizationId: string, groupId: string, change: UntypedMembershipChange): Promise<MembershipPlan> {
+  const exactly = async () => {
+    const current = await storeOf(em).memberIdsOfGroup(em, groupId);
+    return countPlannedChanges([...current.userIds, ...current.groupIds], change);
+  };
+  const replaces = Boolean(change.replaceWith || change.removeAll);
+  return { organizationId, members: replaces ? await exactly() : countPlannedChanges(null, change), exactly: replaces ? undefined : exactly };
 }
 
 /**
- * Members a change adds or removes. Adds and removals count each member named (ids are unique
- * across users and groups); a replacement counts the difference between the current list and the
- * list after the change: `(replaceWith − remove) ∪ add`, as applyMembershipChange computes it.
+ * Members a change adds or removes. Without the current list (null), each member named counts (ids
+ * are unique across users and groups). With it, the difference between the list and the list
+ * after the change: `(replaceWith − remove) ∪ add` for a replacement, `(current − remove) ∪ add`
+ * otherwise, as applyMembershipChange computes it.
  */
 export function countPlannedChanges(current: string[] | null, change: UntypedMembershipChange): number {
   if (current === null) return new Set([...(change.add ?? []), ...(change.remove ?? [])]).size;
   const removed = new Set(change.remove ?? []);
-  const after = new Set([...(change.replaceWith ?? []).filter((id) => !removed.has(id)), ...(change.add ?? [])]);
+  const base = change.replaceWith || change.removeAll ? change.replaceWith ?? [] : current;
+  const after = new Set([...base.filter((id) => !removed.has(id)), ...(change.add ?? [])]);
   const before = new Set(current);
   let changed = 0;
   for (const id of before) if (!after.has(id)) changed += 1;
