@@ -44,6 +44,10 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process drains itself on SIGTERM (server/shutdown.ts). Apollo's own handler (installed
+    // whenever NODE_ENV is not "test") would close fastify with a 10 s fuse that cuts open
+    // connections, then re-raise the signal: it must not race ours.
+    stopOnTerminationSignals: false,
     // A longer document answers 400 GRAPHQL_PARSE_FAILED before it is fully read into an AST.
     parseOptions: { maxLexicalTokens: options.maxTokens },
     validationRules: limits.validationRules,
