@@ -9,6 +9,7 @@ import { registerHealth } from "./health";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
 import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin";
 import { loggerOptions, type LogDestination } from "./logger";
+import { registerMetrics, type AppMetrics } from "./metrics";
 import { answerClientError, answerRoutingError } from "./transport-errors";
 
 export interface BuiltApp {
@@ -16,6 +17,8 @@ export interface BuiltApp {
   orm: MikroORM;
   /** Migrations applied while starting. */
   migrations: string[];
+  /** Its Prometheus metrics, served at /metrics, when config.metricsEnabled; else null. */
+  metrics: AppMetrics | null;
   close(): Promise<void>;
 }
 
@@ -46,8 +49,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       frameworkErrors: answerRoutingError,
       rewriteUrl: (request) => withoutScimTrailingSlash(request.url ?? "/"),
     });
+    // First: a plugin takes its parent's hooks when it loads, so the request hook must exist before them.
+    const metrics = config.metricsEnabled ? registerMetrics(app, { orm, token: config.metricsToken }) : null;
     registerHealth(app, orm);
-    const limits = rateLimits(config);
+    const limits = { ...rateLimits(config), onRejected: metrics?.rateLimitRejected };
     await registerGraphql(app, {
       orm,
       maxDepth: config.graphqlMaxDepth,
@@ -64,6 +69,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       app,
       orm,
       migrations,
+      metrics,
       async close() {
         await app.close();
         await orm.close(true);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { RateLimitName } from "../domain/rate-limits";
 import { bearerCredential, hashSecret, secretMatches } from "../domain/secrets";
 import { poolStats, type PoolStats } from "../store/pool-stats";
 import { MAX_COMMANDS_PER_TRANSACTION, observeWriteBatches } from "../store/sql/group-commit";
@@ -12,9 +13,6 @@ export const METRICS_PATH = "/metrics";
 
 /** Which API a request was for: a label with a handful of values, whatever URLs clients send. */
 export type Surface = "scim" | "graphql" | "playground" | "health" | "metrics" | "other";
-
-/** The rate limits whose rejections are counted (config.ts: membership changes, requests per credential). */
-export type RateLimitName = "membership" | "credential";
 
 const SURFACE_PREFIXES: Array<[string, Surface]> = [
   [SCIM_PATH, "scim"],
@@ -31,8 +29,8 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export interface AppMetrics {
   /** What /metrics answers with: this app's metrics and the process's. */
   registry: Registry;
-  /** Counts one request refused by a rate limit. */
-  rateLimitRejected(limit: RateLimitName): void;
+  /** Counts one request refused by a rate limit (the rate limits' onRejected, server/app.ts). */
+  rateLimitRejected: (limit: RateLimitName) => void;
 }
 
 export interface MetricsOptions {
