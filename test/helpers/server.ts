@@ -96,3 +96,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   };
 }
+
+/**
+ * Every request reads its credential's row first (domain/authenticate.ts: never cached, so a
+ * revocation reaches every process at once). Checks that read and returns the statements after it.
+ */
+export function afterCredentialRead(statements: string[]): string[] {
+  expect(statements[0]).toMatch(/ from (api_key|scim_token) /);
+  return statements.slice(1);
+}

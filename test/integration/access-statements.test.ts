@@ -1,6 +1,6 @@
 import { fixtures } from "../helpers/graph-fixtures";
 import { testDatabaseKind } from "../helpers/database";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { afterCredentialRead, startTestServer, type TestServer } from "../helpers/server";
 
 const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
 
@@ -16,7 +16,7 @@ describe(`canBatch statements (${testDatabaseKind()})`, () => {
   });
   afterAll(async () => server.close());
 
-  it("answers a batch of 2 and a batch of 90 checks with one statement each", async () => {
+  it("answers a batch of 2 and a batch of 90 checks with one statement each after the credential's", async () => {
     const f = fixtures(server);
     const org = await f.organization("Batch");
     const accounts = [await f.account(org, "prod"), await f.account(org, "staging"), await f.account(org, "dev")];
@@ -35,14 +35,14 @@ describe(`canBatch statements (${testDatabaseKind()})`, () => {
       if (i % 2 === 0) await f.addUser(parent, users[i]);
     }
     const checks = users.flatMap((userId) => accounts.map((accountId) => ({ userId, accountId, permission: "dash.read" })));
-    await server.ok(CAN_BATCH, { c: checks.slice(0, 2) }); // the API key's row is read (and cached) first
+    await server.ok(CAN_BATCH, { c: checks.slice(0, 2) }); // lastUsedAt is refreshed at most once a minute: get it done first
 
     let small: boolean[] = [];
     let large: boolean[] = [];
     const smallStatements = await server.captureQueries(async () => { small = (await server.ok(CAN_BATCH, { c: checks.slice(0, 2) })).canBatch; });
     const largeStatements = await server.captureQueries(async () => { large = (await server.ok(CAN_BATCH, { c: checks })).canBatch; });
-    expect(smallStatements).toHaveLength(1);
-    expect(largeStatements).toHaveLength(1);
+    expect(afterCredentialRead(smallStatements)).toHaveLength(1);
+    expect(afterCredentialRead(largeStatements)).toHaveLength(1);
     expect(small).toEqual([true, false]);
     // Users with an even index sit five groups below the bound one; only production is bound.
     expect(large).toEqual(checks.map((c) => users.indexOf(c.userId) % 2 === 0 && c.accountId === accounts[0]));
