@@ -21,7 +21,8 @@ const USAGE = `idgraph <command>
                                 create an API key; its secret is the last line printed
   schema:emit                   write ${SCHEMA_FILE} from the resolvers
 
-Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL, SHUTDOWN_TIMEOUT_MS.
+Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL and the rest of the
+README's Configure table (DATABASE_POOL_SIZE, rate limits, metrics, SHUTDOWN_TIMEOUT_MS).
 On SIGTERM or SIGINT, serve finishes the requests in flight and exits 0 (1 past SHUTDOWN_TIMEOUT_MS).`;
 
 async function serve(): Promise<void> {
