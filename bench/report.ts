@@ -63,6 +63,7 @@ export function evaluate(r: BenchResults): Check[] {
     { name: "graph.list SQL statements, page of 1/10 vs full", actual: `${s.graphList.statementsSmallPage} vs ${s.graphList.statements}`, target: "equal", pass: s.graphList.statements === s.graphList.statementsSmallPage },
     { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
     { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
+    ...(c.scimmyCreate ? [peerCreateCheck(s.scimCreate, c.scimmyCreate)] : []),
     ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
     ...(s.fleet ? fleetChecks(s.fleet) : []),
   ];
@@ -121,6 +122,29 @@ function fleetTable(f: FleetResult, r: BenchResults): string[] {
   ];
 }
 
+/**
+ * Issue 13: a directory that writes to disk creating users at twice the rate of SCIMMY, which keeps
+ * them in a JavaScript Map, measured in the same run at the same load.
+ */
+function peerCreateCheck(create: LoadResult, peer: LoadResult): Check {
+  const ratio = create.rps / peer.rps;
+  return { name: "scim.create vs SCIMMY POST /Users", actual: `${ratio.toFixed(2)}×`, target: "≥ 2×", pass: ratio >= 2 };
+}
+
+/** `, 0.83× SCIMMY's` after a scenario's ceiling, in runs that measured the peer; nothing in runs before. */
+function besidePeer(scenario: LoadResult, peer: LoadResult | undefined): string {
+  return peer ? `, ${(scenario.rps / peer.rps).toFixed(2)}× SCIMMY's` : "";
+}
+
+/** The peer's rows of the ceilings table, in runs that measured it. */
+function peerRows(c: BenchResults["ceilings"], load: (x: LoadResult) => string): string[] {
+  if (!c.scimmyCreate || !c.scimmyLookup) return [];
+  return [
+    `| SCIMMY peer (express, users in a Map): POST /Users, scim.create's body | ${load(c.scimmyCreate)} |`,
+    `| SCIMMY peer: scim.lookup's \`GET /Users?filter=userName eq "…"\`, ${n(c.scimmyLookup.users)} users | ${load(c.scimmyLookup)} |`,
+  ];
+}
+
 /** A hostile document's refusal costs about what an answered query costs (it once took minutes). */
 function limitsCheck(l: LimitsResult): Check {
   const ratio = l.fanOut.p50 / l.normal.p50;
@@ -146,8 +170,8 @@ export function renderMarkdown(r: BenchResults): string {
     "",
     "| scenario | throughput | p50 / p99 | of its ceiling |",
     "| --- | --- | --- | --- |",
-    `| scim.create (POST /Users, 16 connections) | ${load(s.scimCreate)} | ${pct(s.scimCreate.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
-    `| scim.lookup, ${n(r.sizes.smallDirectory)} users | ${load(s.scimLookupSmall)} | ${pct(s.scimLookupSmall.rps / c.http.rps)} of HTTP |`,
+    `| scim.create (POST /Users, 16 connections) | ${load(s.scimCreate)} | ${pct(s.scimCreate.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert${besidePeer(s.scimCreate, c.scimmyCreate)} |`,
+    `| scim.lookup, ${n(r.sizes.smallDirectory)} users | ${load(s.scimLookupSmall)} | ${pct(s.scimLookupSmall.rps / c.http.rps)} of HTTP${besidePeer(s.scimLookupSmall, c.scimmyLookup)} |`,
     `| scim.lookup, ${n(r.sizes.bigDirectory)} users | ${load(s.scimLookupBig)} | ${pct(s.scimLookupBig.rps / c.http.rps)} of HTTP |`,
     `| scim.get, ${n(r.sizes.bigDirectory)} users | ${load(s.scimGetBig)} | ${pct(s.scimGetBig.rps / c.http.rps)} of HTTP |`,
     `| scim.members, 10-member group | ${load(s.scimMembersSmallGroup)} | ${pct(s.scimMembersSmallGroup.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
@@ -167,6 +191,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| GraphQL: constant \`canBatch\` of 100 | ${n(c.graphqlBatch.checksPerSecond)} checks/s |`,
     `| storage raw: BEGIN; INSERT; COMMIT | ${n(c.storageRawTransaction.rowsPerSecond)} rows/s (${n(c.storagePreparedAutocommit.rowsPerSecond)} prepared autocommit) |`,
     `| storage ORM: em.fork(), create, flush | ${n(c.storageOrm.rowsPerSecond)} rows/s |`,
+    ...peerRows(c, load),
     "",
     "| target | measured | wanted | |",
     "| --- | --- | --- | --- |",

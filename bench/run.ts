@@ -81,7 +81,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
   const database = await databases.describe();
   log(`idgraph bench (${mode}) on ${database}: ceilings`);
   if (/fsync off/.test(database)) log("  (fsync is off: commits cost no flush, so writes measure far faster than a real server's)");
-  const ceilings = await measureCeilings({ databases, seconds: sizes.seconds, connections: CONNECTIONS, warmUp: sizes.warmUpSeconds > 0, progress: log });
+  const ceilings = await measureCeilings({ databases, seconds: sizes.seconds, connections: CONNECTIONS, peerUsers: sizes.smallDirectory, warmUp: sizes.warmUpSeconds > 0, progress: log });
 
   log(`Directory: seeding ${sizes.smallDirectory} users, and the same again in a database of its own`);
   const small = await startSmallDirectory(databases, sizes.smallDirectory);

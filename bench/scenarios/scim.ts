@@ -12,7 +12,7 @@ export interface Target {
 /** What a request carries whichever process it goes to. */
 export type Credentials = Pick<Target, "scimToken" | "apiKey">;
 
-const scimHeaders = (target: Credentials) => ({ authorization: `Bearer ${target.scimToken}`, "content-type": "application/scim+json" });
+export const scimHeaders = (target: Credentials) => ({ authorization: `Bearer ${target.scimToken}`, "content-type": "application/scim+json" });
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 /** scim.create: POST /Users with a fresh userName on every request. */
@@ -29,16 +29,20 @@ export function createUserRequest(target: Credentials, prefix: string): autocann
     headers: scimHeaders(target),
     setupRequest: (request) => {
       counter += 1;
-      const userName = `${prefix}-${counter}@bench.test`;
-      request.body = JSON.stringify({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName,
-        name: { givenName: "Bench", familyName: `User ${counter}` },
-        emails: [{ value: userName, type: "work", primary: true }],
-        active: true,
-      });
+      request.body = JSON.stringify(oktaUser(`${prefix}-${counter}@bench.test`, counter));
       return request;
     },
+  };
+}
+
+/** The body of Okta's POST /Users for the n-th user named `userName`. */
+export function oktaUser(userName: string, n: number) {
+  return {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    userName,
+    name: { givenName: "Bench", familyName: `User ${n}` },
+    emails: [{ value: userName, type: "work", primary: true }],
+    active: true,
   };
 }
 
