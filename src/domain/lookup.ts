@@ -56,6 +56,18 @@ export async function findVisibleOrganization(em: EntityManager, actor: Actor, i
 }
 
 /**
+ * Like findVisibleOrganization, for reads outside a command: one prepared statement on a read
+ * connection, mapped to a managed entity without the query builder (every SCIM create reads its
+ * organization's settings).
+ */
+export async function readVisibleOrganization(em: EntityManager, actor: Actor, id: string): Promise<Organization> {
+  assertOrgVisible(actor, id, "organization", id);
+  const org = await storeOf(em).findOrganization(em, id);
+  if (!org) throw NotFound.entity("organization", id);
+  return org;
+}
+
+/**
  * Like findVisible for a group, for reads outside a command: one statement, mapped to a managed
  * entity without the query builder (GET /Groups/{id} is on every IdP's hot path).
  */

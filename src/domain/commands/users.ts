@@ -4,7 +4,7 @@ import { auditEvent, recordAudit } from "../audit";
 import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Forbidden, Invalid } from "../errors";
 import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
-import { findVisibleOrganization, findVisibleUser } from "../lookup";
+import { findVisibleUser, readVisibleOrganization } from "../lookup";
 import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
 import { assertStorableJson } from "../json-limits";
 import { assertCleanText, nameKey, requireName } from "../validate";
@@ -22,7 +22,7 @@ export type UpdateUserInput = { id: string; ifVersion?: number } & Partial<UserA
 export async function createUser(ctx: CommandContext, input: CreateUserInput): Promise<User> {
   // Read before the transaction, on a read connection: the write transaction is then just the
   // two inserts (the user and its audit event), and the unique index decides the 409.
-  const org = await findVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
+  const org = await readVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
   const user = new User();
   user.organization = org;
   user.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";

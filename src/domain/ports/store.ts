@@ -1,5 +1,5 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
-import type { Group } from "../../store/entities";
+import type { Group, Organization } from "../../store/entities";
 import type { FilterPredicate, SortKey } from "./filter";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
@@ -31,6 +31,8 @@ export interface DirectoryStore {
   searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>>;
   /** A group by id (any organization: the caller checks visibility), as a managed entity. */
   findGroup(em: EntityManager, id: string): Promise<Group | null>;
+  /** An organization by id, as a managed entity (the caller checks visibility). */
+  findOrganization(em: EntityManager, id: string): Promise<Organization | null>;
 
   // Memberships
   /** Inserts the memberships that do not exist yet (one statement per chunk); returns those really added. */

@@ -1,6 +1,6 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
-import { Group } from "../entities";
+import { Group, Organization } from "../entities";
 import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
@@ -102,6 +102,11 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   async findGroup(em: EntityManager, id: string): Promise<Group | null> {
     const [row] = await this.run(em, `select * from "group" where id = ?`, [id]);
     return row ? em.map(Group, row) : null;
+  }
+
+  async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
+    const [row] = await this.run(em, `select * from organization where id = ?`, [id]);
+    return row ? em.map(Organization, row) : null;
   }
 
   async insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
