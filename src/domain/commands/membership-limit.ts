@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { CommandContext } from "../command";
 import { Invalid, RateLimited } from "../errors";
-import { findVisibleOrganization, readVisibleGroup } from "../lookup";
+import { readVisibleGroup, readVisibleOrganization } from "../lookup";
 import type { MemberIds } from "../ports/records";
 import { rateLimitersOf, type RateCharge, type RateLimiter } from "../ports/rate-limits";
 import { storeOf } from "../ports/store";
@@ -50,7 +50,7 @@ export interface Counted<T> {
  */
 export async function limitMembershipChanges<T>(ctx: CommandContext, plan: MembershipPlan | null, command: () => Promise<Counted<T>>): Promise<T> {
   if (!plan || plan.members === 0 || !ctx.limits) return (await command()).result;
-  const org = await findVisibleOrganization(ctx.em.fork(), ctx.actor, plan.organizationId);
+  const org = await readVisibleOrganization(ctx.em.fork(), ctx.actor, plan.organizationId);
   const policy = membershipPolicyOf(org, ctx.limits);
   if (!policy) return (await command()).result;
   const members = plan.members > policy.burst && plan.exactly ? await plan.exactly() : plan.members;

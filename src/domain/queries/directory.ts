@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from "@mikro-orm/core";
 import { Account, ApiKey, AuditEvent, Group, Organization, Role, RoleBinding, RoleMapping, ScimToken, User } from "../../store/entities";
 import type { Actor } from "../actor";
-import { findVisibleOrganization } from "../lookup";
+import { readVisibleOrganization } from "../lookup";
 import { nameKey } from "../validate";
 import { pageByKeyset, type PageArgs, type PageResult } from "./pagination";
 
@@ -13,7 +13,7 @@ export async function listOrganizations(em: EntityManager, actor: Actor, args: P
 }
 
 export async function listAccounts(em: EntityManager, actor: Actor, organizationId: string, args: PageArgs): Promise<PageResult<Account>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   return pageByKeyset(em, Account, { organization: organizationId }, args);
 }
 
@@ -26,7 +26,7 @@ export interface UserFilter {
 
 /** Users of an organization; userName matches case-insensitively through the indexed key column. */
 export async function listUsers(em: EntityManager, actor: Actor, organizationId: string, filter: UserFilter, args: PageArgs): Promise<PageResult<User>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   const where: FilterQuery<User> = { organization: organizationId };
   if (filter.userName != null) where.userNameKey = nameKey(filter.userName);
   if (filter.externalId != null) where.externalId = filter.externalId;
@@ -41,7 +41,7 @@ export interface GroupFilter {
 }
 
 export async function listGroups(em: EntityManager, actor: Actor, organizationId: string, filter: GroupFilter, args: PageArgs): Promise<PageResult<Group>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   const where: FilterQuery<Group> = { organization: organizationId };
   if (filter.displayName != null) where.displayNameKey = nameKey(filter.displayName);
   if (filter.externalId != null) where.externalId = filter.externalId;
@@ -49,7 +49,7 @@ export async function listGroups(em: EntityManager, actor: Actor, organizationId
 }
 
 export async function listRoles(em: EntityManager, actor: Actor, organizationId: string, args: PageArgs): Promise<PageResult<Role>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   return pageByKeyset(em, Role, { organization: organizationId }, args);
 }
 
@@ -63,7 +63,7 @@ export interface RoleBindingFilter {
 export async function listRoleBindings(
   em: EntityManager, actor: Actor, organizationId: string, filter: RoleBindingFilter, args: PageArgs,
 ): Promise<PageResult<RoleBinding>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   const where: FilterQuery<RoleBinding> = { organization: organizationId };
   if (filter.roleId) where.role = filter.roleId;
   if (filter.userId) where.subjectUser = filter.userId;
@@ -73,12 +73,12 @@ export async function listRoleBindings(
 }
 
 export async function listRoleMappings(em: EntityManager, actor: Actor, organizationId: string, args: PageArgs): Promise<PageResult<RoleMapping>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   return pageByKeyset(em, RoleMapping, { organization: organizationId }, args);
 }
 
 export async function listScimTokens(em: EntityManager, actor: Actor, organizationId: string, args: PageArgs): Promise<PageResult<ScimToken>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   return pageByKeyset(em, ScimToken, { organization: organizationId }, args);
 }
 
@@ -97,7 +97,7 @@ export interface AuditFilter {
 export async function listAuditEvents(
   em: EntityManager, actor: Actor, organizationId: string, filter: AuditFilter, args: PageArgs,
 ): Promise<PageResult<AuditEvent>> {
-  await findVisibleOrganization(em, actor, organizationId);
+  await readVisibleOrganization(em, actor, organizationId);
   const where: FilterQuery<AuditEvent> = { organizationId };
   if (filter.targetId) where.targetId = filter.targetId;
   if (filter.type) where.type = filter.type;

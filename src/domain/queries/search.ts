@@ -3,7 +3,7 @@ import type { Group } from "../../store/entities";
 import type { Actor } from "../actor";
 import { assertIdpMayManageGroups } from "../commands/group-rules";
 import { actsForIdp } from "../actor";
-import { findVisibleOrganization } from "../lookup";
+import { readVisibleOrganization } from "../lookup";
 import type { UserRecord } from "../ports/records";
 import { storeOf, type SearchPage, type SearchQuery } from "../ports/store";
 
@@ -35,5 +35,5 @@ export async function searchGroups(em: EntityManager, actor: Actor, request: Sea
  * the lookups IdPs make on every request skip that query; other callers get the full check.
  */
 async function assertOrganizationExists(em: EntityManager, actor: Actor, organizationId: string): Promise<void> {
-  if (actor.organizationId !== organizationId) await findVisibleOrganization(em, actor, organizationId);
+  if (actor.organizationId !== organizationId) await readVisibleOrganization(em, actor, organizationId);
 }
