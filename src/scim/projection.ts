@@ -1,5 +1,6 @@
 import { ScimError } from "./errors";
 import { checkAttributePathLength, MAX_PROJECTION_PATHS } from "./filter/limits";
+import { StreamedValues } from "./json-stream";
 import { resolveAttributePath, type ResourceSchema } from "./schema";
 import type { ScimJson } from "./types";
 
@@ -80,11 +81,12 @@ function resolvePaths(resource: ResourceSchema, paths: string[]): Map<string, Se
   return map;
 }
 
-/** Keeps the chosen sub-attributes of a complex value, or of each element of a multi-valued one. */
+/** Keeps the chosen sub-attributes of a complex value, or of each element of a multi-valued one (streamed ones as they pass). */
 function pickSubs(value: unknown, keep: (sub: string) => boolean): unknown {
   const pick = (item: unknown) =>
     item && typeof item === "object" && !Array.isArray(item)
       ? Object.fromEntries(Object.entries(item as ScimJson).filter(([k]) => keep(k)))
       : item;
+  if (value instanceof StreamedValues) return value.map(pick);
   return Array.isArray(value) ? value.map(pick) : pick(value);
 }

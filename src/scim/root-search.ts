@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ScimContext } from "./context";
 import { ScimError } from "./errors";
+import { responseBody } from "./json-stream";
 import { listResponse } from "./messages/list-response";
 import { listRequestFromSearchBody, type ListRequest } from "./messages/search-request";
 import { parseProjection } from "./projection";
@@ -16,7 +17,7 @@ import type { ScimJson } from "./types";
 export function registerRootSearch(app: FastifyInstance, types: ScimResourceType[]): void {
   app.post("/.search", async (request, reply) => {
     reply.code(200);
-    return searchAll(types, scimOf(request), listRequestFromSearchBody(request.body));
+    return responseBody(request, await searchAll(types, scimOf(request), listRequestFromSearchBody(request.body)));
   });
 }
 

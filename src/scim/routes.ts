@@ -7,6 +7,7 @@ import { ScimError } from "./errors";
 import { compileFilter, compileSortBy } from "./filter/compile";
 import { listResponse } from "./messages/list-response";
 import { listRequestFromQuery, listRequestFromSearchBody, type ListRequest } from "./messages/search-request";
+import { responseBody } from "./json-stream";
 import { parseProjection } from "./projection";
 import type { ScimResourceType, StoredResource } from "./resources/resource-type";
 import type { ScimJson } from "./types";
@@ -21,7 +22,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
     const ctx = scimOf(request);
     const created = await type.create(ctx, resourceBody(type, request.body));
     const [json] = await type.render(ctx, [created], projectionOf(type, request.query), true);
-    return sendResource(reply.code(201).header("location", `${ctx.baseUrl}${base}/${created.id}`), created, json);
+    return sendResource(request, reply.code(201).header("location", `${ctx.baseUrl}${base}/${created.id}`), created, json);
   });
 
   app.get<IdParams>(`${base}/:id`, async (request, reply) => {
@@ -31,21 +32,21 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
     // RFC 7644 §3.14: a client that already holds this version gets 304 and no body.
     if (request.headers["if-none-match"] === etagOf(found.version)) return reply.code(304).send();
     const [json] = await type.render(ctx, [found], projection);
-    return sendResource(reply, found, json);
+    return sendResource(request, reply, found, json);
   });
 
-  app.get(base, async (request) => list(type, scimOf(request), listRequestFromQuery(request.query as Record<string, unknown>)));
+  app.get(base, async (request) => responseBody(request, await list(type, scimOf(request), listRequestFromQuery(request.query as Record<string, unknown>))));
 
   app.post(`${base}/.search`, async (request, reply) => {
     reply.code(200);
-    return list(type, scimOf(request), listRequestFromSearchBody(request.body));
+    return responseBody(request, await list(type, scimOf(request), listRequestFromSearchBody(request.body)));
   });
 
   app.put<IdParams>(`${base}/:id`, async (request, reply) => {
     const ctx = scimOf(request);
     const updated = await type.replace(ctx, request.params.id, resourceBody(type, request.body), versionFromIfMatch(request.headers["if-match"]));
     const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
-    return sendResource(reply, updated, json);
+    return sendResource(request, reply, updated, json);
   });
 
   app.patch<IdParams>(`${base}/:id`, async (request, reply) => {
@@ -58,7 +59,7 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
       return reply.code(204).header("etag", etagOf(updated.version)).send();
     }
     const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
-    return sendResource(reply, updated, json);
+    return sendResource(request, reply, updated, json);
   });
 
   app.delete<IdParams>(`${base}/:id`, async (request, reply) => {
@@ -104,6 +105,10 @@ function resourceBody(type: ScimResourceType, body: unknown): ScimJson {
   return body as ScimJson;
 }
 
-function sendResource(reply: FastifyReply, resource: StoredResource, json: ScimJson): FastifyReply {
-  return reply.header("etag", etagOf(resource.version)).send(json);
+/**
+ * The ETag is the version the resource was read at (etag.ts), never a hash of the body: a group
+ * whose members stream has it before its first byte is written.
+ */
+function sendResource(request: FastifyRequest, reply: FastifyReply, resource: StoredResource, json: ScimJson): FastifyReply {
+  return reply.header("etag", etagOf(resource.version)).send(responseBody(request, json));
 }

@@ -30,6 +30,11 @@ export interface MemberOfGroup {
   display: string;
 }
 
+/** A direct member as a group's member list shows it, with its membership: where the next page starts. */
+export interface ListedMember extends MemberOfGroup {
+  membershipId: string;
+}
+
 /** Members to add to or remove from one group, by id. */
 export interface MemberIds {
   userIds: string[];

@@ -2,7 +2,7 @@ import type { EntityManager, UniqueConstraintViolationException } from "@mikro-o
 import type { Group, Organization } from "../../store/entities";
 import type { FilterPredicate, SortKey } from "./filter";
 import type {
-  AccessFacts, ApiKeyRecord, GroupOfUser, MemberIds, MemberOfGroup, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
+  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberIds, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
 } from "./records";
 
 /**
@@ -55,8 +55,12 @@ export interface DirectoryStore {
   memberPagesOfGroups(em: EntityManager, requests: MemberPageRequest[]): Promise<MemberRow[][]>;
   /** For each user, every group it is in with names (direct and through nesting). */
   groupsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, GroupOfUser[]>>;
-  /** For each group, its direct members with display names, in the order they were added. */
-  membersOfGroups(em: EntityManager, groupIds: string[]): Promise<Map<string, MemberOfGroup[]>>;
+  /**
+   * One keyset page of each request's group member list, with display names, in membership order
+   * (the order members were added: membership ids are time-ordered), in a bounded number of
+   * statements whatever the groups' sizes. A page starts after `afterId`, a membership id.
+   */
+  memberListPages(em: EntityManager, requests: MemberPageRequest[]): Promise<ListedMember[][]>;
 
   // Effective access
   /** The access facts of many (user, account) pairs in one statement, however deep the nesting. */

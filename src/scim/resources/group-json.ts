@@ -3,6 +3,7 @@ import type { MemberOfGroup } from "../../domain/queries/memberships";
 import type { Group } from "../../domain/model";
 import { etagOf } from "../etag";
 import { ScimError } from "../errors";
+import { StreamedValues } from "../json-stream";
 import { GROUP_SCHEMA, schemaAttributes } from "../schema";
 import type { ScimJson } from "../types";
 import { inSchemaOrder } from "./canonical-json";
@@ -11,17 +12,18 @@ import { asOptionalString, splitKnownAttributes } from "./values";
 /**
  * RFC 7643 §4.2: a group as SCIM JSON. `members` only when given (a big group's list is costly)
  * and not empty: RFC 7643 §2.5 makes an empty list and an unassigned attribute the same state,
- * and unassigned attributes may be omitted.
+ * and unassigned attributes may be omitted. A list too long to hold comes as StreamedValues (never
+ * empty) and is rendered member by member as its pages are read.
  */
-export function groupToScim(group: Group, baseUrl: string, members?: MemberOfGroup[]): ScimJson {
+export function groupToScim(group: Group, baseUrl: string, members?: MemberOfGroup[] | StreamedValues<MemberOfGroup>): ScimJson {
   const extra = inSchemaOrder(group.extra ?? {}) as ScimJson;
   const schemas = [GROUP_SCHEMA, ...Object.keys(extra).filter((k) => /^urn:/i.test(k))];
   const json: ScimJson = { schemas, id: group.id };
   if (group.externalId !== null) json.externalId = group.externalId;
   json.displayName = group.displayName;
-  if (members && members.length > 0) {
-    json.members = members.map((m) => ({ value: m.id, $ref: `${baseUrl}/${m.type === "User" ? "Users" : "Groups"}/${m.id}`, display: m.display, type: m.type }));
-  }
+  const render = (member: MemberOfGroup) => memberToScim(member, baseUrl);
+  if (members instanceof StreamedValues) json.members = members.map(render);
+  else if (members && members.length > 0) json.members = members.map(render);
   Object.assign(json, extra);
   json.meta = {
     resourceType: "Group",
@@ -31,6 +33,11 @@ export function groupToScim(group: Group, baseUrl: string, members?: MemberOfGro
     version: etagOf(group.version),
   };
   return json;
+}
+
+/** One element of `members`; only these four keys, whatever else the member record carries. */
+function memberToScim(member: MemberOfGroup, baseUrl: string): ScimJson {
+  return { value: member.id, $ref: `${baseUrl}/${member.type === "User" ? "Users" : "Groups"}/${member.id}`, display: member.display, type: member.type };
 }
 
 export interface ScimGroupInput {

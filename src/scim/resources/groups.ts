@@ -1,10 +1,11 @@
 import { changeGroup, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
 import { readVisibleGroup } from "../../domain/lookup";
-import { membersOfGroups } from "../../domain/queries/memberships";
+import { memberListsOfGroups, type MemberList, type MemberOfGroup } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
 import { assertIdpMayManageGroups } from "../../domain/commands/group-rules";
 import { Group } from "../../domain/model";
 import type { ScimContext } from "../context";
+import { StreamedValues } from "../json-stream";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";
@@ -57,10 +58,19 @@ export const groupsResource: ScimResourceType<Group> = {
   },
 
   async render(ctx, groups, projection) {
-    const members = wantsAttribute(projection, "members") ? await membersOfGroups(ctx.em, groups.map((g) => g.id)) : null;
-    return groups.map((group) => project(groupToScim(group, ctx.baseUrl, members?.get(group.id) ?? undefined), projection));
+    const lists = wantsAttribute(projection, "members") ? await memberListsOfGroups(ctx.em, groups.map((g) => g.id)) : null;
+    return groups.map((group, index) => project(groupToScim(group, ctx.baseUrl, lists ? membersToRender(lists[index]) : undefined), projection));
   },
 };
+
+/**
+ * A member list read whole renders as an array, as it always did; a longer one (more than a
+ * page: domain/queries/memberships.ts) streams, rendered and projected page by page as the
+ * response is written (json-stream.ts).
+ */
+function membersToRender(list: MemberList): MemberOfGroup[] | StreamedValues<MemberOfGroup> {
+  return list.rest ? new StreamedValues<MemberOfGroup>(list.first, list.rest) : list.first;
+}
 
 async function getGroup(ctx: ScimContext, id: string): Promise<Group> {
   await assertIdpMayManageGroups(ctx.em, ctx.organizationId);

@@ -148,7 +148,7 @@ function groupMembers(alias: string, m: string): CollectionSql {
         return null;
       },
     },
-    // As rendered (store/memberships.ts membersOfGroups): a user member shows its displayName,
+    // As rendered (sql-store.ts memberListPages): a user member shows its displayName,
     // else its userName; a group member its displayName.
     display: {
       expr:
