@@ -4,6 +4,7 @@ import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import type { LockableRow } from "../../domain/ports/store";
 import { POSTGRES_FILTER_SQL } from "../sql/filter";
 import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
+import { onDriverConnection } from "../sql/driver-connection";
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
@@ -40,9 +41,7 @@ export class PostgresStore extends SqlDirectoryStore {
     const sqlEm = em as SqlEntityManager;
     if (sqlEm.isInTransaction()) return sqlEm.execute<Row[]>(sql, params as never[]);
     const connection = sqlEm.getConnection("read") as AbstractSqlConnection;
-    const client = connection.getKnex().client;
-    const pg = (await client.acquireConnection()) as PgClient;
-    try {
+    return onDriverConnection<PgClient, Row[]>(connection, async (pg) => {
       const started = Date.now();
       const { rows } = await pg.query(preparedQuery(pg, sql, params)).catch((error: unknown) => {
         if (!isStalePreparedPlan(error)) throw error;
@@ -51,9 +50,7 @@ export class PostgresStore extends SqlDirectoryStore {
       });
       logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "prepared" } });
       return rows;
-    } finally {
-      await client.releaseConnection(pg);
-    }
+    });
   }
 
   async lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void> {

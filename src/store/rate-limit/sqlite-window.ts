@@ -2,9 +2,8 @@ import type { AbstractSqlConnection } from "@mikro-orm/knex";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import RateLimiterStoreAbstract from "rate-limiter-flexible/lib/RateLimiterStoreAbstract";
 import { RATE_LIMIT_TABLE } from "../entities/rate-limit-counter";
-import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
-import { preparedStatementsOf, type Sqlite3Connection } from "../sqlite/prepared-statements";
+import { runPrepared } from "../sqlite/run-sql";
 
 interface CounterRow {
   points: number;
@@ -68,16 +67,7 @@ export class SqliteWindowCounter extends RateLimiterStoreAbstract {
     return rows.length > 0;
   }
 
-  private async run(sql: string, params: unknown[]): Promise<Row[]> {
-    const client = this.writer.getKnex().client;
-    const started = Date.now();
-    const driver = (await client.acquireConnection()) as Sqlite3Connection;
-    try {
-      const rows = await preparedStatementsOf(driver).all(sql, params);
-      logStatement(this.writer, sql, { took: Date.now() - started, results: rows.length, connection: { type: "write", name: "raw" } });
-      return rows;
-    } finally {
-      await client.releaseConnection(driver);
-    }
+  private run(sql: string, params: unknown[]): Promise<Row[]> {
+    return runPrepared(this.writer, "write", sql, params);
   }
 }

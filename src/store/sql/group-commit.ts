@@ -1,6 +1,7 @@
 import type { EntityMetadata, EntityProperty, MetadataStorage, MikroORM } from "@mikro-orm/core";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection } from "@mikro-orm/knex";
+import { onDriverConnection } from "./driver-connection";
 import { logStatement } from "./log-statement";
 
 /** One statement of a shared transaction. */
@@ -27,14 +28,12 @@ export interface CommitDriver {
 export async function transactionOnDriver<C>(
   connection: AbstractSqlConnection, begin: string, statements: Statement[], execute: (driver: C, sql: string, params: unknown[]) => Promise<unknown>,
 ): Promise<void> {
-  const client = connection.getKnex().client;
-  const driver = (await client.acquireConnection()) as C;
-  const run = async (sql: string, params: unknown[]) => {
-    const started = Date.now();
-    await execute(driver, sql, params);
-    logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
-  };
-  try {
+  await onDriverConnection<C, void>(connection, async (driver) => {
+    const run = async (sql: string, params: unknown[]) => {
+      const started = Date.now();
+      await execute(driver, sql, params);
+      logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
+    };
     await run(begin, []);
     try {
       for (const statement of statements) await run(statement.sql, statement.params);
@@ -43,9 +42,7 @@ export async function transactionOnDriver<C>(
       await run("rollback", []).catch(() => undefined);
       throw error;
     }
-  } finally {
-    await client.releaseConnection(driver);
-  }
+  });
 }
 
 /** Commands per shared transaction: bounds its duration and its statements' parameter count. */

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import type { Row } from "../sql/rows";
 import { logStatement } from "../sql/log-statement";
+import { onDriverConnection } from "../sql/driver-connection";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 
 /**
@@ -15,15 +16,18 @@ import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-stateme
 export async function runSql(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const sqlEm = em as SqlEntityManager;
   if (sqlEm.isInTransaction()) return sqlEm.execute<Row[]>(sql, params as never[]);
-  const connection = sqlEm.getConnection("read") as AbstractSqlConnection;
-  const client = connection.getKnex().client;
+  return runPrepared(sqlEm.getConnection("read") as AbstractSqlConnection, "read", sql, params);
+}
+
+/**
+ * A statement prepared once per driver connection and re-bound on each call, on a connection of
+ * `connection`'s pool, logged as MikroORM logs its own (the tests and the bench count statements).
+ */
+export function runPrepared(connection: AbstractSqlConnection, type: "read" | "write", sql: string, params: unknown[]): Promise<Row[]> {
   const started = Date.now();
-  const driver = (await client.acquireConnection()) as Sqlite3Connection;
-  try {
+  return onDriverConnection<Sqlite3Connection, Row[]>(connection, async (driver) => {
     const rows = await preparedStatementsOf(driver).all(sql, params);
-    logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "raw" } });
+    logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type, name: "raw" } });
     return rows;
-  } finally {
-    await client.releaseConnection(driver);
-  }
+  });
 }
