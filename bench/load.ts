@@ -72,6 +72,15 @@ export function combineRounds(rounds: LoadResult[]): LoadResult {
   };
 }
 
+/**
+ * `run` for `seconds`, after an unmeasured run of `warmUpSeconds` (none when 0): a cold server
+ * (JIT, the database's page cache) runs at about half speed, and the ceilings are measured warm too.
+ */
+export async function afterWarmUp<T>(warmUpSeconds: number, seconds: number, run: (seconds: number) => Promise<T>): Promise<T> {
+  if (warmUpSeconds > 0) await run(warmUpSeconds);
+  return run(seconds);
+}
+
 /** The common case: every connection repeats one request, for `seconds`. */
 export function measureRequest(url: string, connections: number, seconds: number, request: autocannon.Request): Promise<LoadResult> {
   return measureLoad({ url, connections, duration: seconds, requests: [request] });

@@ -1,14 +1,26 @@
+import { cpus } from "node:os";
 import type { Ceilings } from "./ceilings";
 import type { BenchDatabaseKind } from "./database";
 import { describeFailures, type FleetLoads, type FleetResult } from "./fleet";
 import type { LoadResult } from "./load";
+import type { BigGroupResult } from "./scenarios/big-group";
 import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
 import type { SyncResult } from "./scenarios/sync";
 import type { BenchSizes } from "./sizes";
 
+/**
+ * The targets a run is held to. Runs recorded before issue 13's writes targets have no `version`
+ * (1); from version 2 on: scim.sync under 15 s and against the ORM ceiling, scim.members against
+ * the ORM ceiling and flat from 10 to 50,000 members, every server's peak RSS. A recorded run
+ * renders with the targets of its version, so the README's tables stay what their runs printed.
+ */
+export const RESULTS_VERSION = 2;
+
 /** Everything one bench run measured; written to bench/results/<date>-<db>.json. */
 export interface BenchResults {
+  /** RESULTS_VERSION when the run was made; absent from runs recorded before it existed (version 1). */
+  version?: number;
   date: string;
   db: BenchDatabaseKind;
   /** The database as measured, e.g. "PostgreSQL 15.18 (fsync on, synchronous_commit on)"; absent from runs recorded before it existed (all SQLite). */
@@ -30,7 +42,11 @@ export interface BenchResults {
     graphList: ListResult;
     /** Absent from runs recorded before it existed. */
     graphLimits?: LimitsResult;
+    /** Version 2 on. */
+    scimBigGroup?: BigGroupResult;
     memory: { afterBigDirectoryMB: number; afterSyncMB: number };
+    /** Version 2 on: each server's peak RSS (VmHWM) in MB at the end of its life, by what it served ("directory", "sync", …). */
+    peakRssMB?: Record<string, number>;
     /** Runs with `--processes N` (N ≥ 2) only: 1 process against N on one database. */
     fleet?: FleetResult;
   };
@@ -43,8 +59,34 @@ export interface Check {
   pass: boolean;
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-const n = (x: number) => Math.round(x).toLocaleString("en-US");
+export const pct = (x: number) => `${Math.round(x * 100)}%`;
+export const n = (x: number) => Math.round(x).toLocaleString("en-US");
+
+/** What every run records about itself: when, on what, at which sizes. */
+export type RunInfo = Pick<BenchResults, "date" | "db" | "database" | "mode" | "machine">;
+
+/** This run's RunInfo: today, on this machine. */
+export function runInfo(db: BenchDatabaseKind, database: string, mode: BenchResults["mode"]): RunInfo {
+  return { date: new Date().toISOString().slice(0, 10), db, database, mode, machine: { cpus: cpus().length, node: process.version } };
+}
+
+/** The sentence every table of a run starts with. */
+export function runHeader(r: RunInfo): string {
+  return `Run of ${r.date} on ${r.database ?? "SQLite"}, ${r.machine.cpus} cores, Node ${r.machine.node} (${r.mode} sizes; load generator on the same cores).`;
+}
+
+/** The table of targets that ends every report. */
+export function checksTable(checks: Check[]): string[] {
+  return [
+    "| target | measured | wanted | |",
+    "| --- | --- | --- | --- |",
+    ...checks.map((check) => `| ${check.name} | ${check.actual} | ${check.target} | ${check.pass ? "PASS" : "FAIL"} |`),
+  ];
+}
+
+const isVersion2 = (r: BenchResults) => (r.version ?? 1) >= 2;
+/** scim.sync's requests (lookups, creates and PATCHes of up to 100 members) per second. */
+const syncRate = (s: BenchResults["scenarios"]) => s.scimSync.requests / s.scimSync.seconds;
 
 /** The targets of the issue, evaluated against one run. Ratios, not absolutes, where a ceiling exists. */
 export function evaluate(r: BenchResults): Check[] {
@@ -55,17 +97,71 @@ export function evaluate(r: BenchResults): Check[] {
     // At both sizes: the slower of the two is held to the target.
     { name: "scim.lookup vs HTTP ceiling", actual: pct(slowerLookup(r) / c.http.rps), target: "≥ 12%", pass: slowerLookup(r) >= 0.12 * c.http.rps },
     { name: `scim.lookup at ${n(r.sizes.bigDirectory)} vs ${n(r.sizes.smallDirectory)} users`, actual: pct(s.scimLookupBig.rps / s.scimLookupSmall.rps), target: "≥ 90%", pass: s.scimLookupBig.rps >= 0.9 * s.scimLookupSmall.rps },
-    { name: `scim.members cost, ${n(r.sizes.bigGroup)}-member vs 10-member group`, actual: `${(s.scimMembersSmallGroup.rps / s.scimMembersBigGroup.rps).toFixed(2)}×`, target: "≤ 2×", pass: s.scimMembersBigGroup.rps * 2 >= s.scimMembersSmallGroup.rps },
-    { name: "scim.sync total", actual: `${s.scimSync.seconds.toFixed(1)} s`, target: "< 30 s", pass: s.scimSync.seconds < 30 },
+    ...(isVersion2(r) ? membersChecks(r) : [membersCostCheck(r)]),
+    ...(isVersion2(r) ? syncChecks(r) : [{ name: "scim.sync total", actual: `${s.scimSync.seconds.toFixed(1)} s`, target: "< 30 s", pass: s.scimSync.seconds < 30 }]),
     { name: "graph.can batch throughput", actual: `${n(s.graphCanBatch.checksPerSecond)} checks/s`, target: "≥ 20,000", pass: s.graphCanBatch.checksPerSecond >= 20_000 },
     { name: "graph.can batch vs constant-resolver ceiling", actual: pct(s.graphCanBatch.checksPerSecond / c.graphqlBatch.checksPerSecond), target: "≥ 20%", pass: s.graphCanBatch.checksPerSecond >= 0.2 * c.graphqlBatch.checksPerSecond },
     { name: "graph.can single p99 (concurrency 1)", actual: `${s.graphCanSingle.p99} ms`, target: "< 5 ms", pass: s.graphCanSingle.p99 < 5 },
     { name: "graph.list SQL statements, page of 1/10 vs full", actual: `${s.graphList.statementsSmallPage} vs ${s.graphList.statements}`, target: "equal", pass: s.graphList.statements === s.graphList.statementsSmallPage },
     { name: `server RSS after ${n(r.sizes.bigDirectory)} users`, actual: `${s.memory.afterBigDirectoryMB} MB`, target: "< 300 MB", pass: s.memory.afterBigDirectoryMB < 300 },
     { name: "server RSS after the sync", actual: `${s.memory.afterSyncMB} MB`, target: "< 300 MB", pass: s.memory.afterSyncMB < 300 },
+    ...(s.peakRssMB ? [peakRssCheck(s.peakRssMB)] : []),
     ...(c.scimmyCreate ? [peerCreateCheck(s.scimCreate, c.scimmyCreate)] : []),
     ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
     ...(s.fleet ? fleetChecks(s.fleet) : []),
+  ];
+}
+
+/** Version 1's membership target: a PATCH to the big group costs at most twice one to a 10-member group. */
+function membersCostCheck(r: BenchResults): Check {
+  const s = r.scenarios;
+  return { name: `scim.members cost, ${n(r.sizes.bigGroup)}-member vs 10-member group`, actual: `${(s.scimMembersSmallGroup.rps / s.scimMembersBigGroup.rps).toFixed(2)}×`, target: "≤ 2×", pass: s.scimMembersBigGroup.rps * 2 >= s.scimMembersSmallGroup.rps };
+}
+
+/** Issue 13: a membership PATCH at the ORM's single-row insert rate at least, whatever the group's size. */
+function membersChecks(r: BenchResults): Check[] {
+  const { scimMembersSmallGroup: small, scimMembersBigGroup: big } = r.scenarios;
+  const orm = r.ceilings.storageOrm.rowsPerSecond;
+  return [
+    { name: `scim.members (${n(r.sizes.bigGroup)}-member group) vs ORM single-row ceiling`, actual: pct(big.rps / orm), target: "≥ 100%", pass: big.rps >= orm },
+    { name: `scim.members, ${n(r.sizes.bigGroup)}-member vs 10-member group`, actual: pct(big.rps / small.rps), target: "≥ 90%", pass: big.rps >= 0.9 * small.rps },
+  ];
+}
+
+/**
+ * Issue 13: the sync under 15 s here, and its request rate against the ORM's single-row insert so
+ * the figure means something on a faster machine. 21,000 requests in 15 s is 1,400 req/s, above
+ * the ORM ceiling of these machines (500–780 rows/s): ≥ 100% of it is the lesser of the two targets.
+ */
+function syncChecks(r: BenchResults): Check[] {
+  const s = r.scenarios;
+  const ratio = syncRate(s) / r.ceilings.storageOrm.rowsPerSecond;
+  return [
+    { name: "scim.sync total", actual: `${s.scimSync.seconds.toFixed(1)} s`, target: "< 15 s", pass: s.scimSync.seconds < 15 },
+    { name: "scim.sync vs ORM single-row ceiling", actual: pct(ratio), target: "≥ 100%", pass: ratio >= 1 },
+  ];
+}
+
+/** Issue 13, memory bounded: the highest peak of any server the run started, named. */
+function peakRssCheck(peaks: Record<string, number>): Check {
+  const [server, mb] = Object.entries(peaks).reduce((high, entry) => (entry[1] > high[1] ? entry : high));
+  return { name: "server peak RSS, every scenario", actual: `${mb} MB (${server})`, target: "< 300 MB", pass: mb < 300 };
+}
+
+/** scim.sync's row: from version 2 on with its request rate against the ORM ceiling. */
+function syncRow(r: BenchResults): string {
+  const s = r.scenarios;
+  const what = `scim.sync (${n(r.sizes.syncUsers)} users, ${n(r.sizes.syncGroups)} groups, ${n(r.sizes.syncMemberships)} memberships)`;
+  const took = `${s.scimSync.seconds.toFixed(1)} s, ${n(s.scimSync.requests)} requests`;
+  if (!isVersion2(r)) return `| ${what} | ${took} | | |`;
+  return `| ${what} | ${took}, ${n(syncRate(s))} req/s | | ${pct(syncRate(s) / r.ceilings.storageOrm.rowsPerSecond)} of ORM single-row insert |`;
+}
+
+/** scim.bigGroup's rows: the group's growth over SCIM, then its whole member list read back. */
+function bigGroupRows(b: BigGroupResult, orm: number): string[] {
+  return [
+    `| scim.bigGroup: ${n(b.members)} members added in ${n(b.patches)} PATCHes of 100, 8 in flight | ${b.buildSeconds.toFixed(1)} s: ${n(b.patchesPerSecond)} PATCH/s, ${n(b.membershipsPerSecond)} members/s | | ${pct(b.membershipsPerSecond / orm)} of ORM single-row insert (members/s) |`,
+    `| scim.bigGroup: GET /Groups/{id} with all ${n(b.members)} members, 4 at once | ${n(b.get.requests)} requests | ${b.get.p50} / ${b.get.max} ms (p50 / max) | |`,
   ];
 }
 
@@ -166,7 +262,7 @@ export function renderMarkdown(r: BenchResults): string {
   const c = r.ceilings;
   const load = (x: LoadResult) => `${n(x.rps)} req/s | ${x.p50} / ${x.p99} ms`;
   const lines = [
-    `Run of ${r.date} on ${r.database ?? "SQLite"}, ${r.machine.cpus} cores, Node ${r.machine.node} (${r.mode} sizes; load generator on the same cores).`,
+    runHeader(r),
     "",
     "| scenario | throughput | p50 / p99 | of its ceiling |",
     "| --- | --- | --- | --- |",
@@ -176,12 +272,14 @@ export function renderMarkdown(r: BenchResults): string {
     `| scim.get, ${n(r.sizes.bigDirectory)} users | ${load(s.scimGetBig)} | ${pct(s.scimGetBig.rps / c.http.rps)} of HTTP |`,
     `| scim.members, 10-member group | ${load(s.scimMembersSmallGroup)} | ${pct(s.scimMembersSmallGroup.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
     `| scim.members, ${n(r.sizes.bigGroup)}-member group | ${load(s.scimMembersBigGroup)} | ${pct(s.scimMembersBigGroup.rps / c.storageOrm.rowsPerSecond)} of ORM single-row insert |`,
-    `| scim.sync (${n(r.sizes.syncUsers)} users, ${n(r.sizes.syncGroups)} groups, ${n(r.sizes.syncMemberships)} memberships) | ${s.scimSync.seconds.toFixed(1)} s, ${n(s.scimSync.requests)} requests | | |`,
+    syncRow(r),
+    ...(s.scimBigGroup ? bigGroupRows(s.scimBigGroup, c.storageOrm.rowsPerSecond) : []),
     `| graph.can batch of 100 | ${n(s.graphCanBatch.checksPerSecond)} checks/s | ${s.graphCanBatch.p50} / ${s.graphCanBatch.p99} ms | ${pct(s.graphCanBatch.checksPerSecond / c.graphqlBatch.checksPerSecond)} of constant-resolver batch |`,
     `| graph.can single, concurrency 1 | ${load(s.graphCanSingle)} | (ceiling measured at 16 connections) |`,
     `| graph.list, ${n(s.graphList.page)} users with groups and roles | ${s.graphList.milliseconds} ms, ${s.graphList.statements} SQL statements (${s.graphList.statementsSmallPage} for a tenth of the page) | | |`,
     ...(s.graphLimits ? [limitsRow(s.graphLimits)] : []),
     `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
+    ...(s.peakRssMB ? [`| server peak RSS (VmHWM), each server at the end of its life | ${Object.entries(s.peakRssMB).map(([server, mb]) => `${server} ${mb} MB`).join(", ")} | | |`] : []),
     "",
     ...(s.fleet ? fleetTable(s.fleet, r) : []),
     "| ceiling | result | p50 / p99 |",
@@ -193,9 +291,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| storage ORM: em.fork(), create, flush | ${n(c.storageOrm.rowsPerSecond)} rows/s |`,
     ...peerRows(c, load),
     "",
-    "| target | measured | wanted | |",
-    "| --- | --- | --- | --- |",
-    ...evaluate(r).map((check) => `| ${check.name} | ${check.actual} | ${check.target} | ${check.pass ? "PASS" : "FAIL"} |`),
+    ...checksTable(evaluate(r)),
   ];
   return lines.join("\n");
 }

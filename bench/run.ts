@@ -5,22 +5,25 @@
  * in the same run, prints a Markdown table, writes bench/results/<date>-<db>.json and the README's
  * table for that database. `--quick` runs small sizes (the test suite runs it); `--check` exits
  * non-zero when a target fails; `--processes N` (N ≥ 2) adds the fleet: N server processes on the
- * big directory's database against one, under the same load (fleet.ts).
+ * big directory's database against one, under the same load (fleet.ts). `--size 1m` runs the
+ * million-user bench instead (million.ts): its own results file and README table.
  */
 import "reflect-metadata";
-import { writeFileSync, readFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { parseArgs } from "node:util";
-import type { MikroORM } from "@mikro-orm/core";
 import { migrateToLatest, openOrm } from "../src/store/orm";
 import { measureCeilings } from "./ceilings";
-import { benchDatabaseTarget, openBenchDatabases, type BenchDatabaseKind, type BenchDatabases } from "./database";
+import { benchDatabaseTarget, openBenchDatabases, type BenchDatabases } from "./database";
 import { measureFleet, type FleetResult } from "./fleet";
+import { onFreshDirectory } from "./fresh-directory";
 import { startIdgraph } from "./idgraph-process";
-import { rssMegabytes } from "./memory";
-import { combineRounds, type LoadResult } from "./load";
-import { evaluate, renderMarkdown, type BenchResults } from "./report";
+import { peakRssMegabytes, rssMegabytes } from "./memory";
+import { afterWarmUp, combineRounds, type LoadResult } from "./load";
+import { benchMillion } from "./million";
+import { RESULTS_DIR, updateReadme, writeResults, type RecordedRun } from "./output";
+import { evaluate, renderMarkdown, RESULTS_VERSION, runInfo, type BenchResults } from "./report";
+import { scimBigGroup } from "./scenarios/big-group";
+import { BENCH_PERMISSIONS } from "./scenarios/graph";
 import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
 import { graphLimits } from "./scenarios/graphql-limits";
 import { graphList } from "./scenarios/list";
@@ -28,12 +31,7 @@ import { scimCreate, scimGet, scimLookup, scimMembers, type Target } from "./sce
 import { scimSync } from "./scenarios/sync";
 import { gatherStatistics, seedGroupTree, seedGroupWithMembers, seedLeafMemberships, seedUsers } from "./seed";
 import { CONNECTIONS, FULL, MEMBERS_CONNECTIONS, QUICK, type BenchSizes } from "./sizes";
-import { createBenchTenant, type BenchTenant } from "./tenant";
-
-const README = join(__dirname, "..", "..", "README.md");
-const RESULTS_DIR = join(__dirname, "..", "..", "bench", "results");
-/** Each database's table sits between its own pair of markers in the README. */
-const readmeMarkers = (db: BenchDatabaseKind) => ({ start: `<!-- bench:${db}:start -->`, end: `<!-- bench:${db}:end -->` });
+import { createBenchTenant } from "./tenant";
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -46,10 +44,13 @@ async function main(): Promise<void> {
       "database-url": { type: "string" },
       out: { type: "string" },
       processes: { type: "string", default: "1" },
+      size: { type: "string" },
     },
   });
   const processes = Number(values.processes);
   if (!Number.isInteger(processes) || processes < 1 || processes > CONNECTIONS) throw new Error(`--processes ${values.processes}: expected a whole number from 1 to ${CONNECTIONS}`);
+  if (values.size !== undefined && values.size !== "1m") throw new Error(`--size ${values.size}: the only size is 1m (the million-user bench)`);
+  if (values.size && processes > 1) throw new Error("--processes is for the directory bench, not --size 1m");
   const databases = openBenchDatabases(benchDatabaseTarget(values.db as string, values["database-url"]));
   // Ctrl-C must not leave databases behind on a PostgreSQL server that outlives the run.
   const interrupted = (signal: NodeJS.Signals) => {
@@ -57,17 +58,14 @@ async function main(): Promise<void> {
     void databases.dropAll().finally(() => process.exit(130));
   };
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
-  const sizes = values.quick ? QUICK : FULL;
+  const mode = values.quick ? "quick" : "full";
   try {
-    const results = await runAll(sizes, values.quick ? "quick" : "full", databases, processes);
-    const markdown = renderMarkdown(results);
-    log(`\n${markdown}\n`);
-    const outDir = values.out ?? (values.quick ? tmpdir() : RESULTS_DIR);
-    const file = join(outDir, `${results.date}-${results.db}${values.quick ? "-quick" : ""}.json`);
-    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    const run = values.size ? await benchMillion(databases, mode, log) : directoryRun(await runAll(values.quick ? QUICK : FULL, mode, databases, processes));
+    log(`\n${run.markdown}\n`);
+    const file = writeResults(values.out ?? (values.quick ? tmpdir() : RESULTS_DIR), `${run.name}${values.quick ? "-quick" : ""}`, run.results);
     log(`Results written to ${file}`);
-    if (!values.quick && !values.out) updateReadme(results.db, markdown);
-    const failed = evaluate(results).filter((c) => !c.pass);
+    if (!values.quick && !values.out) updateReadme(run.readmeBlock, run.markdown, log);
+    const failed = run.checks.filter((c) => !c.pass);
     if (values.check && failed.length > 0) {
       log(`FAIL: ${failed.map((c) => c.name).join("; ")}`);
       process.exitCode = 1;
@@ -75,6 +73,11 @@ async function main(): Promise<void> {
   } finally {
     await databases.dropAll();
   }
+}
+
+/** The directory bench's run as main records it: bench/results/<date>-<db>.json, the README's `<db>` block. */
+function directoryRun(results: BenchResults): RecordedRun {
+  return { name: `${results.date}-${results.db}`, results, markdown: renderMarkdown(results), checks: evaluate(results), readmeBlock: results.db };
 }
 
 async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: BenchDatabases, processes: number): Promise<BenchResults> {
@@ -94,12 +97,9 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
   const server = await startIdgraph(directory.url);
   try {
     const target: Target = { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey };
-    // Each scenario first runs unmeasured for a while: a cold server (JIT, the database's page cache)
-    // runs at about half speed, and the ceilings are measured warm too.
     const measure = async <T>(name: string, run: (seconds: number) => Promise<T>): Promise<T> => {
       log(`▸ ${name} (${sizes.warmUpSeconds} s warm-up, ${sizes.seconds} s measured)`);
-      if (sizes.warmUpSeconds > 0) await run(sizes.warmUpSeconds);
-      return run(sizes.seconds);
+      return afterWarmUp(sizes.warmUpSeconds, sizes.seconds, run);
     };
 
     const scimCreateResult = await measure("scim.create", (t) => scimCreate(target, t, CONNECTIONS));
@@ -110,6 +110,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     })));
     await gatherStatistics(orm, databases.kind);
     const { scimLookupSmall, scimLookupBig } = await measureLookups(sizes, small.target, target);
+    const smallDirectoryPeakMB = peakRssMegabytes(small.server.pid);
     await small.server.stop();
     const scimGetBig = await measure(`scim.get at ${sizes.bigDirectory} users`, (t) => scimGet(target, userIds, t, CONNECTIONS));
     const afterBigDirectoryMB = rssMegabytes(server.pid);
@@ -122,7 +123,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     const outsiders = userIds.slice(sizes.bigGroup, sizes.bigGroup + 64);
     await gatherStatistics(orm, databases.kind);
 
-    const checks = { userIds, accountIds: tenant.accountIds, permissions: ["area0.read", "area3.write", "area5.read", "area7.write", "nothing.here"] };
+    const checks = { userIds, accountIds: tenant.accountIds, permissions: BENCH_PERMISSIONS };
     const graphCanBatchResult = await measure("graph.can, batches of 100", (t) => graphCanBatch(target, checks, t, CONNECTIONS));
     const graphCanSingleResult = await measure("graph.can, single, concurrency 1", (t) => graphCanSingle(target, checks, t));
     log(`▸ graph.limits, ${sizes.limitsRequests} fan-out documents and ${sizes.limitsRequests} normal queries, one at a time`);
@@ -132,6 +133,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     log(`▸ graph.list, ${sizes.listPage} users`);
     const graphListResult = await graphList(directory.config, tenant, sizes.listPage);
 
+    const directoryPeakMB = peakRssMegabytes(server.pid);
     await server.stop();
     let fleet: FleetResult | undefined;
     if (processes > 1) {
@@ -142,12 +144,10 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     }
     await orm.close(true);
     const sync = await runSync(sizes, databases);
+    const bigGroupRun = await runBigGroup(sizes, databases);
     return {
-      date: new Date().toISOString().slice(0, 10),
-      db: databases.kind,
-      database,
-      mode,
-      machine: { cpus: cpus().length, node: process.version },
+      version: RESULTS_VERSION,
+      ...runInfo(databases.kind, database, mode),
       sizes,
       ceilings,
       scenarios: {
@@ -162,7 +162,9 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
         graphCanSingle: graphCanSingleResult,
         graphList: graphListResult,
         graphLimits: graphLimitsResult,
+        scimBigGroup: bigGroupRun.result,
         memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
+        peakRssMB: { directory: directoryPeakMB, "small directory": smallDirectoryPeakMB, sync: sync.peakRssMB, "big group": bigGroupRun.peakRssMB },
         ...(fleet ? { fleet } : {}),
       },
     };
@@ -212,38 +214,21 @@ async function measureLookups(sizes: BenchSizes, small: Target, big: Target): Pr
 }
 
 /** scim.sync runs on its own fresh database, as a new customer's first sync would. */
-async function runSync(sizes: BenchSizes, databases: BenchDatabases) {
-  const database = await databases.create("sync");
-  const orm: MikroORM = await openOrm(database.config);
-  await migrateToLatest(orm);
-  const tenant: BenchTenant = await createBenchTenant(orm, "Sync");
-  await orm.close(true);
-  const server = await startIdgraph(database.url);
-  try {
+function runSync(sizes: BenchSizes, databases: BenchDatabases) {
+  return onFreshDirectory(databases, "sync", ({ target }) => {
     log(`▸ scim.sync: ${sizes.syncUsers} users, ${sizes.syncGroups} groups, ${sizes.syncMemberships} memberships`);
-    const result = await scimSync({ url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey },
-      { users: sizes.syncUsers, groups: sizes.syncGroups, memberships: sizes.syncMemberships }, log);
-    return { result, rssMB: rssMegabytes(server.pid) };
-  } finally {
-    await server.stop();
-  }
+    return scimSync(target, { users: sizes.syncUsers, groups: sizes.syncGroups, memberships: sizes.syncMemberships }, log);
+  });
 }
 
-/**
- * The README carries the table of each database's latest full run between that database's markers;
- * a README without them (yet) is left as it is.
- */
-function updateReadme(db: BenchDatabaseKind, markdown: string): void {
-  const { start: startMarker, end: endMarker } = readmeMarkers(db);
-  const readme = readFileSync(README, "utf8");
-  const start = readme.indexOf(startMarker);
-  const end = readme.indexOf(endMarker);
-  if (start < 0 || end < start) {
-    log(`README.md has no ${startMarker} … ${endMarker} block: its table is left to copy from above`);
-    return;
-  }
-  writeFileSync(README, `${readme.slice(0, start + startMarker.length)}\n${markdown}\n${readme.slice(end)}`);
-  log(`README.md ${db} table updated`);
+/** scim.bigGroup on a fresh database and server of its own: the server's peak RSS is the big group's. */
+function runBigGroup(sizes: BenchSizes, databases: BenchDatabases) {
+  return onFreshDirectory(databases, "big_group", async ({ kind, orm, tenant, target }) => {
+    log(`▸ scim.bigGroup: seeding ${sizes.bigGroup} users, then adding them to one group in PATCHes of 100 and reading it whole`);
+    const userIds = await seedUsers(orm, tenant, 0, sizes.bigGroup);
+    await gatherStatistics(orm, kind);
+    return scimBigGroup(target, userIds, log);
+  });
 }
 
 main().catch((error: Error) => {

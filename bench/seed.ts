@@ -1,14 +1,17 @@
-import type { MikroORM } from "@mikro-orm/core";
+import type { EntityData, EntityManager, EntityName, MikroORM } from "@mikro-orm/core";
 import { Group, GroupMembership, Organization, Role, RoleBinding, User, Account } from "../src/store/entities";
 import { roleBindingIdentityKey } from "../src/store/entities/role-binding";
-import { newId } from "../src/store/ids";
 import type { BenchDatabaseKind } from "./database";
 import type { BenchTenant } from "./tenant";
 
 /**
  * Fills the directory directly through the ORM's multi-row inserts: seeding is set-up, not what
  * is measured, and 100k users through SCIM would take minutes. Rows are the same entities the
- * server writes, so every index and constraint is exercised as in production.
+ * server writes, so every index and constraint is exercised as in production. Users and
+ * memberships go in as plain rows (a new entity's fields, spread, so its defaults still apply):
+ * insertMany sends plain rows straight to the driver's multi-row INSERT, where entities would each
+ * cost a change set first. Measured on SQLite: 150,000 memberships in 10 s instead of 17-23 s,
+ * the same rows; it is what lets million.ts seed 3,000,000 of them in minutes.
  */
 const CHUNK = 500;
 
@@ -17,22 +20,22 @@ export const userNameOf = (i: number) => `user${i}@bench.test`;
 /** Inserts users [from, to) and returns their ids. Every third user carries an IdP role value. */
 export async function seedUsers(orm: MikroORM, tenant: BenchTenant, from: number, to: number, onProgress?: (done: number) => void): Promise<string[]> {
   const ids: string[] = [];
-  const org = orm.em.fork().getReference(Organization, tenant.organizationId);
   for (let start = from; start < to; start += CHUNK * 20) {
     const em = orm.em.fork();
     await em.transactional(async (tx) => {
       for (let chunk = start; chunk < Math.min(start + CHUNK * 20, to); chunk += CHUNK) {
-        const users: User[] = [];
+        const users: Array<EntityData<User>> = [];
         for (let i = chunk; i < Math.min(chunk + CHUNK, to); i += 1) {
-          const user = Object.assign(new User(), {
-            organization: org,
+          const user = {
+            ...new User(),
+            organization: tenant.organizationId,
             userName: userNameOf(i),
             userNameKey: userNameOf(i),
             displayName: `User ${i}`,
             emails: [{ value: userNameOf(i), type: "work", primary: true }],
             roles: i % 3 === 0 ? [{ value: `Bench-Role-${i % 4}` }] : [],
-            managedBy: "SCIM",
-          });
+            managedBy: "SCIM" as const,
+          };
           users.push(user);
           ids.push(user.id);
         }
@@ -80,13 +83,13 @@ export async function seedGroupTree(orm: MikroORM, tenant: BenchTenant, shape: {
         }
       }
     }
-    await tx.insertMany(Group, groups);
-    await tx.insertMany(GroupMembership, edges);
+    await insertInChunks(tx, Group, groups);
+    await insertInChunks(tx, GroupMembership, edges);
     const bindings = [
       ...tree.top.map((g, i) => binding(tx.getReference(Role, tenant.roleIds[i % 4]), g, null)),
       ...tree.mid.map((g, i) => binding(tx.getReference(Role, tenant.roleIds[4 + (i % 4)]), g, tenant.accountIds[i % tenant.accountIds.length])),
     ];
-    await tx.insertMany(RoleBinding, bindings);
+    await insertInChunks(tx, RoleBinding, bindings);
     function binding(role: Role, groupId: string, accountId: string | null): RoleBinding {
       return Object.assign(new RoleBinding(), {
         organization: org,
@@ -100,9 +103,16 @@ export async function seedGroupTree(orm: MikroORM, tenant: BenchTenant, shape: {
   return tree;
 }
 
-/** Puts each user in one leaf group (round robin). */
-export async function seedLeafMemberships(orm: MikroORM, userIds: string[], leafGroupIds: string[]): Promise<void> {
-  await seedMemberships(orm, userIds.map((userId, i) => [leafGroupIds[i % leafGroupIds.length], userId]));
+/**
+ * Puts each user in `perUser` leaf groups (round robin, 1 by default), spread evenly over the
+ * leaves; `firstIndex` is the first user's index in the directory, so that seeding in steps
+ * spreads the users as one call would.
+ */
+export async function seedLeafMemberships(orm: MikroORM, userIds: string[], leafGroupIds: string[], perUser = 1, firstIndex = 0): Promise<void> {
+  const stride = Math.floor(leafGroupIds.length / perUser);
+  if (stride < 1) throw new Error(`${perUser} groups per user need as many leaf groups, not ${leafGroupIds.length}`);
+  await seedMemberships(orm, userIds.flatMap((userId, i) =>
+    Array.from({ length: perUser }, (_, j): [string, string] => [leafGroupIds[(firstIndex + i + j * stride) % leafGroupIds.length], userId])));
 }
 
 /** Creates a group with the given users as members and returns its id. */
@@ -118,11 +128,15 @@ async function seedMemberships(orm: MikroORM, pairs: Array<[string, string]>): P
   const em = orm.em.fork();
   await em.transactional(async (tx) => {
     for (let i = 0; i < pairs.length; i += CHUNK) {
-      const rows = pairs.slice(i, i + CHUNK).map(([groupId, userId]) =>
-        Object.assign(new GroupMembership(), { id: newId(), group: tx.getReference(Group, groupId), memberUser: tx.getReference(User, userId) }));
+      const rows = pairs.slice(i, i + CHUNK).map(([groupId, userId]): EntityData<GroupMembership> => ({ ...new GroupMembership(), group: groupId, memberUser: userId }));
       await tx.insertMany(GroupMembership, rows);
     }
   });
+}
+
+/** insertMany in statements of CHUNK rows: one statement of thousands would pass SQLite's and PostgreSQL's limits on bound parameters. */
+async function insertInChunks<T extends object>(tx: EntityManager, entity: EntityName<T>, rows: T[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await tx.insertMany(entity, rows.slice(i, i + CHUNK));
 }
 
 /**

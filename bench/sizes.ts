@@ -76,9 +76,39 @@ export const QUICK: BenchSizes = {
 
 /** Concurrency of the load generator where the issue does not fix it. */
 export const CONNECTIONS = 16;
-/** scim.members: connections each adding and removing their own member on one group. */
-export const MEMBERS_CONNECTIONS = 4;
+/** scim.members: connections each adding and removing their own member on one group; issue 13 measures it at 16. */
+export const MEMBERS_CONNECTIONS = CONNECTIONS;
 /** Okta provisions with a handful of parallel requests per app; 8 is generous. */
 export const SYNC_CONCURRENCY = 8;
 /** Okta pushes group members in PATCHes of up to 100. */
 export const SYNC_MEMBERS_PER_PATCH = 100;
+
+/** The million-user bench (`--size 1m`, million.ts): one directory grown in steps, measured after each. */
+export interface MillionSizes {
+  /** Users after each growth step, ascending; every step is measured. */
+  steps: number[];
+  /** The group tree (top ⊃ mid ⊃ leaf, roles bound as in the directory bench), seeded before the first step. */
+  tree: { top: number; midPerTop: number; leafPerMid: number };
+  /** Leaf groups each user is a member of. */
+  groupsPerUser: number;
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+/** 1,000 → 100,000 → 1,000,000 users in 10 + 90 + 9,900 = 10,000 groups, 3,000,000 memberships at the end. */
+export const MILLION: MillionSizes = {
+  steps: [1_000, 100_000, 1_000_000],
+  tree: { top: 10, midPerTop: 9, leafPerMid: 110 },
+  groupsPerUser: 3,
+  seconds: FULL.seconds,
+  warmUpSeconds: FULL.warmUpSeconds,
+};
+
+/** `--size 1m --quick`: the same steps at sizes that run in a minute, to try the code, never to record. */
+export const MILLION_QUICK: MillionSizes = {
+  steps: [1_000, 5_000, 20_000],
+  tree: { top: 2, midPerTop: 3, leafPerMid: 15 },
+  groupsPerUser: 3,
+  seconds: QUICK.seconds,
+  warmUpSeconds: QUICK.warmUpSeconds,
+};

@@ -6,6 +6,9 @@ const CAN_BATCH = `query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`;
 const CAN = `query($u: ID!, $a: ID!, $p: String!) { can(userId: $u, accountId: $a, permission: $p) }`;
 export const BATCH_SIZE = 100;
 
+/** The permissions graph.can asks about: some granted by the seeded roles (seed.ts), one granted by none. */
+export const BENCH_PERMISSIONS = ["area0.read", "area3.write", "area5.read", "area7.write", "nothing.here"];
+
 export interface CheckPool {
   userIds: string[];
   accountIds: string[];
