@@ -7,6 +7,7 @@ import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { loadGroupForChange, touch } from "./group-rules";
+import { batchedMemberChange } from "./membership-batch";
 import { countMembers, limitMembershipChanges, planOnGroup } from "./membership-limit";
 
 /**
@@ -77,8 +78,18 @@ export async function removeGroupMembers(ctx: CommandContext, input: { groupId: 
   return changeMembers(ctx, input, { remove: input });
 }
 
-/** Adds or removes listed members, each counted against the organization's membership rate limit. */
-async function changeMembers(ctx: CommandContext, target: { groupId: string; ifVersion?: number }, change: { add?: MemberIds; remove?: MemberIds }): Promise<Group> {
+/**
+ * Adds or removes listed members: group-committed with other requests' member changes
+ * (membership-batch.ts), or on its own when it nests groups.
+ */
+function changeMembers(ctx: CommandContext, target: { groupId: string; ifVersion?: number }, change: { add?: MemberIds; remove?: MemberIds }): Promise<Group> {
+  const selection = (ids: MemberIds | undefined) => ({ userIds: ids?.userIds ?? [], groupIds: ids?.groupIds ?? [], anyIds: [] });
+  return batchedMemberChange(ctx, { groupId: target.groupId, ifVersion: target.ifVersion, add: selection(change.add), remove: selection(change.remove) },
+    () => changeMembersAlone(ctx, target, change));
+}
+
+/** The same in a transaction of its own, each member counted against the organization's membership rate limit. */
+async function changeMembersAlone(ctx: CommandContext, target: { groupId: string; ifVersion?: number }, change: { add?: MemberIds; remove?: MemberIds }): Promise<Group> {
   const plan = await planOnGroup(ctx, target.groupId, countMembers(change.add ?? NO_MEMBERS, change.remove ?? NO_MEMBERS));
   return limitMembershipChanges(ctx, plan, () => runCommand(ctx, async (em) => {
     const group = await loadGroupForChange(em, ctx, target.groupId, target.ifVersion, ["members"]);

@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { Group, Organization } from "../../store/entities";
-import { actsForIdp } from "../actor";
+import { actsForIdp, type Actor } from "../actor";
 import type { CommandContext } from "../command";
 import { Forbidden, Invalid } from "../errors";
 import { findVisible } from "../lookup";
@@ -18,21 +18,24 @@ export async function loadGroupForChange(
   const group = await findVisible(em, Group, "group", groupId, ctx.actor, { forUpdate: true });
   if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, group.organization.id);
   assertVersion(group.version, ifVersion);
-  assertIdpOwnership(ctx, group, fields);
+  assertIdpOwnership(ctx.actor, group.managedBy, fields);
   return group;
 }
 
 /** The org setting "sync groups": when off, identity providers may not read or change groups. */
 export async function assertIdpMayManageGroups(em: EntityManager, organizationId: string): Promise<Organization> {
   const org = await em.findOneOrFail(Organization, { id: organizationId });
-  if (!org.scimSyncGroups) {
-    throw new Forbidden("group provisioning is turned off for this organization (the \"sync groups\" setting); users can still be provisioned");
-  }
+  if (!org.scimSyncGroups) throw groupSyncIsOff();
   return org;
 }
 
-export function assertIdpOwnership(ctx: CommandContext, group: Group, fields: string[]): void {
-  if (group.managedBy === "SCIM" && !actsForIdp(ctx.actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
+export function groupSyncIsOff(): Forbidden {
+  return new Forbidden("group provisioning is turned off for this organization (the \"sync groups\" setting); users can still be provisioned");
+}
+
+/** Admins may not change what an identity provider owns: the IdP would overwrite it on its next push. */
+export function assertIdpOwnership(actor: Actor, managedBy: Group["managedBy"], fields: string[]): void {
+  if (managedBy === "SCIM" && !actsForIdp(actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
 }
 
 /** Every change bumps the version (the SCIM ETag) and lastModified. */

@@ -8,6 +8,7 @@ import { findVisibleOrganization, readVisibleGroup } from "../lookup";
 import { assertStorableJson } from "../json-limits";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
+import { batchedMemberChange } from "./membership-batch";
 import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
 import { limitMembershipChanges, planListChange, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
@@ -104,7 +105,7 @@ async function applyGroupChange(
     const { attributes = {}, members } = change(group);
     const owned = GROUP_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined) as string[];
     if (members) owned.push("members");
-    assertIdpOwnership(ctx, group, owned);
+    assertIdpOwnership(ctx.actor, group.managedBy, owned);
     const changes = assignGroupAttributes(group, attributes);
     const renamed = Object.keys(changes).length > 0;
     if (renamed) {
@@ -114,6 +115,17 @@ async function applyGroupChange(
     if (renamed || changed > 0) touch(group);
     return { result: group, changed };
   }));
+}
+
+/**
+ * Adds and removes members named by id alone (SCIM's `members[].value`, a user or a group) and
+ * nothing else: group-committed with other requests' member changes (membership-batch.ts), or, when
+ * it nests groups, as the read-modify-write of changeGroup.
+ */
+export function changeGroupMembers(ctx: CommandContext, input: { id: string; ifVersion?: number; add: string[]; remove: string[] }): Promise<Group> {
+  const { id, ifVersion, add, remove } = input;
+  return batchedMemberChange(ctx, { groupId: id, ifVersion, add: { userIds: [], groupIds: [], anyIds: add }, remove: { userIds: [], groupIds: [], anyIds: remove } },
+    () => changeGroup(ctx, { id, ifVersion }, () => ({ members: { add, remove } })));
 }
 
 /** Deletes a group; its memberships (both ways) and bindings go with it. */

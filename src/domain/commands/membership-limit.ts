@@ -3,7 +3,7 @@ import type { CommandContext } from "../command";
 import { Invalid, RateLimited } from "../errors";
 import { readVisibleGroup, readVisibleOrganization } from "../lookup";
 import type { MemberIds } from "../ports/records";
-import { rateLimitersOf, type RateCharge, type RateLimiter } from "../ports/rate-limits";
+import { rateLimitersOf, type RateCharge, type RateLimiter, type RatePolicy } from "../ports/rate-limits";
 import { storeOf } from "../ports/store";
 import { membershipPolicyOf } from "../rate-limits";
 
@@ -50,25 +50,15 @@ export interface Counted<T> {
  */
 export async function limitMembershipChanges<T>(ctx: CommandContext, plan: MembershipPlan | null, command: () => Promise<Counted<T>>): Promise<T> {
   if (!plan || plan.members === 0 || !ctx.limits) return (await command()).result;
-  const org = await readVisibleOrganization(ctx.em.fork(), ctx.actor, plan.organizationId);
-  const policy = membershipPolicyOf(org, ctx.limits);
+  const policy = await membershipPolicy(ctx, plan.organizationId);
   if (!policy) return (await command()).result;
   const members = plan.members > policy.burst && plan.exactly ? await plan.exactly() : plan.members;
   if (members === 0) return (await command()).result;
-  if (members > policy.burst) {
-    // More than the burst can never fit, however long the client waits: not a 429.
-    throw new Invalid(`this request changes ${members} group memberships, more than this organization may change at once (${policy.burst}): send it in parts of at most ${policy.burst}`, "limit");
-  }
+  if (members > policy.burst) throw tooManyAtOnce(members, policy);
   if (ctx.em.isInTransaction()) throw new Error("the membership rate limit is taken before a command's transaction, never inside it");
   const limiter = rateLimitersOf(ctx.em).memberships;
-  const decision = await limiter.consume(org.id, members, policy);
-  if (!decision.allowed) {
-    ctx.limits.onRejected?.("membership");
-    throw RateLimited.after(
-      `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${members}: nothing of it was applied`,
-      decision.retryAfterMs,
-    );
-  }
+  const decision = await limiter.consume(plan.organizationId, members, policy);
+  if (!decision.allowed) throw overTheLimit(ctx, policy, members, decision.retryAfterMs);
   let outcome: Counted<T>;
   try {
     outcome = await command();
@@ -80,9 +70,30 @@ export async function limitMembershipChanges<T>(ctx: CommandContext, plan: Membe
   return outcome.result;
 }
 
+/** The membership policy of an organization the actor sees, under the server's limits, or null when it has none. */
+export async function membershipPolicy(ctx: CommandContext, organizationId: string): Promise<RatePolicy | null> {
+  if (!ctx.limits) return null;
+  const org = await readVisibleOrganization(ctx.em.fork(), ctx.actor, organizationId);
+  return membershipPolicyOf(org, ctx.limits);
+}
+
+/** More than the burst can never fit, however long the client waits: not a 429. */
+export function tooManyAtOnce(members: number, policy: RatePolicy): Invalid {
+  return new Invalid(`this request changes ${members} group memberships, more than this organization may change at once (${policy.burst}): send it in parts of at most ${policy.burst}`, "limit");
+}
+
+/** The refusal of a request of `members` changes past the organization's limit (counted for the metrics). */
+export function overTheLimit(ctx: CommandContext, policy: RatePolicy, members: number, retryAfterMs: number): RateLimited {
+  ctx.limits?.onRejected?.("membership");
+  return RateLimited.after(
+    `this organization may change ${policy.ratePerSecond} group memberships per second (bursts of ${policy.burst}) and this request changes ${members}: nothing of it was applied`,
+    retryAfterMs,
+  );
+}
+
 /** A refund that fails only leaves the points charged until their window ends: the request's own outcome stands. */
-async function refund(limiter: RateLimiter, charge: RateCharge, points: number): Promise<void> {
-  await limiter.refund(charge, points).catch(() => undefined);
+export async function refund(limiter: RateLimiter, charge: RateCharge, points: number): Promise<void> {
+  if (points > 0) await limiter.refund(charge, points).catch(() => undefined);
 }
 
 /**

@@ -41,6 +41,20 @@ export interface MemberIds {
   groupIds: string[];
 }
 
+/** What a membership change needs to know of an id it names: what it is, whose it is, and whether an IdP may see it. */
+export interface MemberFacts {
+  kind: "user" | "group";
+  organizationId: string;
+  protectedFromScim: boolean;
+}
+
+/** One membership row: a user or a group in a group. */
+export interface MembershipRow {
+  groupId: string;
+  memberId: string;
+  kind: "user" | "group";
+}
+
 /** One membership row of a group's member page. */
 export interface MemberRow {
   membershipId: string;

@@ -2,7 +2,8 @@ import type { EntityManager, UniqueConstraintViolationException } from "@mikro-o
 import type { Group, Organization } from "../../store/entities";
 import type { FilterPredicate, SortKey } from "./filter";
 import type {
-  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberIds, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
+  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord,
+  UserRecord,
 } from "./records";
 
 /**
@@ -39,6 +40,14 @@ export interface DirectoryStore {
   insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds>;
   /** Deletes exactly these memberships of one group; returns those really removed. */
   deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds>;
+  /** Inserts memberships of any groups (one statement per chunk), skipping those that exist; returns those really added. */
+  insertMembershipRows(em: EntityManager, rows: MembershipRow[]): Promise<MemberIds>;
+  /** Deletes exactly these memberships, of any groups (one statement per member kind and chunk). */
+  deleteMembershipRows(em: EntityManager, rows: MembershipRow[]): Promise<void>;
+  /** Which memberships of these groups have one of these members (one statement, by the unique indexes). */
+  existingMemberships(em: EntityManager, groupIds: string[], memberIds: string[]): Promise<MembershipRow[]>;
+  /** Each id that names a user or a group, with its organization (one statement). */
+  memberFacts(em: EntityManager, ids: string[]): Promise<Map<string, MemberFacts>>;
   /** Every direct member id of one group, by kind. */
   memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds>;
   /** The groups a group is inside, directly or through nesting (one recursive statement). */
@@ -79,6 +88,12 @@ export interface DirectoryStore {
    * write transactions one at a time, so it does nothing there.
    */
   lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
+  /**
+   * Groups by id, locked as lockForChange locks them (in id order, so two transactions locking
+   * overlapping sets queue instead of deadlocking), as managed entities, each with whether its
+   * organization syncs groups: one statement.
+   */
+  lockGroupsForChange(em: EntityManager, ids: string[]): Promise<Array<{ group: Group; organizationSyncsGroups: boolean }>>;
   /**
    * Inserts new entities atomically (all or none), group-committed with other commands' inserts
    * under load; joins the caller's transaction when there is one. A unique index violation

@@ -1,4 +1,4 @@
-import { changeGroup, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
+import { changeGroup, changeGroupMembers, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
 import { readVisibleGroup } from "../../domain/lookup";
 import { memberListsOfGroups, type MemberList, type MemberOfGroup } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
@@ -8,6 +8,7 @@ import type { ScimContext } from "../context";
 import { StreamedValues } from "../json-stream";
 import { applyPatch } from "../patch/apply";
 import { parsePatchRequest } from "../patch/parse";
+import { memberOnlyDelta } from "../patch/member-delta";
 import { project, wantsAttribute } from "../projection";
 import { RESOURCE_SCHEMAS } from "../schema";
 import { groupFromScim, groupToScim } from "./group-json";
@@ -34,6 +35,9 @@ export const groupsResource: ScimResourceType<Group> = {
 
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);
+    // An IdP's member push (nothing but member adds and removals) needs no read of the group.
+    const members = memberOnlyDelta(operations, RESOURCE_SCHEMAS.Group);
+    if (members) return changeGroupMembers(ctx, { id, ifVersion, ...members });
     // Applied to the group as the write transaction reads it: parallel PATCHes never lose each other.
     return changeGroup(ctx, { id, ifVersion }, (group) => {
       // The group is rendered without members: PATCH turns member operations into a delta.

@@ -15,11 +15,13 @@ const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"
 
 const POSTGRES_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select jsonb_array_elements_text(${param}::jsonb)`,
+  pairsFromJson: (param) => `select x->>0 as a, x->>1 as b from jsonb_array_elements(${param}::jsonb) x`,
   jsonArrayOfArrays: (values) => `coalesce(json_agg(json_build_array(${values.join(", ")})), '[]')`,
   dateParam: (date) => date,
   // jsonb is valid JSON by construction.
   jsonColumn: (column) => column,
   nullText: "null::text",
+  lockRowsOf: (alias) => `for no key update of ${alias}`,
 };
 
 /**

@@ -3,7 +3,7 @@ import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { Group, Organization } from "../entities";
 import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
 import type {
-  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberIds, MemberPageRequest, MemberRow, ScimTokenRecord, UserRecord,
+  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord, UserRecord,
 } from "../../domain/ports/records";
 import { newId } from "../ids";
 import { accessFactsFromRow } from "./access-facts";
@@ -104,17 +104,29 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return row ? em.map(Group, row) : null;
   }
 
+  async lockGroupsForChange(em: EntityManager, ids: string[]): Promise<Array<{ group: Group; organizationSyncsGroups: boolean }>> {
+    const rows = await this.run(em,
+      `select g.*, o.scim_sync_groups as organization_syncs_groups from "group" g join organization o on o.id = g.organization_id
+       where g.id in (${this.dialect.idsFromJson("?")}) order by g.id ${this.dialect.lockRowsOf("g")}`,
+      [JSON.stringify(ids)]);
+    return rows.map(({ organization_syncs_groups: syncs, ...row }) => ({ group: em.map(Group, row), organizationSyncsGroups: Boolean(syncs) }));
+  }
+
   async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
     const [row] = await this.run(em, `select * from organization where id = ?`, [id]);
     return row ? em.map(Organization, row) : null;
   }
 
-  async insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+  insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
+    return this.insertMembershipRows(em, [
+      ...members.userIds.map((memberId): MembershipRow => ({ groupId, memberId, kind: "user" })),
+      ...members.groupIds.map((memberId): MembershipRow => ({ groupId, memberId, kind: "group" })),
+    ]);
+  }
+
+  async insertMembershipRows(em: EntityManager, memberships: MembershipRow[]): Promise<MemberIds> {
     const now = this.dialect.dateParam(new Date());
-    const rows = [
-      ...members.userIds.map((id) => [newId(), groupId, id, null, now]),
-      ...members.groupIds.map((id) => [newId(), groupId, null, id, now]),
-    ];
+    const rows = memberships.map((m) => [newId(), m.groupId, m.kind === "user" ? m.memberId : null, m.kind === "group" ? m.memberId : null, now]);
     const added: MemberIds = { userIds: [], groupIds: [] };
     for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
       // Existing members are skipped by the unique indexes, so an add is idempotent and never reads
@@ -127,6 +139,50 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
       collectMembers(inserted, added);
     }
     return added;
+  }
+
+  async deleteMembershipRows(em: EntityManager, memberships: MembershipRow[]): Promise<void> {
+    const columns: Array<[string, MembershipRow[]]> = [
+      ["member_user_id", memberships.filter((m) => m.kind === "user")],
+      ["member_group_id", memberships.filter((m) => m.kind === "group")],
+    ];
+    for (const [column, rows] of columns) {
+      for (const chunk of chunks(rows)) {
+        await this.run(em,
+          `delete from group_membership where (group_id, ${column}) in (select a, b from (${this.dialect.pairsFromJson("?")}) pairs)`,
+          [JSON.stringify(chunk.map((m) => [m.groupId, m.memberId]))],
+        );
+      }
+    }
+  }
+
+  async existingMemberships(em: EntityManager, groupIds: string[], memberIds: string[]): Promise<MembershipRow[]> {
+    if (groupIds.length === 0 || memberIds.length === 0) return [];
+    // Both unique indexes (group_id, member_…_id) answer it: one probe per pair named.
+    const rows = await this.run(em,
+      `select group_id, member_user_id as member_id, 'user' as kind from group_membership
+         where group_id in (${this.dialect.idsFromJson("?")}) and member_user_id in (${this.dialect.idsFromJson("?")})
+       union all
+       select group_id, member_group_id, 'group' from group_membership
+         where group_id in (${this.dialect.idsFromJson("?")}) and member_group_id in (${this.dialect.idsFromJson("?")})`,
+      [JSON.stringify(groupIds), JSON.stringify(memberIds), JSON.stringify(groupIds), JSON.stringify(memberIds)],
+    );
+    return rows.map((r) => ({ groupId: r.group_id as string, memberId: r.member_id as string, kind: r.kind as MembershipRow["kind"] }));
+  }
+
+  async memberFacts(em: EntityManager, ids: string[]): Promise<Map<string, MemberFacts>> {
+    const facts = new Map<string, MemberFacts>();
+    if (ids.length === 0) return facts;
+    const rows = await this.run(em,
+      `select id, 'user' as kind, organization_id, case when protected_from_scim then 1 else 0 end as hidden from "user" where id in (${this.dialect.idsFromJson("?")})
+       union all
+       select id, 'group', organization_id, 0 from "group" where id in (${this.dialect.idsFromJson("?")})`,
+      [JSON.stringify(ids), JSON.stringify(ids)],
+    );
+    for (const r of rows) {
+      facts.set(r.id as string, { kind: r.kind as MemberFacts["kind"], organizationId: r.organization_id as string, protectedFromScim: Number(r.hidden) === 1 });
+    }
+    return facts;
   }
 
   async deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {

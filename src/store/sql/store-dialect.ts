@@ -6,12 +6,20 @@
 export interface StoreDialect {
   /** A subquery yielding one row per id of a JSON array bound at `param` (`?`). */
   idsFromJson(param: string): string;
+  /** A subquery yielding one row (columns `a`, `b`) per two-element array of a JSON array bound at `param`. */
+  pairsFromJson(param: string): string;
   /** An aggregate of rows into one JSON array of arrays (`[]` when there are none). */
   jsonArrayOfArrays(values: string[]): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
   /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */
   jsonColumn(column: string, fallback: string): string;
+  /**
+   * The clause ending a SELECT that locks the rows of the table aliased `alias` until the transaction
+   * ends, letting foreign-key checks through (DirectoryStore.lockForChange); empty where the one
+   * writer connection is the lock.
+   */
+  lockRowsOf(alias: string): string;
   /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
   nullText: string;
 }

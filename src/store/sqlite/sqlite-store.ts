@@ -11,6 +11,7 @@ import { runSql } from "./run-sql";
 
 const SQLITE_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select value from json_each(${param})`,
+  pairsFromJson: (param) => `select json_extract(value, '$[0]') as a, json_extract(value, '$[1]') as b from json_each(${param})`,
   jsonArrayOfArrays: (values) => `json_group_array(json_array(${values.join(", ")}))`,
   // MikroORM stores SQLite datetimes as epoch milliseconds.
   dateParam: (date) => date.getTime(),
@@ -18,6 +19,7 @@ const SQLITE_DIALECT: StoreDialect = {
   // server bounded depth) reads as the fallback, so one such row cannot fail a whole batch.
   jsonColumn: (column, fallback) => `json(case when json_valid(${column}) then ${column} else ${fallback} end)`,
   nullText: "null",
+  lockRowsOf: () => "",
 };
 
 /**

@@ -1,0 +1,241 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { Group } from "../../store/entities";
+import { recordAudit } from "../audit";
+import type { CommandContext } from "../command";
+import { readVisibleGroup } from "../lookup";
+import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
+import { storeOf } from "../ports/store";
+import { assertCanWrite } from "../tenancy";
+import { planBatch, pairKey, type ChangeOutcome, type MemberChange, type MemberSelection } from "./membership-batch-plan";
+import { membershipPolicy, overTheLimit, refund } from "./membership-limit";
+
+/**
+ * Membership changes group-committed, as creates are (store/sql/group-commit.ts): member adds and
+ * removals arriving while a batch is being written queue, and the next transaction applies all of
+ * them — one statement per kind of read and write for the whole batch, whatever its size, instead
+ * of a dozen per request. Alone, a change still gets its transaction at once (no timer).
+ *
+ * Each change keeps its own outcome (membership-batch-plan.ts applies them in order, with the rules
+ * each obeys alone), its own audit events and its own version (the ETag its response carries).
+ * The membership rate limit is taken once per organization for a whole batch and what was not
+ * used is given back once. What a batch cannot decide by itself runs on its own, as it did before
+ * batching, through the caller's `alone`: a change that nests groups (the cycle rule walks the
+ * committed graph), one larger than the organization's burst (the limit then counts it against the
+ * current list), and every change of a batch whose transaction failed.
+ */
+export function batchedMemberChange(ctx: CommandContext, change: Omit<MemberChange, "actor">, alone: () => Promise<Group>): Promise<Group> {
+  assertCanWrite(ctx.actor);
+  // Typed group members are known to nest before anything is read.
+  if (change.add.groupIds.length > 0) return alone();
+  let queue = queues.get(ctx.em.config);
+  if (!queue) queues.set(ctx.em.config, (queue = new MembershipQueue()));
+  return queue.enqueue({ ctx, change: { ...change, actor: ctx.actor }, points: pointsOf(change), alone });
+}
+
+/** Requests per transaction: bounds its duration and its statements' parameter lists. */
+const MAX_CHANGES_PER_BATCH = 64;
+
+const queues = new WeakMap<object, MembershipQueue>();
+
+interface Queued {
+  ctx: CommandContext;
+  change: MemberChange;
+  /** Members it names, each once: what the rate limit charges before knowing what really changes. */
+  points: number;
+  alone: () => Promise<Group>;
+  resolve: (group: Group) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Points taken from an organization's budget for some of a batch's requests. */
+interface Charge {
+  charge: RateCharge;
+  ctx: CommandContext;
+  requests: Queued[];
+}
+
+class MembershipQueue {
+  private readonly pending: Queued[] = [];
+  private draining = false;
+
+  enqueue(request: Omit<Queued, "resolve" | "reject">): Promise<Group> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...request, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) await this.write(this.pending.splice(0, MAX_CHANGES_PER_BATCH));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async write(batch: Queued[]): Promise<void> {
+    const { admitted, charges } = await admit(batch);
+    if (admitted.length === 0) return;
+    let results: Array<{ outcome: ChangeOutcome; group: Group | null }>;
+    try {
+      results = await applyBatch(admitted[0].ctx.em, admitted.map((request) => request.change));
+    } catch {
+      // Something only the database knew (a member deleted meanwhile by another process): each
+      // change runs again alone, to get exactly its own outcome.
+      for (const { charge, ctx, requests } of charges) await refund(rateLimitersOf(ctx.em).memberships, charge, sumOf(requests, (r) => r.points));
+      for (const request of admitted) runAlone(request);
+      return;
+    }
+    const changed = new Map<Queued, number>();
+    admitted.forEach((request, index) => {
+      const { outcome, group } = results[index];
+      if (outcome.kind === "applied") {
+        changed.set(request, size(outcome.added) + size(outcome.removed));
+        request.resolve(group as Group);
+      } else if (outcome.kind === "failed") {
+        request.reject(outcome.error);
+      } else {
+        runAlone(request);
+      }
+    });
+    for (const { charge, ctx, requests } of charges) {
+      await refund(rateLimitersOf(ctx.em).memberships, charge, sumOf(requests, (r) => r.points - (changed.get(r) ?? 0)));
+    }
+  }
+}
+
+function runAlone(request: Queued): void {
+  request.alone().then(request.resolve, request.reject);
+}
+
+/**
+ * The membership rate limit for a batch: per organization, the points of all its requests taken at
+ * once; refused, each request's own points in turn, so a request that fits is not refused for its
+ * neighbours. A request bigger than the organization's burst runs alone (the limit then counts
+ * what it really changes). Refused and failed requests are answered here.
+ */
+async function admit(batch: Queued[]): Promise<{ admitted: Queued[]; charges: Charge[] }> {
+  const admitted: Queued[] = [];
+  const charges: Charge[] = [];
+  const byOrganization = new Map<string, Queued[]>();
+  for (const request of batch) {
+    if (!request.ctx.limits || request.points === 0) {
+      admitted.push(request);
+      continue;
+    }
+    try {
+      const organizationId = request.ctx.actor.organizationId ?? (await readVisibleGroup(request.ctx.em.fork(), request.change.groupId, request.ctx.actor)).organization.id;
+      byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), request]);
+    } catch (error) {
+      request.reject(error);
+    }
+  }
+  for (const [organizationId, requests] of byOrganization) {
+    const { ctx } = requests[0];
+    let policy;
+    try {
+      policy = await membershipPolicy(ctx, organizationId);
+    } catch (error) {
+      for (const request of requests) request.reject(error);
+      continue;
+    }
+    if (!policy) {
+      admitted.push(...requests);
+      continue;
+    }
+    const fitting = requests.filter((request) => request.points <= policy.burst);
+    for (const request of requests) if (request.points > policy.burst) runAlone(request);
+    const limiter = rateLimitersOf(ctx.em).memberships;
+    const total = sumOf(fitting, (r) => r.points);
+    const together = total <= policy.burst && fitting.length > 1 ? await limiter.consume(organizationId, total, policy) : null;
+    if (together?.allowed) {
+      charges.push({ charge: together.charge, ctx, requests: fitting });
+      admitted.push(...fitting);
+      continue;
+    }
+    for (const request of fitting) {
+      const decision = await limiter.consume(organizationId, request.points, policy);
+      if (!decision.allowed) {
+        request.reject(overTheLimit(request.ctx, policy, request.points, decision.retryAfterMs));
+        continue;
+      }
+      charges.push({ charge: decision.charge, ctx, requests: [request] });
+      admitted.push(request);
+    }
+  }
+  // Kept in arrival order: each change sees the ones that came before it.
+  const order = new Map(batch.map((request, index) => [request, index]));
+  admitted.sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
+  return { admitted, charges };
+}
+
+/**
+ * One transaction for a batch: the groups locked (PostgreSQL; SQLite's one writer is the lock) and
+ * read with their organizations' group sync setting, what each named member is, and which of the
+ * named memberships exist — three statements — then the batch's net deletes and inserts, its audit
+ * events and its groups' new versions, one statement each. Returns each change's outcome, and for
+ * an applied one the group as that change left it.
+ */
+async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Promise<Array<{ outcome: ChangeOutcome; group: Group | null }>> {
+  return requestEm.fork().transactional(async (em) => {
+    const store = storeOf(em);
+    const groupIds = [...new Set(changes.map((c) => c.groupId))];
+    const locked = await store.lockGroupsForChange(em, groupIds);
+    const groups = new Map(locked.map(({ group }) => [group.id, group]));
+    const memberIds = [...new Set(changes.flatMap((c) => [...idsOf(c.add), ...idsOf(c.remove)]))];
+    const members = await store.memberFacts(em, memberIds);
+    const existing = await store.existingMemberships(em, groupIds, memberIds);
+    const plan = planBatch(changes, {
+      groups: new Map([...groups].map(([id, g]) => [id, { organizationId: g.organization.id, version: g.version, managedBy: g.managedBy }])),
+      groupSyncOff: new Set(locked.filter((l) => !l.organizationSyncsGroups).map((l) => l.group.organization.id)),
+      members,
+      existing: new Set(existing.map((m) => pairKey(m.groupId, m.memberId))),
+    });
+    if (plan.deletes.length > 0) await store.deleteMembershipRows(em, plan.deletes);
+    if (plan.inserts.length > 0) await store.insertMembershipRows(em, plan.inserts);
+    const now = new Date();
+    return plan.outcomes.map((outcome, index) => {
+      if (outcome.kind !== "applied") return { outcome, group: null };
+      const change = changes[index];
+      const group = groups.get(change.groupId) as Group;
+      const organizationId = group.organization.id;
+      if (size(outcome.removed) > 0) {
+        recordAudit(em, change.actor, { type: "group.member_remove", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.removed } });
+      }
+      if (size(outcome.added) > 0) {
+        recordAudit(em, change.actor, { type: "group.member_add", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.added } });
+      }
+      if (outcome.version !== group.version) {
+        group.version = outcome.version;
+        group.updatedAt = now;
+      }
+      return { outcome, group: snapshotOf(group) };
+    });
+  });
+}
+
+/**
+ * The group as one change left it: a copy, since later changes of the batch move the managed
+ * entity on (each response carries its own version). Copying through the entity's own accessors
+ * gives the copy state of its own.
+ */
+function snapshotOf(group: Group): Group {
+  return Object.assign(Object.create(Object.getPrototypeOf(group) as object) as Group, group);
+}
+
+function pointsOf(change: Omit<MemberChange, "actor">): number {
+  return new Set([...idsOf(change.add), ...idsOf(change.remove)]).size;
+}
+
+function idsOf(selection: MemberSelection): string[] {
+  return [...selection.userIds, ...selection.groupIds, ...selection.anyIds];
+}
+
+function size(members: { userIds: string[]; groupIds: string[] }): number {
+  return members.userIds.length + members.groupIds.length;
+}
+
+function sumOf<T>(items: T[], value: (item: T) => number): number {
+  return items.reduce((sum, item) => sum + value(item), 0);
+}
