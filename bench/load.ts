@@ -81,6 +81,34 @@ export async function afterWarmUp<T>(warmUpSeconds: number, seconds: number, run
   return run(seconds);
 }
 
+export interface AlternatingRounds {
+  warmUpSeconds: number;
+  rounds: number;
+  roundSeconds: number;
+  /** Called after each pair of rounds, e.g. to show progress. */
+  onRound?: (round: number, a: LoadResult, b: LoadResult) => void;
+}
+
+/**
+ * Two loads in alternating rounds (a, b, a, b, …) after a warm-up of each, each combined by
+ * combineRounds: flatness is a ratio of two rates, and a shared machine drifts by more than the
+ * 10% it allows within minutes, so both rates are taken over the same stretch of time.
+ */
+export async function alternatingRounds(options: AlternatingRounds, a: (seconds: number) => Promise<LoadResult>, b: (seconds: number) => Promise<LoadResult>): Promise<[LoadResult, LoadResult]> {
+  if (options.warmUpSeconds > 0) {
+    await a(options.warmUpSeconds);
+    await b(options.warmUpSeconds);
+  }
+  const aRounds: LoadResult[] = [];
+  const bRounds: LoadResult[] = [];
+  for (let round = 0; round < options.rounds; round += 1) {
+    aRounds.push(await a(options.roundSeconds));
+    bRounds.push(await b(options.roundSeconds));
+    options.onRound?.(round, aRounds[round], bRounds[round]);
+  }
+  return [combineRounds(aRounds), combineRounds(bRounds)];
+}
+
 /** The common case: every connection repeats one request, for `seconds`. */
 export function measureRequest(url: string, connections: number, seconds: number, request: autocannon.Request): Promise<LoadResult> {
   return measureLoad({ url, connections, duration: seconds, requests: [request] });

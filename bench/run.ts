@@ -18,7 +18,7 @@ import { measureFleet, type FleetResult } from "./fleet";
 import { onFreshDirectory } from "./fresh-directory";
 import { startIdgraph } from "./idgraph-process";
 import { peakRssMegabytes, rssMegabytes } from "./memory";
-import { afterWarmUp, combineRounds, type LoadResult } from "./load";
+import { afterWarmUp, alternatingRounds, type LoadResult } from "./load";
 import { benchMillion } from "./million";
 import { RESULTS_DIR, updateReadme, writeResults, type RecordedRun } from "./output";
 import { evaluate, renderMarkdown, RESULTS_VERSION, runInfo, type BenchResults } from "./report";
@@ -191,26 +191,15 @@ async function startSmallDirectory(databases: BenchDatabases, users: number) {
   return { server, target: { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey } };
 }
 
-/**
- * scim.lookup at both sizes, in alternating rounds (small, big, small, big, …) after a warm-up of
- * each: flatness is a ratio of two rates, and a shared machine drifts by more than the 10% it
- * allows within minutes, so both rates are taken over the same stretch of time.
- */
+/** scim.lookup at both sizes, in alternating rounds (small, big, small, big, …): see alternatingRounds. */
 async function measureLookups(sizes: BenchSizes, small: Target, big: Target): Promise<{ scimLookupSmall: LoadResult; scimLookupBig: LoadResult }> {
   const roundSeconds = Math.max(1, Math.round(sizes.seconds / 2));
   log(`▸ scim.lookup at ${sizes.smallDirectory} and ${sizes.bigDirectory} users (${sizes.warmUpSeconds} s warm-up each, ${sizes.lookupRounds} alternating rounds of ${roundSeconds} s each)`);
-  if (sizes.warmUpSeconds > 0) {
-    await scimLookup(small, sizes.smallDirectory, sizes.warmUpSeconds, CONNECTIONS);
-    await scimLookup(big, sizes.bigDirectory, sizes.warmUpSeconds, CONNECTIONS);
-  }
-  const smallRounds: LoadResult[] = [];
-  const bigRounds: LoadResult[] = [];
-  for (let round = 0; round < sizes.lookupRounds; round += 1) {
-    smallRounds.push(await scimLookup(small, sizes.smallDirectory, roundSeconds, CONNECTIONS));
-    bigRounds.push(await scimLookup(big, sizes.bigDirectory, roundSeconds, CONNECTIONS));
-    log(`  round ${round + 1}: ${smallRounds[round].rps} req/s at ${sizes.smallDirectory}, ${bigRounds[round].rps} req/s at ${sizes.bigDirectory}`);
-  }
-  return { scimLookupSmall: combineRounds(smallRounds), scimLookupBig: combineRounds(bigRounds) };
+  const [scimLookupSmall, scimLookupBig] = await alternatingRounds(
+    { warmUpSeconds: sizes.warmUpSeconds, rounds: sizes.lookupRounds, roundSeconds, onRound: (round, a, b) => log(`  round ${round + 1}: ${a.rps} req/s at ${sizes.smallDirectory}, ${b.rps} req/s at ${sizes.bigDirectory}`) },
+    (seconds) => scimLookup(small, sizes.smallDirectory, seconds, CONNECTIONS),
+    (seconds) => scimLookup(big, sizes.bigDirectory, seconds, CONNECTIONS));
+  return { scimLookupSmall, scimLookupBig };
 }
 
 /** scim.sync runs on its own fresh database, as a new customer's first sync would. */

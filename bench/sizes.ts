@@ -91,8 +91,10 @@ export interface MillionSizes {
   tree: { top: number; midPerTop: number; leafPerMid: number };
   /** Leaf groups each user is a member of. */
   groupsPerUser: number;
+  /** Each scenario: a warm-up, then `seconds` on each directory in `rounds` alternating rounds. */
   seconds: number;
   warmUpSeconds: number;
+  rounds: number;
 }
 
 /** 1,000 → 100,000 → 1,000,000 users in 10 + 90 + 9,900 = 10,000 groups, 3,000,000 memberships at the end. */
@@ -102,6 +104,7 @@ export const MILLION: MillionSizes = {
   groupsPerUser: 3,
   seconds: FULL.seconds,
   warmUpSeconds: FULL.warmUpSeconds,
+  rounds: 2,
 };
 
 /** `--size 1m --quick`: the same steps at sizes that run in a minute, to try the code, never to record. */
@@ -111,4 +114,5 @@ export const MILLION_QUICK: MillionSizes = {
   groupsPerUser: 3,
   seconds: QUICK.seconds,
   warmUpSeconds: QUICK.warmUpSeconds,
+  rounds: 1,
 };
