@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
+import type { AbstractSqlConnection, Knex, SqlEntityManager } from "@mikro-orm/knex";
 import type { Row } from "../sql/rows";
 import { logStatement } from "../sql/log-statement";
 import { onDriverConnection } from "../sql/driver-connection";
@@ -15,8 +15,23 @@ import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-stateme
  */
 export async function runSql(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const sqlEm = em as SqlEntityManager;
-  if (sqlEm.isInTransaction()) return sqlEm.execute<Row[]>(sql, params as never[]);
+  if (sqlEm.isInTransaction()) return runInTransaction(sqlEm, sql, params);
   return runPrepared(sqlEm.getConnection("read") as AbstractSqlConnection, "read", sql, params);
+}
+
+/**
+ * A statement of the caller's transaction, prepared on that transaction's own driver connection
+ * (knex hands a transaction's client exactly that one connection), so statements inside a
+ * transaction — a membership batch's reads and multi-row writes — are prepared once too, instead
+ * of being handed through knex's raw path and prepared afresh on every call.
+ */
+async function runInTransaction(em: SqlEntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+  const transaction = em.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
+  const driver = (await transaction.client.acquireConnection()) as Sqlite3Connection;
+  const started = Date.now();
+  const rows = await preparedStatementsOf(driver).all(sql, params);
+  logStatement(em.getConnection("write") as AbstractSqlConnection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "write", name: "transaction" } });
+  return rows;
 }
 
 /**
