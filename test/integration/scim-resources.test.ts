@@ -156,11 +156,13 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
       const words = sql.replace(/[`"]/g, "").split(" ");
       return words[0] + (words[0] === "insert" ? ` ${words[2]}` : "");
     });
-    // After the token's row, the organization is read on a read connection, in parallel with writers; the write transaction holds only the two inserts,
-    // and the unique index decides a 409.
-    expect(verbs).toEqual(["select", "begin", "insert user", "insert audit_event", "commit"]);
+    // The token's row came with its organization's (the settings a create reads), on a read
+    // connection, in parallel with writers; the write transaction holds only the two inserts, and
+    // the unique index decides a 409.
+    expect(statements[0]).toMatch(/ from scim_token t join organization o /);
+    expect(verbs).toEqual(["begin", "insert user", "insert audit_event", "commit"]);
     // (SQLite's readers are MikroORM read replicas; PostgreSQL reads and writes from one pool.)
-    if (server.database.config.kind === "sqlite") expect(statements[1]).toMatch(/via read connection/);
+    if (server.database.config.kind === "sqlite") expect(statements[0]).toMatch(/via read connection/);
 
     // Written without the unit of work, read back through it: every column as MikroORM would
     // have written it (a mismatch would make the entity dirty and the flush write it back).

@@ -68,7 +68,12 @@ class MembershipQueue {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > 0) await this.write(this.pending.splice(0, MAX_CHANGES_PER_BATCH));
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_CHANGES_PER_BATCH);
+        // A failure outside the batch's transaction (the rate limit's counter unreachable) answers
+        // every request not answered yet; a promise already settled ignores it.
+        await this.write(batch).catch((error: unknown) => batch.forEach((request) => request.reject(error)));
+      }
     } finally {
       this.draining = false;
     }

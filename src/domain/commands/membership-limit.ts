@@ -73,7 +73,7 @@ export async function limitMembershipChanges<T>(ctx: CommandContext, plan: Membe
 /** The membership policy of an organization the actor sees, under the server's limits, or null when it has none. */
 export async function membershipPolicy(ctx: CommandContext, organizationId: string): Promise<RatePolicy | null> {
   if (!ctx.limits) return null;
-  const org = await readVisibleOrganization(ctx.em.fork(), ctx.actor, organizationId);
+  const org = await readVisibleOrganization(ctx.em, ctx.actor, organizationId);
   return membershipPolicyOf(org, ctx.limits);
 }
 

@@ -77,7 +77,11 @@ export interface DirectoryStore {
 
   // Credentials
   findApiKeyRecord(em: EntityManager, id: string): Promise<ApiKeyRecord | null>;
-  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null>;
+  /**
+   * A SCIM token, with its organization read in the same statement as a managed entity of `em`:
+   * the rest of the request finds it loaded (lookup.ts readVisibleOrganization).
+   */
+  findScimTokenRecord(em: EntityManager, id: string): Promise<(ScimTokenRecord & { organization: Organization }) | null>;
 
   // Writes
   /**

@@ -23,10 +23,23 @@ export async function findApiKeyRecord(run: Run, id: string): Promise<ApiKeyReco
   return row ? { ...credential(row), role: row.role as ApiKeyRecord["role"] } : null;
 }
 
-export async function findScimTokenRecord(run: Run, id: string): Promise<ScimTokenRecord | null> {
+/**
+ * A SCIM token with its organization's whole row, in the same statement: every SCIM request reads
+ * the organization too (its SCIM switch here; its settings when it creates or changes anything),
+ * and the request then finds it already loaded (`toOrganization` maps the row).
+ */
+export async function findScimTokenRecord<O>(run: Run, id: string, toOrganization: (row: Row) => O): Promise<(ScimTokenRecord & { organization: O }) | null> {
   const [row] = await run(
-    `select t.id, t.secret_hash, t.organization_id, t.revoked_at, t.expires_at, t.last_used_at, o.scim_enabled
+    `select t.id as token_id, t.secret_hash as token_secret_hash, t.revoked_at as token_revoked_at, t.expires_at as token_expires_at,
+            t.last_used_at as token_last_used_at, o.*
        from scim_token t join organization o on o.id = t.organization_id
       where t.id = ?`, [id]);
-  return row ? { ...credential(row), organizationId: row.organization_id as string, scimEnabled: booleanColumn(row.scim_enabled) } : null;
+  if (!row) return null;
+  const organization: Row = {};
+  const token: Row = { organization_id: row.id };
+  for (const [column, value] of Object.entries(row)) {
+    if (column.startsWith("token_")) token[column.slice("token_".length)] = value;
+    else organization[column] = value;
+  }
+  return { ...credential(token), organizationId: row.id as string, scimEnabled: booleanColumn(row.scim_enabled), organization: toOrganization(organization) };
 }

@@ -314,8 +314,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return findApiKeyRecord((sql, params) => this.run(em, sql, params), id);
   }
 
-  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null> {
-    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id);
+  findScimTokenRecord(em: EntityManager, id: string): Promise<(ScimTokenRecord & { organization: Organization }) | null> {
+    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id, (row) => em.map(Organization, row));
   }
 
   violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null {
