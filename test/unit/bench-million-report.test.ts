@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { LoadResult } from "../../bench/load";
 import { evaluateMillion, renderMillion, type MillionResults, type MillionStep, type StepLoads } from "../../bench/million-report";
 import { MILLION } from "../../bench/sizes";
@@ -43,5 +45,16 @@ describe("the million-user bench's report", () => {
     const markdown = renderMillion(run([step(1_000, 2_000, 150, 160), step(100_000, 1_950, 200, 230), step(1_000_000, 1_900, 210, 250)]));
     expect(markdown).toContain("10,000 groups (10 × 9 × 110");
     expect(markdown).toContain("| 1,000,000 | 3,000,000 | 500 s | 1,900 req/s, 7 / 20 ms (95%) | 2,400 req/s, 7 / 20 ms (96%) | 19,000 checks/s, 7 / 20 ms (95%) | 210 / 250 MB |");
+  });
+});
+
+describe("the README's million-user tables", () => {
+  const dir = join(__dirname, "..", "..", "bench", "results");
+  it.each(["sqlite", "postgres"])("include the latest %s --size 1m run recorded in bench/results, as it rendered", (db) => {
+    const latest = readdirSync(dir).filter((f) => new RegExp(`^\\d{4}-\\d{2}-\\d{2}-${db}-1m\\.json$`).test(f)).sort().pop();
+    if (!latest) return; // no run of that database recorded yet: its markers stay empty
+    const results = JSON.parse(readFileSync(join(dir, latest), "utf8")) as MillionResults;
+    const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+    expect(readme).toContain(`<!-- bench:${db}:1m:start -->\n${renderMillion(results)}\n<!-- bench:${db}:1m:end -->`);
   });
 });
