@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startChild, type Child } from "./ceilings/child";
 
@@ -7,6 +8,17 @@ import { startChild, type Child } from "./ceilings/child";
  * second, and a fleet of N would measure N times the limit. The limits stay on, far out of reach.
  */
 const OUT_OF_REACH = String(1_000_000_000);
+
+/**
+ * Node's flags as `npm start` passes them (package.json): the bench measures the server as it is
+ * run, heap limit included.
+ */
+function nodeArgsOfNpmStart(): string[] {
+  const packageJson = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: { start: string } };
+  const match = /^node((?: --\S+)*) dist\/src\/cli\/main\.js serve$/.exec(packageJson.scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [flags] dist/src/cli/main.js serve": ${packageJson.scripts.start}`);
+  return match[1].trim().split(" ").filter(Boolean);
+}
 
 /** The real idgraph server (`idgraph serve`, compiled), in its own process, on a given database (a SQLite path or a postgres URL). */
 export function startIdgraph(databaseUrl: string): Promise<Child> {
@@ -21,6 +33,7 @@ export function startIdgraph(databaseUrl: string): Promise<Child> {
     MEMBERSHIP_BURST: OUT_OF_REACH,
   }, {
     args: ["serve"],
+    nodeArgs: nodeArgsOfNpmStart(),
     ready: /GraphQL:\s+(\S+)\/graphql/,
   });
 }

@@ -12,6 +12,8 @@ export interface Child {
 export interface ChildOptions {
   /** Arguments after the script, e.g. `["serve"]` for the idgraph CLI. */
   args?: string[];
+  /** Node's own flags, before the script. */
+  nodeArgs?: string[];
   /**
    * The line that says the server is up; its first capture group is the base URL. The idgraph
    * `serve` command prints `  GraphQL:    http://127.0.0.1:PORT/graphql`, so pass
@@ -27,12 +29,12 @@ export interface ChildOptions {
 /** Keep only the tail of stderr: enough to explain a failed start without growing without bound. */
 const STDERR_TAIL = 8_000;
 
-/** Starts `node <script> ...args` and resolves once it prints its ready line. */
+/** Starts `node [...nodeArgs] <script> ...args` and resolves once it prints its ready line. */
 export function startChild(script: string, env: NodeJS.ProcessEnv = {}, options: ChildOptions = {}): Promise<Child> {
   const ready = options.ready ?? /LISTENING (\S+)/;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const killAfterMs = options.killAfterMs ?? 5_000;
-  const child = spawn(process.execPath, [script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

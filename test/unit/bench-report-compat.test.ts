@@ -16,9 +16,12 @@ const check = (results: BenchResults, name: string) => {
   return found;
 };
 
-/** The latest recorded run, as a run of this version with the big group and every server's peak would record it. */
+/**
+ * A run recorded before version 2 (kept as a fixture: a later run of the same day replaced it in
+ * bench/results), as a run of this version with the big group and every server's peak would record it.
+ */
 function version2(): BenchResults {
-  const results = load("2026-11-30-sqlite.json");
+  const results = JSON.parse(readFileSync(join(__dirname, "..", "fixtures", "bench", "2026-11-30-sqlite-v1.json"), "utf8")) as BenchResults;
   return {
     ...results,
     version: RESULTS_VERSION,
@@ -38,7 +41,7 @@ describe("the bench report of recorded runs", () => {
     expect(readFileSync(join(__dirname, "..", "..", "README.md"), "utf8")).toContain(renderMarkdown(load(latest)));
   });
 
-  it.each(recordedFiles)("holds %s to the targets it was run against", (file) => {
+  it.each(recordedFiles.filter((file) => load(file).version === undefined))("holds %s to the targets it was run against", (file) => {
     const results = load(file);
     expect(results.version).toBeUndefined();
     const markdown = renderMarkdown(results);
