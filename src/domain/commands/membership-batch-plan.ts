@@ -76,12 +76,15 @@ export function planBatch(changes: MemberChange[], state: BatchState): BatchPlan
 
   const outcomes = changes.map((change): ChangeOutcome => {
     let resolved: { add: MembershipRow[]; remove: MembershipRow[] } | "alone";
+    let current: number;
     try {
       const group = state.groups.get(change.groupId);
       if (!group) throw NotFound.entity("group", change.groupId);
       assertOrgVisible(change.actor, group.organizationId, "group", change.groupId);
       if (actsForIdp(change.actor) && state.groupSyncOff.has(group.organizationId)) throw groupSyncIsOff();
-      assertVersion(versions.get(change.groupId) ?? group.version, change.ifVersion);
+      // The version the changes before it in the batch left, or the one read.
+      current = versions.get(change.groupId) ?? group.version;
+      assertVersion(current, change.ifVersion);
       assertIdpOwnership(change.actor, group.managedBy, ["members"]);
       resolved = resolveMembers(change, group.organizationId, state.members);
     } catch (error) {
@@ -100,7 +103,6 @@ export function planBatch(changes: MemberChange[], state: BatchState): BatchPlan
       setMember(pair, true);
       (pair.kind === "user" ? added.userIds : added.groupIds).push(pair.memberId);
     }
-    const current = versions.get(change.groupId) ?? (state.groups.get(change.groupId) as { version: number }).version;
     const changed = removed.userIds.length + removed.groupIds.length + added.userIds.length + added.groupIds.length > 0;
     const version = changed ? current + 1 : current;
     versions.set(change.groupId, version);

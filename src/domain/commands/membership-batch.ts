@@ -131,7 +131,9 @@ async function admit(batch: Queued[]): Promise<{ admitted: Queued[]; charges: Ch
     }
     try {
       const organizationId = request.ctx.actor.organizationId ?? (await readVisibleGroup(request.ctx.em.fork(), request.change.groupId, request.ctx.actor)).organization.id;
-      byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), request]);
+      const requests = byOrganization.get(organizationId);
+      if (requests) requests.push(request);
+      else byOrganization.set(organizationId, [request]);
     } catch (error) {
       request.reject(error);
     }

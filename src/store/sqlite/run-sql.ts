@@ -28,10 +28,7 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
 async function runInTransaction(em: SqlEntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const transaction = em.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
   const driver = (await transaction.client.acquireConnection()) as Sqlite3Connection;
-  const started = Date.now();
-  const rows = await preparedStatementsOf(driver).all(sql, params);
-  logStatement(em.getConnection("write") as AbstractSqlConnection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "write", name: "transaction" } });
-  return rows;
+  return allLogged(driver, em.getConnection("write") as AbstractSqlConnection, { type: "write", name: "transaction" }, sql, params);
 }
 
 /**
@@ -39,10 +36,15 @@ async function runInTransaction(em: SqlEntityManager, sql: string, params: unkno
  * `connection`'s pool, logged as MikroORM logs its own (the tests and the bench count statements).
  */
 export function runPrepared(connection: AbstractSqlConnection, type: "read" | "write", sql: string, params: unknown[]): Promise<Row[]> {
+  return onDriverConnection<Sqlite3Connection, Row[]>(connection, (driver) => allLogged(driver, connection, { type, name: "raw" }, sql, params));
+}
+
+/** Runs a statement prepared on `driver` and logs it under `connection`'s logger, as MikroORM logs its own. */
+async function allLogged(
+  driver: Sqlite3Connection, connection: AbstractSqlConnection, via: { type: "read" | "write"; name: string }, sql: string, params: unknown[],
+): Promise<Row[]> {
   const started = Date.now();
-  return onDriverConnection<Sqlite3Connection, Row[]>(connection, async (driver) => {
-    const rows = await preparedStatementsOf(driver).all(sql, params);
-    logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type, name: "raw" } });
-    return rows;
-  });
+  const rows = await preparedStatementsOf(driver).all(sql, params);
+  logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: via });
+  return rows;
 }
