@@ -115,6 +115,10 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
     debug: onQuery ? ["query"] : Boolean(options.debug),
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
     allowGlobalContext: false,
+    // Commands flush explicitly (domain/command.ts), so nothing relies on a query flushing first;
+    // and in "auto" mode MikroORM gives every scalar of every new entity an accessor, defined on
+    // the instance at its first write, which cost a create more than its insert.
+    flushMode: "commit",
     ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url, database.poolSize)),
   };
 }
