@@ -115,10 +115,13 @@ export function ormConfig(database: DatabaseConfig, options: OrmOptions = {}): O
     debug: onQuery ? ["query"] : Boolean(options.debug),
     logger: onQuery ? (message: string) => onQuery(message) : () => undefined,
     allowGlobalContext: false,
-    // Commands flush explicitly (domain/command.ts), so nothing relies on a query flushing first;
-    // and in "auto" mode MikroORM gives every scalar of every new entity an accessor, defined on
-    // the instance at its first write, which cost a create more than its insert.
+    // Commands flush explicitly (domain/command.ts), so nothing relies on a query flushing first.
+    // In "auto" mode, and with propagation on the prototype, MikroORM gives every property of every
+    // new entity an accessor, defined on the instance at its first write (and its helper made
+    // then): that cost a create more than its insert. No relation here has an inverse side to
+    // propagate to, and change sets come from the snapshot taken when an entity is loaded.
     flushMode: "commit",
+    propagationOnPrototype: false,
     ...(database.kind === "sqlite" ? sqliteOptions(database.path) : postgresOptions(database.url, database.poolSize)),
   };
 }

@@ -6,6 +6,7 @@ import { runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
 import { findVisibleOrganization, readVisibleGroup } from "../lookup";
 import { assertStorableJson } from "../json-limits";
+import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
@@ -168,7 +169,7 @@ function assignGroupAttributes(group: Group, attributes: Partial<GroupAttributes
     let value = attributes[name];
     if (value === undefined) continue;
     if (name === "displayName") value = requireName(value as string, "displayName");
-    if (JSON.stringify(group[name]) === JSON.stringify(value)) continue;
+    if (sameStoredValue(group[name], value)) continue;
     if (typeof value === "string") assertCleanText(value, name);
     else assertStorableJson(value, name);
     (group as unknown as Record<string, unknown>)[name] = value;

@@ -7,6 +7,7 @@ import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
 import { findVisibleUser, readVisibleOrganization } from "../lookup";
 import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
 import { assertStorableJson } from "../json-limits";
+import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { assertVersion } from "../versions";
 
@@ -130,7 +131,7 @@ function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): 
     if (value === undefined) continue;
     if (name === "userName") value = requireName(value as string, "userName");
     else if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
-    if (JSON.stringify(user[name]) === JSON.stringify(value)) continue;
+    if (sameStoredValue(user[name], value)) continue;
     // Only what changes is checked: a value stored before these bounds existed can be left alone.
     if (typeof value === "string") assertCleanText(value, name);
     else assertStorableJson(value, name);

@@ -163,15 +163,18 @@ export const USER_ATTRIBUTE_ENTRIES: ReadonlyArray<readonly [UserAttributeName, 
   (name) => [name, USER_ATTRIBUTE_TABLE[name]] as const,
 );
 
-/** The values a new user starts with (the entity's constructor sets them); requiredText has none. */
-export function newUserAttributeValues(): Partial<UserAttributes> {
-  const values: Record<string, unknown> = {};
+/**
+ * Sets every attribute of a new user to the value it starts with (null, [] or the boolean's
+ * default) on `target`; requiredText has none. The entity's constructor calls it. Written in place, property by property: an object of this many keys built one key at
+ * a time is a dictionary, and Object.assign from one costs a create more than five times as much.
+ */
+export function setNewUserAttributeValues(target: object): void {
+  const values = target as Record<string, unknown>;
   for (const [name, entry] of USER_ATTRIBUTE_ENTRIES) {
     if (entry.kind === "text" || entry.kind === "object") values[name] = null;
     else if (entry.kind === "valueList") values[name] = [];
     else if (entry.kind === "boolean") values[name] = entry.default ?? false;
   }
-  return values as Partial<UserAttributes>;
 }
 
 /** Where an entry's `scim` path points. */

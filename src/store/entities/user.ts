@@ -1,6 +1,6 @@
 import { DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property, Unique, type PropertyOptions } from "@mikro-orm/core";
 import {
-  newUserAttributeValues, USER_ATTRIBUTE_ENTRIES, type UserAttributeKind, type UserAttributes,
+  setNewUserAttributeValues, USER_ATTRIBUTE_ENTRIES, type UserAttributeKind, type UserAttributes,
 } from "../../domain/ports/user-attributes";
 import { newId } from "../ids";
 import { Organization } from "./organization";
@@ -58,7 +58,7 @@ export class User {
   updatedAt: Date = new Date();
 
   constructor() {
-    Object.assign(this, newUserAttributeValues());
+    setNewUserAttributeValues(this);
   }
 }
 

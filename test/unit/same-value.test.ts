@@ -1,0 +1,33 @@
+import { sameStoredValue } from "../../src/domain/same-value";
+
+// A command skips an attribute (no write, no audit entry) when sameStoredValue says it is unchanged:
+// a wrong "same" loses a change, a wrong "different" writes an audit entry for nothing.
+
+describe("sameStoredValue", () => {
+  it.each([
+    ["null and null", null, null],
+    ["equal strings", "ada@example.com", "ada@example.com"],
+    ["equal booleans", false, false],
+    ["two empty lists", [], []],
+    ["equal lists", [{ value: "a", primary: true }], [{ value: "a", primary: true }]],
+    ["equal objects", { employeeNumber: "7" }, { employeeNumber: "7" }],
+  ])("%s are the same", (_what, stored, value) => {
+    expect(sameStoredValue(stored, value)).toBe(true);
+  });
+
+  it.each([
+    ["null and a string", null, "a"],
+    ["a string and null", "a", null],
+    ["strings in another case", "Ada", "ada"],
+    ["true and false", true, false],
+    ["null and an empty list", null, []],
+    ["an empty list and null", [], null],
+    ["an empty list and a list", [], [{ value: "a" }]],
+    ["lists in another order", [{ value: "a" }, { value: "b" }], [{ value: "b" }, { value: "a" }]],
+    ["an empty list and an empty object", [], {}],
+    ["objects with another value", { employeeNumber: "7" }, { employeeNumber: "8" }],
+    ["a string and a list holding it", "a", ["a"]],
+  ])("%s differ", (_what, stored, value) => {
+    expect(sameStoredValue(stored, value)).toBe(false);
+  });
+});
