@@ -35,11 +35,9 @@ export async function findScimTokenRecord<O>(run: Run, id: string, toOrganizatio
        from scim_token t join organization o on o.id = t.organization_id
       where t.id = ?`, [id]);
   if (!row) return null;
-  const organization: Row = {};
-  const token: Row = { organization_id: row.id };
-  for (const [column, value] of Object.entries(row)) {
-    if (column.startsWith("token_")) token[column.slice("token_".length)] = value;
-    else organization[column] = value;
-  }
-  return { ...credential(token), organizationId: row.id as string, scimEnabled: booleanColumn(row.scim_enabled), organization: toOrganization(organization) };
+  const { token_id, token_secret_hash, token_revoked_at, token_expires_at, token_last_used_at, ...organization } = row;
+  const token = credential({
+    id: token_id, secret_hash: token_secret_hash, organization_id: row.id, revoked_at: token_revoked_at, expires_at: token_expires_at, last_used_at: token_last_used_at,
+  });
+  return { ...token, organizationId: row.id as string, scimEnabled: booleanColumn(row.scim_enabled), organization: toOrganization(organization) };
 }

@@ -16,6 +16,7 @@ import { upwardWalk, userGroupsWalk } from "./group-walk";
 import { chunks, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
 import { groupsFromJson, userRecordFromRow } from "./user-records";
+import { managedEntity } from "./managed-entity";
 
 /** The searched table's alias, which rendered filters and sorts refer to. */
 const SEARCH_ALIAS = "e0";
@@ -74,7 +75,7 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   }
 
   searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>> {
-    return this.search(em, `"group"`, "Group", query, `${SEARCH_ALIAS}.*`, (row) => em.map(Group, row), null);
+    return this.search(em, `"group"`, "Group", query, `${SEARCH_ALIAS}.*`, (row) => managedEntity(em, Group, row), null);
   }
 
   /**
@@ -101,7 +102,7 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
 
   async findGroup(em: EntityManager, id: string): Promise<Group | null> {
     const [row] = await this.run(em, `select * from "group" where id = ?`, [id]);
-    return row ? em.map(Group, row) : null;
+    return row ? managedEntity(em, Group, row) : null;
   }
 
   async lockGroupsForChange(em: EntityManager, ids: string[]): Promise<Array<{ group: Group; organizationSyncsGroups: boolean }>> {
@@ -109,12 +110,12 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
       `select g.*, o.scim_sync_groups as organization_syncs_groups from "group" g join organization o on o.id = g.organization_id
        where g.id in (${this.dialect.idsFromJson("?")}) order by g.id ${this.dialect.lockRowsOf("g")}`,
       [JSON.stringify(ids)]);
-    return rows.map(({ organization_syncs_groups: syncs, ...row }) => ({ group: em.map(Group, row), organizationSyncsGroups: Boolean(syncs) }));
+    return rows.map(({ organization_syncs_groups: syncs, ...row }) => ({ group: managedEntity(em, Group, row), organizationSyncsGroups: Boolean(syncs) }));
   }
 
   async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
     const [row] = await this.run(em, `select * from organization where id = ?`, [id]);
-    return row ? em.map(Organization, row) : null;
+    return row ? managedEntity(em, Organization, row) : null;
   }
 
   insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
@@ -315,7 +316,7 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   }
 
   findScimTokenRecord(em: EntityManager, id: string): Promise<(ScimTokenRecord & { organization: Organization }) | null> {
-    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id, (row) => em.map(Organization, row));
+    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id, (row) => managedEntity(em, Organization, row));
   }
 
   violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null {
