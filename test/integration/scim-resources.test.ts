@@ -190,6 +190,25 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(await server.built.orm.em.fork().count(AuditEvent, {})).toBe(events + 24);
   });
 
+  it("creates an empty group as a user is created (two inserts, group-committed), and a group under a group limit in a locked transaction", async () => {
+    const { organizationId, scim } = await scimTenant(server);
+    await scim("GET", "/Groups?count=0"); // lastUsedAt is refreshed at most once a minute: get it done first
+    const verbsOf = (statements: string[]) => afterCredentialRead(statements).map((sql) => {
+      const words = sql.replace(/[`"]/g, "").split(" ");
+      return words[0] + (words[0] === "insert" ? ` ${words[2]}` : "");
+    });
+    const empty = await server.captureQueries(async () => expect((await scim("POST", "/Groups", { displayName: "Pushed", members: [] })).status).toBe(201));
+    expect(verbsOf(empty)).toEqual(["begin", "insert group", "insert audit_event", "commit"]);
+
+    // Under a limit the count and the insert share one transaction, the organization locked.
+    await server.ok(`mutation($o: ID!) { updateOrganization(input: {id: $o, maxGroups: 2}) { id } }`, { o: organizationId });
+    const limited = await server.captureQueries(async () => expect((await scim("POST", "/Groups", { displayName: "Second" })).status).toBe(201));
+    expect(verbsOf(limited)).toContain("select");
+    const refused = await scim("POST", "/Groups", { displayName: "Third" });
+    expect(refused.status).toBe(400);
+    expect(refused.body.detail).toMatch(/maximum of 2 groups/);
+  });
+
   it("answers 409 uniqueness for a group displayName taken in another case", async () => {
     const { scim } = await scimTenant(server);
     expect((await scim("POST", "/Groups", { displayName: "Finance" })).status).toBe(201);

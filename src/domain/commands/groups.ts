@@ -1,16 +1,16 @@
 import type { EntityManager } from "@mikro-orm/core";
-import { Group } from "../../store/entities";
+import { Group, Organization } from "../../store/entities";
 import { actsForIdp } from "../actor";
-import { recordAudit } from "../audit";
-import { runCommand, type CommandContext } from "../command";
+import { auditEvent, recordAudit, type AuditRecord } from "../audit";
+import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
-import { findVisibleOrganization, readVisibleGroup } from "../lookup";
+import { findVisibleOrganization, readVisibleGroup, readVisibleOrganization } from "../lookup";
 import { assertStorableJson } from "../json-limits";
 import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
-import { assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
+import { assertIdpMayManageGroups, assertIdpOwnership, groupSyncIsOff, loadGroupForChange, touch } from "./group-rules";
 import { limitMembershipChanges, planListChange, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
 export interface GroupAttributes {
@@ -27,6 +27,18 @@ export async function createGroup(
   input: { organizationId: string; memberIds?: string[] } & Pick<GroupAttributes, "displayName"> & Partial<GroupAttributes>,
 ): Promise<Group> {
   const members = new Set(input.memberIds ?? []).size;
+  if (members === 0) {
+    // Created empty, as Okta's Push Groups and Entra ID create groups (members come in PATCHes):
+    // with no group limit to count under a lock, it is two inserts, group-committed like a user's,
+    // and the unique index on the name decides a 409.
+    const org = await readVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
+    if (org.maxGroups === null) {
+      if (actsForIdp(ctx.actor) && !org.scimSyncGroups) throw groupSyncIsOff();
+      const { group, changes } = newGroup(ctx, org, input);
+      await insertCommand(ctx, [group, auditEvent(ctx.actor, createdEvent(org, group, changes))]);
+      return group;
+    }
+  }
   const plan = members > 0 ? { organizationId: input.organizationId, members } : null;
   return limitMembershipChanges(ctx, plan, () => runCommand(ctx, async (em) => {
     // The organization row is locked while its groups are counted, so two creates racing for the
@@ -36,12 +48,9 @@ export async function createGroup(
     if (org.maxGroups !== null && (await em.count(Group, { organization: org.id })) >= org.maxGroups) {
       throw new Invalid(`the organization already has its maximum of ${org.maxGroups} groups`, "limit");
     }
-    const group = new Group();
-    group.organization = org;
-    group.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
-    const changes = assignGroupAttributes(group, input);
+    const { group, changes } = newGroup(ctx, org, input);
     em.persist(group);
-    recordAudit(em, ctx.actor, { type: "group.create", organizationId: org.id, targetType: "group", targetId: group.id, data: changes });
+    recordAudit(em, ctx.actor, createdEvent(org, group, changes));
     let changed = 0;
     if (input.memberIds && input.memberIds.length > 0) {
       await em.flush();
@@ -49,6 +58,17 @@ export async function createGroup(
     }
     return { result: group, changed };
   }));
+}
+
+function newGroup(ctx: CommandContext, org: Organization, attributes: Partial<GroupAttributes>): { group: Group; changes: Record<string, unknown> } {
+  const group = new Group();
+  group.organization = org;
+  group.managedBy = actsForIdp(ctx.actor) ? "SCIM" : "ADMIN";
+  return { group, changes: assignGroupAttributes(group, attributes) };
+}
+
+function createdEvent(org: Organization, group: Group, changes: Record<string, unknown>): AuditRecord {
+  return { type: "group.create", organizationId: org.id, targetType: "group", targetId: group.id, data: changes };
 }
 
 /** Renames a group or changes its externalId. */

@@ -14,6 +14,9 @@ import { RESOURCE_SCHEMAS } from "../schema";
 import { groupFromScim, groupToScim } from "./group-json";
 import type { ScimResourceType } from "./resource-type";
 
+/** Groups this process created without members: their response has none to read (Okta and Entra ID push members after). */
+const createdEmpty = new WeakSet<Group>();
+
 /** /Groups: SCIM requests → group commands; membership changes travel as a delta, never as a list. */
 export const groupsResource: ScimResourceType<Group> = {
   schema: RESOURCE_SCHEMAS.Group,
@@ -21,7 +24,9 @@ export const groupsResource: ScimResourceType<Group> = {
 
   async create(ctx, body) {
     const { attributes, memberIds } = groupFromScim(body);
-    return createGroup(ctx, { organizationId: ctx.organizationId, ...attributes, memberIds: memberIds ?? [] });
+    const group = await createGroup(ctx, { organizationId: ctx.organizationId, ...attributes, memberIds: memberIds ?? [] });
+    if (!memberIds || memberIds.length === 0) createdEmpty.add(group);
+    return group;
   },
 
   get: (ctx, id) => getGroup(ctx, id),
@@ -61,8 +66,9 @@ export const groupsResource: ScimResourceType<Group> = {
     await deleteGroup(ctx, { id, ifVersion });
   },
 
-  async render(ctx, groups, projection) {
-    const lists = wantsAttribute(projection, "members") ? await memberListsOfGroups(ctx.em, groups.map((g) => g.id)) : null;
+  async render(ctx, groups, projection, justCreated = false) {
+    const noneToRead = justCreated && groups.every((group) => createdEmpty.has(group));
+    const lists = wantsAttribute(projection, "members") && !noneToRead ? await memberListsOfGroups(ctx.em, groups.map((g) => g.id)) : null;
     return groups.map((group, index) => project(groupToScim(group, ctx.baseUrl, lists ? membersToRender(lists[index]) : undefined), projection));
   },
 };
