@@ -165,8 +165,9 @@ export const USER_ATTRIBUTE_ENTRIES: ReadonlyArray<readonly [UserAttributeName, 
 
 /**
  * Sets every attribute of a new user to the value it starts with (null, [] or the boolean's
- * default) on `target`; requiredText has none. The entity's constructor calls it. Written in place, property by property: an object of this many keys built one key at
- * a time is a dictionary, and Object.assign from one costs a create more than five times as much.
+ * default) on `target`; requiredText has none. The entity's constructor calls it. Written in
+ * place, key by key: an object of this many keys built one key at a time is a dictionary, and
+ * Object.assign from one cost a create five times what this does.
  */
 export function setNewUserAttributeValues(target: object): void {
   const values = target as Record<string, unknown>;
