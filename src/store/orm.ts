@@ -38,6 +38,20 @@ const SQLITE_PRAGMAS = [
 /** sqlite3 runs queries on libuv's 4 worker threads: one writer plus three readers fill them. */
 const READ_CONNECTIONS = 3;
 
+/** Minimal shape of the pg client handed to the pool's afterCreate hook. */
+interface PostgresConnectionHandle {
+  query(sql: string, callback: (error: Error | null) => void): void;
+}
+
+/**
+ * Settings every PostgreSQL connection gets, with SET (which PgBouncer's session mode passes on,
+ * unlike startup options). JIT off: every statement here is a short indexed read or write, and
+ * PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (100,000) — the access
+ * facts' recursive walk crosses it at a million users, from the row estimate of the walk, not its
+ * work — for ~100 ms, against the statement's 20 ms: canBatch fell to a fifth at 1M users.
+ */
+const POSTGRES_SESSION_SETTINGS = "SET jit = off";
+
 /** PostgreSQL connections per process unless DATABASE_POOL_SIZE says otherwise: enough for parallel reads and a writer, few enough for a fleet. */
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
 
@@ -92,7 +106,14 @@ function postgresOptions(url: string, poolSize = DEFAULT_POSTGRES_POOL_SIZE): Op
     driver: PostgreSqlDriver,
     clientUrl: url,
     // PostgreSQL runs transactions side by side: reads and writes share one pool.
-    pool: { min: 1, max: poolSize, acquireTimeoutMillis: 30_000 },
+    pool: {
+      min: 1,
+      max: poolSize,
+      acquireTimeoutMillis: 30_000,
+      afterCreate: (conn: PostgresConnectionHandle, done: (error: Error | null, conn: unknown) => void) => {
+        conn.query(POSTGRES_SESSION_SETTINGS, (error) => done(error, conn));
+      },
+    },
     discovery: {
       ...DISCOVERY,
       // Strings are `text`, as on SQLite, not varchar(255): the domain bounds what it stores
