@@ -81,6 +81,41 @@ describe("membership changes, group-committed", () => {
     expect(events).toHaveLength(6);
   });
 
+  it("retries alone each change of a batch whose transaction the database refused: only the refused change fails, nothing of it written", async () => {
+    const { scim, userIds, groupId } = await tenantWith("refused", 8);
+    const before = versionOf((await scim("GET", `/Groups/${groupId}`)).headers.get("etag"));
+    // A rule only the database knows: a trigger refuses one member's row, whichever statement inserts it.
+    const refused = userIds[6];
+    const connection = server.built.orm.em.fork().getConnection();
+    const refusal = server.database.config.kind === "sqlite"
+      ? [`create trigger refuse_member before insert on group_membership when new.member_user_id = '${refused}' begin select raise(abort, 'refused by the test'); end`]
+      : [`create function refuse_member() returns trigger language plpgsql as $$ begin
+           if new.member_user_id = '${refused}' then raise exception 'refused by the test'; end if; return new; end $$`,
+         `create trigger refuse_member before insert on group_membership for each row execute function refuse_member()`];
+    for (const sql of refusal) await connection.execute(sql);
+    let responses: Awaited<ReturnType<ScimCall>>[] = [];
+    let statements: string[] = [];
+    try {
+      statements = await server.captureQueries(async () => {
+        responses = await Promise.all(userIds.map((id) => scim("PATCH", `/Groups/${groupId}`, ops(add([id])))));
+      });
+    } finally {
+      await connection.execute("drop trigger refuse_member" + (server.database.config.kind === "sqlite" ? "" : " on group_membership"));
+    }
+    expect(responses.map((r) => r.status)).toEqual(userIds.map((id) => (id === refused ? 500 : 204)));
+    expect(responses[6].body).toMatchObject({ status: "500", detail: "internal server error" });
+    // The refused change's batch was rolled back and its other changes written again, each alone.
+    expect(statements.filter((sql) => /^rollback/.test(sql)).length).toBeGreaterThan(0);
+    // Alone, a change reads its group through the ORM (`g0`): the refused one and at least one other ran so.
+    expect(statements.filter((sql) => /^select [`"]g0[`"]\.\* from [`"]group[`"]/.test(sql)).length).toBeGreaterThanOrEqual(2);
+    const written = userIds.filter((id) => id !== refused);
+    expect(await memberIdsOf(scim, groupId)).toEqual([...written].sort());
+    const versions = responses.filter((r) => r.status === 204).map((r) => versionOf(r.headers.get("etag"))).sort((a, b) => a - b);
+    expect(versions).toEqual(written.map((_, i) => before + 1 + i));
+    const events = await server.built.orm.em.fork().find(AuditEvent, { targetId: groupId, type: "scim.idp_group.member_add" });
+    expect(events.map((e) => (e.data as { userIds: string[] }).userIds).sort()).toEqual(written.map((id) => [id]).sort());
+  });
+
   it("nests groups in transactions of their own, so two opposite nestings racing with member changes make no cycle", async () => {
     const { scim, userIds, groupId } = await tenantWith("nesting", 6);
     const other = (await scim("POST", "/Groups", { displayName: "nesting other" })).body.id as string;
