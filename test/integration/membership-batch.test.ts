@@ -94,7 +94,7 @@ describe("membership changes, group-committed", () => {
          `create trigger refuse_member before insert on group_membership for each row execute function refuse_member()`];
     for (const sql of refusal) await connection.execute(sql);
     let responses: Awaited<ReturnType<ScimCall>>[] = [];
-    let statements: string[] = [];
+    let statements: string[];
     try {
       statements = await server.captureQueries(async () => {
         responses = await Promise.all(userIds.map((id) => scim("PATCH", `/Groups/${groupId}`, ops(add([id])))));
