@@ -326,12 +326,14 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   /**
    * A scalar subquery over a users row aliased `alias`: the user's groups (userGroupsWalk) as a
    * JSON array of [id, displayName, direct], read with groupsFromJson. Lookups select it with the
-   * user row, so their groups cost no second statement.
+   * user row, so their groups cost no second statement. Each name is its own primary-key probe:
+   * joined instead, PostgreSQL planned the walk's rows as 200 and hashed every group of the
+   * directory for each user (2.6 ms a lookup at 10,000 groups, against 0.45 ms).
    */
   protected groupsOfUserColumn(alias: string): string {
-    return `(select ${this.dialect.jsonArrayOfArrays(["g.id", "g.display_name", "x.direct"])}
-        from ${userGroupsWalk(`${alias}.id`)} x
-        join "group" g on g.id = x.group_id) as groups_json`;
+    const displayName = `(select g.display_name from "group" g where g.id = x.group_id)`;
+    return `(select ${this.dialect.jsonArrayOfArrays(["x.group_id", displayName, "x.direct"])}
+        from ${userGroupsWalk(`${alias}.id`)} x) as groups_json`;
   }
 }
 
