@@ -25,8 +25,13 @@ export async function loadGroupForChange(
 /** The org setting "sync groups": when off, identity providers may not read or change groups. */
 export async function assertIdpMayManageGroups(em: EntityManager, organizationId: string): Promise<Organization> {
   const org = await em.findOneOrFail(Organization, { id: organizationId });
-  if (!org.scimSyncGroups) throw groupSyncIsOff();
+  assertGroupSyncOn(org);
   return org;
+}
+
+/** The same rule, for an organization already read. */
+export function assertGroupSyncOn(org: Organization): void {
+  if (!org.scimSyncGroups) throw groupSyncIsOff();
 }
 
 export function groupSyncIsOff(): Forbidden {

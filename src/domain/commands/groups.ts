@@ -10,7 +10,7 @@ import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
-import { assertIdpMayManageGroups, assertIdpOwnership, groupSyncIsOff, loadGroupForChange, touch } from "./group-rules";
+import { assertGroupSyncOn, assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
 import { limitMembershipChanges, planListChange, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
 export interface GroupAttributes {
@@ -33,7 +33,7 @@ export async function createGroup(
     // and the unique index on the name decides a 409.
     const org = await readVisibleOrganization(ctx.em, ctx.actor, input.organizationId);
     if (org.maxGroups === null) {
-      if (actsForIdp(ctx.actor) && !org.scimSyncGroups) throw groupSyncIsOff();
+      if (actsForIdp(ctx.actor)) assertGroupSyncOn(org);
       const { group, changes } = newGroup(ctx, org, input);
       await insertCommand(ctx, [group, auditEvent(ctx.actor, createdEvent(org, group, changes))]);
       return group;
