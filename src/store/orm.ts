@@ -1,5 +1,4 @@
 import { MikroORM, TextType, Type, type Options } from "@mikro-orm/core";
-import { SqliteDriver } from "@mikro-orm/sqlite";
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
@@ -10,6 +9,7 @@ import { PostgresStore } from "./postgres/postgres-store";
 import { rateLimitersFor } from "./rate-limit";
 import { beginTransactionsImmediately } from "./sqlite/immediate-transactions";
 import { withSqliteMigrationLock } from "./sqlite/migration-lock";
+import { IdgraphSqliteDriver } from "./sqlite/driver";
 import { SqliteStore } from "./sqlite/sqlite-store";
 import { ALL_ENTITIES } from "./entities";
 import { SQLITE_MIGRATIONS } from "../../migrations/sqlite";
@@ -35,7 +35,7 @@ const SQLITE_PRAGMAS = [
   "PRAGMA temp_store = MEMORY",
 ].join("; ");
 
-/** sqlite3 runs queries on libuv's 4 worker threads: one writer plus three readers fill them. */
+/** MikroORM's own read connections; the store's hand-written reads have readers of their own (sqlite/driver.ts). */
 const READ_CONNECTIONS = 3;
 
 /** Minimal shape of the pg client handed to the pool's afterCreate hook. */
@@ -45,12 +45,20 @@ interface PostgresConnectionHandle {
 
 /**
  * Settings every PostgreSQL connection gets, with SET (which PgBouncer's session mode passes on,
- * unlike startup options). JIT off: every statement here is a short indexed read or write, and
- * PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (100,000) — the access
- * facts' recursive walk crosses it at a million users, from the row estimate of the walk, not its
- * work — for ~100 ms, against the statement's 20 ms: canBatch fell to a fifth at 1M users.
+ * unlike startup options). Every statement here is a short indexed read or write whose right plan
+ * does not depend on its parameters' values:
+ * - JIT off: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (100,000) — the
+ *   access facts' recursive walk crosses it at a million users, from the row estimate of the walk,
+ *   not its work — for ~100 ms, against the statement's 20 ms: canBatch fell to a fifth at 1M users.
+ * - Generic plans: a custom plan is made for each execution, from the statistics of the last
+ *   ANALYZE. Planning a lookup (the user row with its groups walk) took ~0.4 ms, more than running
+ *   it. And an organization created since that ANALYZE is estimated at one row, so its
+ *   `userName eq` lookups read every user of the organization through the (organization,
+ *   externalId) index instead of probing the unique (organization, userName) one: a sync into a new
+ *   organization grew quadratically. A generic plan is made once per prepared statement and
+ *   estimates an organization by the average.
  */
-const POSTGRES_SESSION_SETTINGS = "SET jit = off";
+const POSTGRES_SESSION_SETTINGS = "SET jit = off; SET plan_cache_mode = force_generic_plan";
 
 /** PostgreSQL connections per process unless DATABASE_POOL_SIZE says otherwise: enough for parallel reads and a writer, few enough for a fleet. */
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
@@ -79,7 +87,7 @@ const DISCOVERY = { disableDynamicFileAccess: true, requireEntitiesArray: true }
 
 function sqliteOptions(path: string): Options {
   return {
-    driver: SqliteDriver,
+    driver: IdgraphSqliteDriver,
     dbName: path,
     // One connection: SQLite serialises writers anyway, and one connection means transactions
     // queue in the pool instead of failing with SQLITE_BUSY.

@@ -3,20 +3,26 @@ import type { AbstractSqlConnection, Knex, SqlEntityManager } from "@mikro-orm/k
 import type { Row } from "../sql/rows";
 import { logStatement } from "../sql/log-statement";
 import { onDriverConnection } from "../sql/driver-connection";
+import type { IdgraphSqliteDriver } from "./driver";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 
 /**
  * Runs a hand-written statement with bound parameters. Inside a command's transaction it runs on
  * the transaction's connection (it must see the command's own writes and must not wait for the
- * connection the transaction holds). Outside, it runs on a read connection, in parallel with
- * writes, straight on the driver: a statement prepared once per connection and re-bound on each
- * call. MikroORM's raw path would inline every value into the SQL text and prepare it afresh,
- * which costs more than the indexed lookup itself on the paths IdPs and apps hit most.
+ * connection the transaction holds). Outside, it runs on one of the store's readers (readers.ts),
+ * in parallel with writes, straight on the driver: a statement prepared once per connection and
+ * re-bound on each call. MikroORM's raw path would inline every value into the SQL text and
+ * prepare it afresh, which costs more than the indexed lookup itself on the paths IdPs and apps
+ * hit most.
  */
 export async function runSql(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
   const sqlEm = em as SqlEntityManager;
   if (sqlEm.isInTransaction()) return runInTransaction(sqlEm, sql, params);
-  return runPrepared(sqlEm.getConnection("read") as AbstractSqlConnection, "read", sql, params);
+  const driver = sqlEm.getDriver() as IdgraphSqliteDriver;
+  const started = Date.now();
+  const { rows, reader } = await driver.readers.all(sql, params);
+  logStatement(driver.getConnection(), sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: reader } });
+  return rows;
 }
 
 /**
