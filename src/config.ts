@@ -86,7 +86,7 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv): num
 function withPoolSize(database: DatabaseConfig, env: NodeJS.ProcessEnv): DatabaseConfig {
   if (database.kind !== "postgres" || !env.DATABASE_POOL_SIZE) return database;
   const poolSize = intFromEnv("DATABASE_POOL_SIZE", 0, env);
-  if (poolSize < 2) throw new Error("DATABASE_POOL_SIZE must be at least 2 (reads run beside a transaction's connection)");
+  if (poolSize < 3) throw new Error("DATABASE_POOL_SIZE must be at least 3 (one for the store's reads, two for transactions and the reads beside them)");
   return { ...database, poolSize };
 }
 

@@ -1,10 +1,11 @@
 import { MikroORM, TextType, Type, type Options } from "@mikro-orm/core";
-import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { DatabaseConfig } from "../config";
 import { bindStore } from "../domain/ports/store";
 import { bindRateLimiters } from "../domain/ports/rate-limits";
+import { IdgraphPostgreSqlDriver, postgresDriverWith, splitPostgresConnections } from "./postgres/driver";
 import { withMigrationLock } from "./postgres/migration-lock";
+import { POSTGRES_SESSION_SETTINGS } from "./postgres/session-settings";
 import { PostgresStore } from "./postgres/postgres-store";
 import { rateLimitersFor } from "./rate-limit";
 import { beginTransactionsImmediately } from "./sqlite/immediate-transactions";
@@ -42,23 +43,6 @@ const READ_CONNECTIONS = 3;
 interface PostgresConnectionHandle {
   query(sql: string, callback: (error: Error | null) => void): void;
 }
-
-/**
- * Settings every PostgreSQL connection gets, with SET (which PgBouncer's session mode passes on,
- * unlike startup options). Every statement here is a short indexed read or write whose right plan
- * does not depend on its parameters' values:
- * - JIT off: PostgreSQL compiles a plan whose estimated cost passes jit_above_cost (100,000) — the
- *   access facts' recursive walk crosses it at a million users, from the row estimate of the walk,
- *   not its work — for ~100 ms, against the statement's 20 ms: canBatch fell to a fifth at 1M users.
- * - Generic plans: a custom plan is made for each execution, from the statistics of the last
- *   ANALYZE. Planning a lookup (the user row with its groups walk) took ~0.4 ms, more than running
- *   it. And an organization created since that ANALYZE is estimated at one row, so its
- *   `userName eq` lookups read every user of the organization through the (organization,
- *   externalId) index instead of probing the unique (organization, userName) one: a sync into a new
- *   organization grew quadratically. A generic plan is made once per prepared statement and
- *   estimates an organization by the average.
- */
-const POSTGRES_SESSION_SETTINGS = "SET jit = off; SET plan_cache_mode = force_generic_plan";
 
 /** PostgreSQL connections per process unless DATABASE_POOL_SIZE says otherwise: enough for parallel reads and a writer, few enough for a fleet. */
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
@@ -110,13 +94,15 @@ function sqliteOptions(path: string): Options {
 }
 
 function postgresOptions(url: string, poolSize = DEFAULT_POSTGRES_POOL_SIZE): Options {
+  const connections = splitPostgresConnections(poolSize);
   return {
-    driver: PostgreSqlDriver,
+    driver: postgresDriverWith(connections.readers),
     clientUrl: url,
-    // PostgreSQL runs transactions side by side: reads and writes share one pool.
+    // PostgreSQL runs transactions side by side: MikroORM's reads and writes share one pool; the
+    // store's reads outside transactions have readers of their own (postgres/driver.ts).
     pool: {
       min: 1,
-      max: poolSize,
+      max: connections.pool,
       acquireTimeoutMillis: 30_000,
       afterCreate: (conn: PostgresConnectionHandle, done: (error: Error | null, conn: unknown) => void) => {
         conn.query(POSTGRES_SESSION_SETTINGS, (error) => done(error, conn));
@@ -175,6 +161,6 @@ export async function openOrm(database: DatabaseConfig, options: OrmOptions = {}
 export async function migrateToLatest(orm: MikroORM): Promise<string[]> {
   const up = async () => (await orm.getMigrator().up()).map((m) => m.name);
   const url = orm.config.get("clientUrl");
-  if (orm.config.get("driver") === PostgreSqlDriver && url) return withMigrationLock(url, up);
+  if (orm.em.getDriver() instanceof IdgraphPostgreSqlDriver && url) return withMigrationLock(url, up);
   return withSqliteMigrationLock(orm.config.get("dbName") as string, up);
 }

@@ -1,12 +1,12 @@
 import type { MikroORM } from "@mikro-orm/core";
 import type { AbstractSqlConnection } from "@mikro-orm/knex";
-import { IdgraphSqliteDriver } from "./sqlite/driver";
+import { StoreReaders } from "./sql/readers";
 
 /** How busy one connection pool is right now. */
 export interface PoolStats {
   /**
-   * `write` (on PostgreSQL the one pool, which reads share), or on SQLite a read connection's name
-   * (`read-1`, …) or `store-read`, the store's own readers (sqlite/readers.ts).
+   * `write` (on PostgreSQL the one pool, which MikroORM's reads share), on SQLite a read
+   * connection's name (`read-1`, …), or `store-read`: the store's own readers (sql/readers.ts).
    */
   pool: string;
   inUse: number;
@@ -19,8 +19,9 @@ export interface PoolStats {
 /**
  * Reads every pool of the ORM at this instant (metrics read it at scrape time; nothing is counted
  * per query). MikroORM opens one knex pool per connection: the writer's, and on SQLite one per
- * read connection (store/orm.ts `replicas`); SQLite's store has its own readers besides. PostgreSQL's prepared reads and group commits acquire
- * from the writer's pool too, so they are in its numbers. A closed ORM has no pools: none are listed.
+ * read connection (store/orm.ts `replicas`). Group commits acquire from the writer's pool too, so
+ * they are in its numbers; the store's reads have readers of their own (`store-read`). A closed ORM
+ * has no pools: none are listed.
  */
 export function poolStats(orm: MikroORM): PoolStats[] {
   const driver = orm.em.getDriver();
@@ -43,6 +44,7 @@ export function poolStats(orm: MikroORM): PoolStats[] {
       max: (tarn as unknown as { max: number }).max,
     });
   }
-  if (driver instanceof IdgraphSqliteDriver) stats.push({ pool: "store-read", ...driver.readers.stats() });
+  const readers = (driver as { readers?: unknown }).readers;
+  if (readers instanceof StoreReaders) stats.push({ pool: "store-read", ...readers.stats() });
   return stats;
 }

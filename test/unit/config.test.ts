@@ -13,9 +13,12 @@ describe("configuration from the environment (src/config.ts)", () => {
   it("sizes the PostgreSQL pool from DATABASE_POOL_SIZE, 10 by default", () => {
     const sized = loadConfig({ DATABASE_URL: PG, DATABASE_POOL_SIZE: "40" }).database;
     expect(sized).toEqual({ kind: "postgres", url: PG, poolSize: 40 });
-    expect(ormConfig(sized).pool?.max).toBe(40);
-    expect(ormConfig(loadConfig({ DATABASE_URL: PG }).database).pool?.max).toBe(DEFAULT_POSTGRES_POOL_SIZE);
-    expect(() => loadConfig({ DATABASE_URL: PG, DATABASE_POOL_SIZE: "1" })).toThrow(/at least 2/);
+    // A third of the connections are the store's readers, the rest MikroORM's pool.
+    expect(ormConfig(sized).pool?.max).toBe(27);
+    expect(DEFAULT_POSTGRES_POOL_SIZE).toBe(10);
+    expect(ormConfig(loadConfig({ DATABASE_URL: PG }).database).pool?.max).toBe(7);
+    expect(ormConfig(loadConfig({ DATABASE_URL: PG, DATABASE_POOL_SIZE: "3" }).database).pool?.max).toBe(2);
+    expect(() => loadConfig({ DATABASE_URL: PG, DATABASE_POOL_SIZE: "2" })).toThrow(/at least 3/);
     expect(() => loadConfig({ DATABASE_URL: PG, DATABASE_POOL_SIZE: "many" })).toThrow(/non-negative integer/);
   });
 

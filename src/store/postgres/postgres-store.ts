@@ -4,11 +4,11 @@ import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import type { LockableRow } from "../../domain/ports/store";
 import { POSTGRES_FILTER_SQL } from "../sql/filter";
 import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
-import { onDriverConnection } from "../sql/driver-connection";
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
+import type { IdgraphPostgreSqlDriver } from "./driver";
 import { forgetPrepared, isStalePreparedPlan, numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
@@ -35,22 +35,22 @@ export class PostgresStore extends SqlDirectoryStore {
   protected readonly filterDialect = POSTGRES_FILTER_SQL;
 
   /**
-   * Inside a command's transaction, on its connection (MikroORM's). Outside, straight on a pooled
-   * connection as a prepared statement (prepared-statements.ts): the lookups IdPs and apps make on
-   * every request skip the query builder's text rewriting and PostgreSQL's parse and plan.
+   * Inside a command's transaction, on its connection (MikroORM's). Outside, on one of the store's
+   * readers (driver.ts) as a prepared statement (prepared-statements.ts): the lookups IdPs and apps
+   * make on every request skip the query builder's text rewriting and PostgreSQL's parse and plan.
    */
   protected async run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
     const sqlEm = em as SqlEntityManager;
     if (sqlEm.isInTransaction()) return sqlEm.execute<Row[]>(sql, params as never[]);
-    const connection = sqlEm.getConnection("read") as AbstractSqlConnection;
-    return onDriverConnection<PgClient, Row[]>(connection, async (pg) => {
+    const driver = sqlEm.getDriver() as IdgraphPostgreSqlDriver;
+    return driver.readers.use(async (pg, name) => {
       const started = Date.now();
       const { rows } = await pg.query(preparedQuery(pg, sql, params)).catch((error: unknown) => {
         if (!isStalePreparedPlan(error)) throw error;
         forgetPrepared(pg);
         return pg.query(preparedQuery(pg, sql, params));
       });
-      logStatement(connection, sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: "prepared" } });
+      logStatement(driver.getConnection(), sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name } });
       return rows;
     });
   }

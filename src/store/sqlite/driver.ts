@@ -1,20 +1,22 @@
 import type { Configuration } from "@mikro-orm/core";
 import { SqliteDriver } from "@mikro-orm/sqlite";
-import { SqliteReaders } from "./readers";
+import { StoreReaders } from "../sql/readers";
+import type { Sqlite3Connection } from "./prepared-statements";
+import { sqliteReaderConnector } from "./readers";
 
-/** Read connections of the store's own (besides MikroORM's read pool): sqlite3 runs queries on libuv's 4 worker threads. */
+/** The store's own read connections, besides MikroORM's three: sqlite3 runs queries on libuv's 4 worker threads. */
 const STORE_READERS = 3;
 
 /**
- * MikroORM's SQLite driver, which also owns the store's read connections (readers.ts), so they
- * open with the database and close with it (`orm.close()`).
+ * MikroORM's SQLite driver, which also owns the store's readers (sql/readers.ts), so they open
+ * with the database and close with it (`orm.close()`).
  */
 export class IdgraphSqliteDriver extends SqliteDriver {
-  readonly readers: SqliteReaders;
+  readonly readers: StoreReaders<Sqlite3Connection>;
 
   constructor(config: Configuration) {
     super(config);
-    this.readers = new SqliteReaders(config.get("dbName") as string, STORE_READERS);
+    this.readers = new StoreReaders(STORE_READERS, sqliteReaderConnector(config.get("dbName") as string));
   }
 
   override async close(force?: boolean): Promise<void> {

@@ -9,7 +9,7 @@ import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-stateme
 /**
  * Runs a hand-written statement with bound parameters. Inside a command's transaction it runs on
  * the transaction's connection (it must see the command's own writes and must not wait for the
- * connection the transaction holds). Outside, it runs on one of the store's readers (readers.ts),
+ * connection the transaction holds). Outside, it runs on one of the store's readers (driver.ts),
  * in parallel with writes, straight on the driver: a statement prepared once per connection and
  * re-bound on each call. MikroORM's raw path would inline every value into the SQL text and
  * prepare it afresh, which costs more than the indexed lookup itself on the paths IdPs and apps
@@ -19,10 +19,12 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
   const sqlEm = em as SqlEntityManager;
   if (sqlEm.isInTransaction()) return runInTransaction(sqlEm, sql, params);
   const driver = sqlEm.getDriver() as IdgraphSqliteDriver;
-  const started = Date.now();
-  const { rows, reader } = await driver.readers.all(sql, params);
-  logStatement(driver.getConnection(), sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name: reader } });
-  return rows;
+  return driver.readers.use(async (reader, name) => {
+    const started = Date.now();
+    const rows = await preparedStatementsOf(reader).all(sql, params);
+    logStatement(driver.getConnection(), sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name } });
+    return rows;
+  });
 }
 
 /**
