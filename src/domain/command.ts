@@ -25,6 +25,8 @@ export interface CommandContext {
  */
 export async function runCommand<T>(ctx: CommandContext, work: (em: EntityManager) => Promise<T>): Promise<T> {
   assertCanWrite(ctx.actor);
+  // The transaction's fork starts with the request's entities, its organization among them.
+  storeOf(ctx.em).loadTokenOrganization(ctx.em);
   return mapUniqueViolation(ctx.em, () => retryDeadlocks(() => ctx.em.transactional(work)));
 }
 

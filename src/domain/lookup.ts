@@ -62,8 +62,9 @@ export async function findVisibleOrganization(em: EntityManager, actor: Actor, i
  */
 export async function readVisibleOrganization(em: EntityManager, actor: Actor, id: string): Promise<Organization> {
   assertOrgVisible(actor, id, "organization", id);
-  // A SCIM request's authentication read its organization with the token, this request's moment
-  // ago (authenticate.ts): as em.findOne would, the entity already loaded is used.
+  // As em.findOne would, an entity already loaded is used; and a SCIM request's authentication
+  // read its organization's row with the token this request's moment ago (authenticate.ts), which
+  // findOrganization then maps without a statement.
   const org = em.getUnitOfWork().getById<Organization>(Organization.name, id) ?? (await storeOf(em).findOrganization(em, id));
   if (!org) throw NotFound.entity("organization", id);
   return org;

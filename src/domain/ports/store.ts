@@ -32,7 +32,10 @@ export interface DirectoryStore {
   searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>>;
   /** A group by id (any organization: the caller checks visibility), as a managed entity. */
   findGroup(em: EntityManager, id: string): Promise<Group | null>;
-  /** An organization by id, as a managed entity (the caller checks visibility). */
+  /**
+   * An organization by id, as a managed entity (the caller checks visibility); the one read with
+   * this request's SCIM token costs no statement.
+   */
   findOrganization(em: EntityManager, id: string): Promise<Organization | null>;
 
   // Memberships
@@ -78,10 +81,16 @@ export interface DirectoryStore {
   // Credentials
   findApiKeyRecord(em: EntityManager, id: string): Promise<ApiKeyRecord | null>;
   /**
-   * A SCIM token, with its organization read in the same statement as a managed entity of `em`:
-   * the rest of the request finds it loaded (lookup.ts readVisibleOrganization).
+   * A SCIM token, with its organization's row read in the same statement and kept for `em`: the
+   * rest of the request finds the organization there (findOrganization) without a statement, and
+   * a request that never asks for it (a lookup, a GET) never pays for making it an entity.
    */
-  findScimTokenRecord(em: EntityManager, id: string): Promise<(ScimTokenRecord & { organization: Organization }) | null>;
+  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null>;
+  /**
+   * Makes the organization read with `em`'s SCIM token (if any, and not made yet) a managed entity
+   * of `em`, before a command forks a transaction from it: the fork starts with what `em` has.
+   */
+  loadTokenOrganization(em: EntityManager): void;
 
   // Writes
   /**

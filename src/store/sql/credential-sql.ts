@@ -26,9 +26,9 @@ export async function findApiKeyRecord(run: Run, id: string): Promise<ApiKeyReco
 /**
  * A SCIM token with its organization's whole row, in the same statement: every SCIM request reads
  * the organization too (its SCIM switch here; its settings when it creates or changes anything),
- * and the request then finds it already loaded (`toOrganization` maps the row).
+ * and the request then finds it already read (`keepOrganization` is handed the row).
  */
-export async function findScimTokenRecord<O>(run: Run, id: string, toOrganization: (row: Row) => O): Promise<(ScimTokenRecord & { organization: O }) | null> {
+export async function findScimTokenRecord(run: Run, id: string, keepOrganization: (row: Row) => void): Promise<ScimTokenRecord | null> {
   const [row] = await run(
     `select t.id as token_id, t.secret_hash as token_secret_hash, t.revoked_at as token_revoked_at, t.expires_at as token_expires_at,
             t.last_used_at as token_last_used_at, o.*
@@ -39,5 +39,6 @@ export async function findScimTokenRecord<O>(run: Run, id: string, toOrganizatio
   const token = credential({
     id: token_id, secret_hash: token_secret_hash, organization_id: row.id, revoked_at: token_revoked_at, expires_at: token_expires_at, last_used_at: token_last_used_at,
   });
-  return { ...token, organizationId: row.id as string, scimEnabled: booleanColumn(row.scim_enabled), organization: toOrganization(organization) };
+  keepOrganization(organization);
+  return { ...token, organizationId: row.id as string, scimEnabled: booleanColumn(row.scim_enabled) };
 }

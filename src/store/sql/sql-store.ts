@@ -114,8 +114,23 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   }
 
   async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
-    const [row] = await this.run(em, `select * from organization where id = ?`, [id]);
+    const kept = this.tokenOrganizationRows.get(em);
+    const [row] = kept?.id === id ? [kept] : await this.run(em, `select * from organization where id = ?`, [id]);
+    if (kept?.id === id) this.tokenOrganizationRows.delete(em);
     return row ? managedEntity(em, Organization, row) : null;
+  }
+
+  /**
+   * The organization row each request's SCIM token was read with, until something asks for the
+   * organization: mapping it to an entity cost a lookup more than any other step but the reads.
+   */
+  private readonly tokenOrganizationRows = new WeakMap<EntityManager, Row>();
+
+  loadTokenOrganization(em: EntityManager): void {
+    const row = this.tokenOrganizationRows.get(em);
+    if (!row) return;
+    this.tokenOrganizationRows.delete(em);
+    managedEntity(em, Organization, row);
   }
 
   insertMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
@@ -315,8 +330,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return findApiKeyRecord((sql, params) => this.run(em, sql, params), id);
   }
 
-  findScimTokenRecord(em: EntityManager, id: string): Promise<(ScimTokenRecord & { organization: Organization }) | null> {
-    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id, (row) => managedEntity(em, Organization, row));
+  findScimTokenRecord(em: EntityManager, id: string): Promise<ScimTokenRecord | null> {
+    return findScimTokenRecord((sql, params) => this.run(em, sql, params), id, (row) => this.tokenOrganizationRows.set(em, row));
   }
 
   violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null {
