@@ -113,18 +113,21 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return rows.map(({ organization_syncs_groups: syncs, ...row }) => ({ group: managedEntity(em, Group, row), organizationSyncsGroups: Boolean(syncs) }));
   }
 
-  async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
-    const kept = this.tokenOrganizationRows.get(em);
-    const [row] = kept?.id === id ? [kept] : await this.run(em, `select * from organization where id = ?`, [id]);
-    if (kept?.id === id) this.tokenOrganizationRows.delete(em);
-    return row ? managedEntity(em, Organization, row) : null;
-  }
-
   /**
    * The organization row each request's SCIM token was read with, until something asks for the
    * organization: mapping it to an entity cost a lookup more than any other step but the reads.
    */
   private readonly tokenOrganizationRows = new WeakMap<EntityManager, Row>();
+
+  async findOrganization(em: EntityManager, id: string): Promise<Organization | null> {
+    const kept = this.tokenOrganizationRows.get(em);
+    if (kept?.id === id) {
+      this.tokenOrganizationRows.delete(em);
+      return managedEntity(em, Organization, kept);
+    }
+    const [row] = await this.run(em, `select * from organization where id = ?`, [id]);
+    return row ? managedEntity(em, Organization, row) : null;
+  }
 
   loadTokenOrganization(em: EntityManager): void {
     const row = this.tokenOrganizationRows.get(em);
