@@ -19,12 +19,7 @@ export async function runSql(em: EntityManager, sql: string, params: unknown[]):
   const sqlEm = em as SqlEntityManager;
   if (sqlEm.isInTransaction()) return runInTransaction(sqlEm, sql, params);
   const driver = sqlEm.getDriver() as IdgraphSqliteDriver;
-  return driver.readers.use(async (reader, name) => {
-    const started = Date.now();
-    const rows = await preparedStatementsOf(reader).all(sql, params);
-    logStatement(driver.getConnection(), sql, { took: Date.now() - started, results: rows.length, connection: { type: "read", name } });
-    return rows;
-  });
+  return driver.readers.use((reader, name) => allLogged(reader, driver.getConnection(), { type: "read", name }, sql, params));
 }
 
 /**
