@@ -20,10 +20,10 @@ module.exports = {
     {
       name: "surfaces-not-store",
       comment:
-        "graph/ and scim/ reach storage only through domain/: entity classes through src/domain/model.ts, " +
-        "queries and commands through domain/queries and domain/commands.",
+        "graph/, scim/ and delivery/ (the webhook dispatcher) reach storage only through domain/: entity classes " +
+        "through src/domain/model.ts, queries and commands through domain/.",
       severity: "error",
-      from: { path: "^src/(graph|scim)/" },
+      from: { path: "^src/(graph|scim|delivery)/" },
       to: { path: "^src/store/" },
     },
     {
@@ -74,7 +74,7 @@ module.exports = {
       name: "entry-points-on-top",
       comment: "server/ and cli/ are the composition roots: no layer below imports them.",
       severity: "error",
-      from: { path: "^src/(graph|scim|domain|access|store)/" },
+      from: { path: "^src/(graph|scim|delivery|domain|access|store)/" },
       to: { path: "^src/(server|cli)/" },
     },
     {

@@ -27,7 +27,52 @@ export interface Config {
   metricsToken: string | null;
   /** How long SIGTERM waits for in-flight requests and queued writes before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Events and webhooks (see EVENT_DEFAULTS). */
+  events: EventConfig;
 }
+
+export interface EventConfig {
+  /** How long events (the feed and the audit log) are kept. */
+  retentionDays: number;
+  /** Whether this process delivers webhooks (every process may; they share the work). */
+  dispatch: boolean;
+  /** How often an idle dispatcher looks for other processes' events and retries that fell due. */
+  pollMs: number;
+  /** Deliveries in flight at once, per process. */
+  concurrency: number;
+  /** WEBHOOK_SECRET_KEY as given (32 bytes, base64 or hex), sealing signing secrets; null when unset. */
+  secretKey: string | null;
+  /** Lets endpoints target loopback, private, link-local and metadata addresses (development and tests only). */
+  allowPrivateNetworks: boolean;
+  /** Lets endpoints use http:// instead of https:// (development and tests only). */
+  allowHttp: boolean;
+  connectTimeoutMs: number;
+  responseTimeoutMs: number;
+  /** Back-off: the first retry's delay, the longest delay, and how long a delivery is retried. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  retryWindowHours: number;
+  /** Failed attempts in a row after which an endpoint is disabled. */
+  disableAfterFailures: number;
+}
+
+/**
+ * Events and webhooks. Retention as WorkOS keeps its events (30 days); retries for three days with
+ * back-off up to an hour, as Stripe retries; an endpoint failing 50 attempts in a row (about a day
+ * of retries of one delivery, or a burst of deliveries all failing) is disabled until an admin
+ * enables it again.
+ */
+export const EVENT_DEFAULTS = {
+  retentionDays: 30,
+  pollMs: 1_000,
+  concurrency: 16,
+  connectTimeoutMs: 5_000,
+  responseTimeoutMs: 15_000,
+  retryBaseMs: 5_000,
+  retryMaxMs: 3_600_000,
+  retryWindowHours: 72,
+  disableAfterFailures: 50,
+} as const;
 
 /**
  * Rate limits. Membership changes follow Stripe's promise (100 per second per organization,
@@ -115,5 +160,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsEnabled: booleanFromEnv("METRICS_ENABLED", env),
     metricsToken: env.METRICS_TOKEN || null,
     shutdownTimeoutMs: intFromEnv("SHUTDOWN_TIMEOUT_MS", SHUTDOWN_TIMEOUT_DEFAULT_MS, env),
+    events: loadEventConfig(env),
   };
+}
+
+function loadEventConfig(env: NodeJS.ProcessEnv): EventConfig {
+  const events: EventConfig = {
+    retentionDays: intFromEnv("EVENT_RETENTION_DAYS", EVENT_DEFAULTS.retentionDays, env),
+    dispatch: env.WEBHOOK_DISPATCH === undefined || env.WEBHOOK_DISPATCH === "" ? true : booleanFromEnv("WEBHOOK_DISPATCH", env),
+    pollMs: intFromEnv("WEBHOOK_POLL_MS", EVENT_DEFAULTS.pollMs, env),
+    concurrency: intFromEnv("WEBHOOK_CONCURRENCY", EVENT_DEFAULTS.concurrency, env),
+    secretKey: env.WEBHOOK_SECRET_KEY || null,
+    allowPrivateNetworks: booleanFromEnv("WEBHOOK_ALLOW_PRIVATE_NETWORKS", env),
+    allowHttp: booleanFromEnv("WEBHOOK_ALLOW_HTTP", env),
+    connectTimeoutMs: intFromEnv("WEBHOOK_CONNECT_TIMEOUT_MS", EVENT_DEFAULTS.connectTimeoutMs, env),
+    responseTimeoutMs: intFromEnv("WEBHOOK_RESPONSE_TIMEOUT_MS", EVENT_DEFAULTS.responseTimeoutMs, env),
+    retryBaseMs: intFromEnv("WEBHOOK_RETRY_BASE_MS", EVENT_DEFAULTS.retryBaseMs, env),
+    retryMaxMs: intFromEnv("WEBHOOK_RETRY_MAX_MS", EVENT_DEFAULTS.retryMaxMs, env),
+    retryWindowHours: intFromEnv("WEBHOOK_RETRY_WINDOW_HOURS", EVENT_DEFAULTS.retryWindowHours, env),
+    disableAfterFailures: intFromEnv("WEBHOOK_DISABLE_AFTER_FAILURES", EVENT_DEFAULTS.disableAfterFailures, env),
+  };
+  if (events.retentionDays < 1) throw new Error("EVENT_RETENTION_DAYS must be at least 1");
+  if (events.pollMs < 10) throw new Error("WEBHOOK_POLL_MS must be at least 10");
+  if (events.concurrency < 1) throw new Error("WEBHOOK_CONCURRENCY must be at least 1");
+  if (events.retryBaseMs < 1 || events.retryMaxMs < events.retryBaseMs) throw new Error("WEBHOOK_RETRY_BASE_MS must be at least 1 and at most WEBHOOK_RETRY_MAX_MS");
+  if (events.disableAfterFailures < 1) throw new Error("WEBHOOK_DISABLE_AFTER_FAILURES must be at least 1");
+  return events;
 }

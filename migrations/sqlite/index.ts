@@ -3,6 +3,7 @@ import { Migration20261125131937 } from "./Migration20261125131937";
 import { Migration20261125152500 } from "./Migration20261125152500";
 import { Migration20261129212516 } from "./Migration20261129212516";
 import { Migration20261130025646 } from "./Migration20261130025646";
+import { Migration20261130150937 } from "./Migration20261130150937";
 
 /**
  * Every SQLite migration, in order. Listed explicitly (not discovered from the folder) so the same list
@@ -13,4 +14,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261125152500", class: Migration20261125152500 },
   { name: "Migration20261129212516", class: Migration20261129212516 },
   { name: "Migration20261130025646", class: Migration20261130025646 },
+  { name: "Migration20261130150937", class: Migration20261130150937 },
 ];

@@ -4,6 +4,7 @@ import type { Actor } from "./actor";
 import type { RateLimits } from "./rate-limits";
 import { assertCanWrite } from "./tenancy";
 import { Conflict } from "./errors";
+import { signalEventsCommitted } from "./events/commit-signal";
 import { storeOf, type UniqueRule } from "./ports/store";
 
 /** What every command receives: a request-scoped EntityManager and who is acting. */
@@ -27,7 +28,10 @@ export async function runCommand<T>(ctx: CommandContext, work: (em: EntityManage
   assertCanWrite(ctx.actor);
   // The transaction's fork starts with the request's entities, its organization among them.
   storeOf(ctx.em).loadTokenOrganization(ctx.em);
-  return mapUniqueViolation(ctx.em, () => retryDeadlocks(() => ctx.em.transactional(work)));
+  const result = await mapUniqueViolation(ctx.em, () => retryDeadlocks(() => ctx.em.transactional(work)));
+  // Every command records its audit event: there are events to deliver.
+  signalEventsCommitted();
+  return result;
 }
 
 /** Attempts of a command PostgreSQL chose as a deadlock's victim (each attempt is rolled back whole). */
@@ -56,6 +60,7 @@ async function retryDeadlocks<T>(attempt: () => Promise<T>): Promise<T> {
 export async function insertCommand(ctx: CommandContext, entities: object[]): Promise<void> {
   assertCanWrite(ctx.actor);
   await mapUniqueViolation(ctx.em, () => storeOf(ctx.em).insertAll(ctx.em, entities));
+  signalEventsCommitted();
 }
 
 /** What a caller is told when a unique rule refuses its write. */

@@ -3,7 +3,8 @@
  * re-exported so GraphQL types and SCIM renderers name them without reaching into store/.
  */
 export {
-  Account, ApiKey, AuditEvent, Group, GroupMembership, Organization, Role, RoleBinding, RoleMapping, ScimToken, User,
+  Account, ApiKey, AuditEvent, Group, GroupMembership, Organization, Role, RoleBinding, RoleMapping, ScimToken, User, WebhookDelivery,
+  WebhookEndpoint,
 } from "../store/entities";
 export type { MultiValue, ManagedBy } from "../store/entities/user";
 export type { ApiKeyRole } from "../store/entities/api-key";

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Actor } from "../domain/actor";
 import type { RateLimits } from "../domain/rate-limits";
+import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { Loaders } from "./loaders";
 
 /** Built for each GraphQL request: its own EntityManager fork, the authenticated actor, fresh loaders, the server's rate limits. */
@@ -9,4 +10,5 @@ export interface GraphContext {
   actor: Actor;
   loaders: Loaders;
   limits: RateLimits;
+  webhooks: WebhookSettings;
 }

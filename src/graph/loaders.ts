@@ -2,7 +2,7 @@ import type { EntityManager, EntityName } from "@mikro-orm/core";
 import DataLoader from "dataloader";
 import type { Actor } from "../domain/actor";
 import { getEffectiveAccessEach, type EffectiveAccess } from "../domain/queries/effective-access";
-import { Account, Group, Organization, Role, User } from "../domain/model";
+import { Account, AuditEvent, Group, Organization, Role, User } from "../domain/model";
 import {
   directGroupIdsOfUsers, memberCountsOfGroups, memberPagesOfGroups, parentGroupIdsOfGroups,
   transitiveGroupIdsOfUsers, type MemberPageRequest, type MemberRow,
@@ -20,6 +20,7 @@ export function createLoaders(em: EntityManager, actor: Actor) {
     user: byId(em, User),
     group: byId(em, Group),
     role: byId(em, Role),
+    auditEvent: byId(em, AuditEvent),
     directGroupIds: new DataLoader<string, string[]>(async (userIds) => inOrder(userIds, await directGroupIdsOfUsers(em, [...userIds]))),
     transitiveGroupIds: new DataLoader<string, string[]>(async (userIds) => inOrder(userIds, await transitiveGroupIdsOfUsers(em, [...userIds]))),
     parentGroupIds: new DataLoader<string, string[]>(async (groupIds) => inOrder(groupIds, await parentGroupIdsOfGroups(em, [...groupIds]))),

@@ -7,11 +7,13 @@ import { GroupMembershipResolver, GroupResolver } from "./resolvers/group.resolv
 import { AccountResolver, OrganizationResolver } from "./resolvers/organization.resolver";
 import { RoleBindingResolver, RoleMappingResolver, RoleResolver } from "./resolvers/role.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
+import { EventResolver } from "./resolvers/event.resolver";
+import { WebhookDeliveryResolver, WebhookEndpointResolver } from "./resolvers/webhook.resolver";
 
 const RESOLVERS: BuildSchemaOptions["resolvers"] = [
   OrganizationResolver, AccountResolver, UserResolver, GroupResolver, GroupMembershipResolver,
   RoleResolver, RoleBindingResolver, RoleMappingResolver, AccessResolver, GrantedRoleResolver, GrantResolver,
-  ScimTokenResolver, ApiKeyResolver, AuditResolver,
+  ScimTokenResolver, ApiKeyResolver, AuditResolver, EventResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
 ];
 
 /** The GraphQL schema, built from the type-graphql resolvers; schema/schema.graphql is its printed form. */

@@ -11,6 +11,7 @@ import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin"
 import { loggerOptions, type LogDestination } from "./logger";
 import { registerMetrics, type AppMetrics } from "./metrics";
 import { answerClientError, answerRoutingError } from "./transport-errors";
+import { startDispatcher, webhookSettings } from "./webhooks";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -53,6 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const metrics = config.metricsEnabled ? registerMetrics(app, { orm, token: config.metricsToken }) : null;
     registerHealth(app, orm);
     const limits = { ...rateLimits(config), onRejected: metrics?.rateLimitRejected };
+    const webhooks = webhookSettings(config);
     await registerGraphql(app, {
       orm,
       maxDepth: config.graphqlMaxDepth,
@@ -61,10 +63,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       maxDirectives: config.graphqlMaxDirectives,
       maxTokens: config.graphqlMaxTokens,
       limits,
+      webhooks,
       clock: options.clock,
     });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
+    const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) });
     return {
       app,
       orm,
@@ -72,6 +76,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       metrics,
       async close() {
         await app.close();
+        // Attempts in flight are recorded before the database closes; new ones are not claimed.
+        await dispatcher?.stop();
         await orm.close(true);
       },
     };

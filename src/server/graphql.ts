@@ -7,6 +7,7 @@ import { authenticateApiKey } from "../domain/authenticate";
 import type { Clock } from "../domain/clock";
 import { RateLimited } from "../domain/errors";
 import { admitRequest, type RateLimits } from "../domain/rate-limits";
+import type { WebhookSettings } from "../domain/webhooks/settings";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { formatGraphError, rateLimited, rateLimitedStatus, unauthenticated } from "../graph/errors";
@@ -24,6 +25,7 @@ export interface GraphqlOptions {
   maxDirectives: number;
   maxTokens: number;
   limits: RateLimits;
+  webhooks: WebhookSettings;
   clock?: Clock;
 }
 
@@ -70,7 +72,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     await admitRequest(em, actor, options.limits).catch((error: unknown) => {
       throw error instanceof RateLimited ? rateLimited(error) : error;
     });
-    return { em, actor, loaders: createLoaders(em, actor), limits: options.limits };
+    return { em, actor, loaders: createLoaders(em, actor), limits: options.limits, webhooks: options.webhooks };
   };
   // Its own encapsulated scope, so the error handler below answers for /graphql only.
   await app.register(async (scope) => {

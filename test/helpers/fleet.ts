@@ -46,7 +46,7 @@ export async function startFleet(count: number, extraEnv: NodeJS.ProcessEnv = {}
 }
 
 /** Spawns `idgraph serve` and resolves with its base URL once the banner says where it listens. */
-function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; process: ChildProcess }> {
+export function startServer(env: NodeJS.ProcessEnv): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [CLI, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
     let output = "";

@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { loadConfig, type Config } from "../../src/config";
+import { loadConfig, type Config, type EventConfig } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import type { Clock } from "../../src/domain/clock";
 import { createApiKey } from "../../src/domain/commands/credentials";
@@ -55,8 +55,11 @@ export interface TestServer extends ServerEndpoint {
 export interface TestServerOptions {
   /** What authentication reads as now; a TestClock lets a test move past a token's expiry without sleeping. */
   clock?: Clock;
-  /** Settings over loadConfig's defaults, e.g. low rate limits. */
-  config?: Partial<Omit<Config, "database" | "port">>;
+  /**
+   * Settings over loadConfig's defaults, e.g. low rate limits. The webhook dispatcher is off unless
+   * `events.dispatch` turns it on: its rounds would add statements to the tests that count them.
+   */
+  config?: Partial<Omit<Config, "database" | "port" | "events">> & { events?: Partial<EventConfig> };
   /** A database another test server already runs on (a second process of a fleet, in this one); left in place by close(). */
   database?: TestDatabase;
 }
@@ -68,7 +71,9 @@ export interface TestServerOptions {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const statements: string[] = [];
   const database = options.database ?? (await createTestDatabase());
-  const config = { ...loadConfig({}), ...options.config, database: database.config, port: 0 };
+  const defaults = loadConfig({});
+  const events = { ...defaults.events, dispatch: false, ...options.config?.events };
+  const config = { ...defaults, ...options.config, events, database: database.config, port: 0 };
   const built = await buildApp(config, { logger: false, clock: options.clock, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;

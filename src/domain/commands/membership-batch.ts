@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Group } from "../../store/entities";
 import { recordAudit } from "../audit";
+import { signalEventsCommitted } from "../events/commit-signal";
 import type { CommandContext } from "../command";
 import { readVisibleGroup } from "../lookup";
 import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
@@ -185,7 +186,7 @@ async function admit(batch: Queued[]): Promise<{ admitted: Queued[]; charges: Ch
  * an applied one the group as that change left it.
  */
 async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Promise<Array<{ outcome: ChangeOutcome; group: Group | null }>> {
-  return requestEm.fork().transactional(async (em) => {
+  const outcomes = await requestEm.fork().transactional(async (em) => {
     const store = storeOf(em);
     const groupIds = [...new Set(changes.map((c) => c.groupId))];
     const locked = await store.lockGroupsForChange(em, groupIds);
@@ -220,6 +221,8 @@ async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Pr
       return { outcome, group: snapshotOf(group) };
     });
   });
+  signalEventsCommitted();
+  return outcomes;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Group, Organization } from "../../store/entities";
+import type { EventStore } from "./events";
 import type { FilterPredicate, SortKey } from "./filter";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord,
@@ -18,6 +19,8 @@ import type {
  */
 export interface DirectoryStore {
   readonly database: "sqlite" | "postgres";
+  /** The event feed's and the webhook dispatch's statements. */
+  readonly events: EventStore;
 
   // Users and groups, as answers
   /** A user by id (any organization: the caller checks visibility), with its groups when asked. */

@@ -13,7 +13,7 @@ export class AuditEventType {
   @Field(() => ID, { nullable: true })
   organizationId!: string | null;
 
-  @Field(() => String, { description: "api_key, scim_token or cli" })
+  @Field(() => String, { description: "api_key, scim_token, cli or system (the server itself)" })
   actorType!: string;
 
   @Field(() => ID, { nullable: true })

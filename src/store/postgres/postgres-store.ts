@@ -22,6 +22,8 @@ const POSTGRES_DIALECT: StoreDialect = {
   jsonColumn: (column) => column,
   nullText: "null::text",
   lockRowsOf: (alias) => `for no key update of ${alias}`,
+  skipLockedOf: (alias) => `for update of ${alias} skip locked`,
+  jsonArrayHasText: (column, value) => `jsonb_exists(${column}, ${value})`,
 };
 
 /**

@@ -11,6 +11,8 @@ import { accessFactsSql } from "./access-facts-sql";
 import { findApiKeyRecord, findScimTokenRecord } from "./credential-sql";
 import { renderFilter, renderSort, type FilterResource, type FilterSqlDialect } from "./filter";
 import type { StoreDialect } from "./store-dialect";
+import type { EventStore } from "../../domain/ports/events";
+import { SqlEventStore } from "./event-sql";
 import { GroupCommitQueue, type CommitDriver } from "./group-commit";
 import { upwardWalk, userGroupsWalk } from "./group-walk";
 import { chunks, type Row } from "./rows";
@@ -41,6 +43,12 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
 
   private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
+  private eventStore?: EventStore;
+
+  /** The event feed's and the webhook dispatch's statements (made on first use: the dialect is the subclass's). */
+  get events(): EventStore {
+    return (this.eventStore ??= new SqlEventStore(this.dialect, (em, sql, params) => this.run(em, sql, params)));
+  }
   private accessFactsText?: string;
 
   insertAll(em: EntityManager, entities: object[]): Promise<void> {

@@ -20,6 +20,14 @@ export interface StoreDialect {
    * writer connection is the lock.
    */
   lockRowsOf(alias: string): string;
+  /**
+   * The clause ending a SELECT (a subquery of an UPDATE) that locks the rows of `alias` it picks and
+   * skips those another transaction holds, so concurrent claimers take different rows; empty where
+   * the one writer connection already makes claims take turns.
+   */
+  skipLockedOf(alias: string): string;
+  /** Whether the stored JSON array of strings `column` holds the text `value` (both SQL expressions). */
+  jsonArrayHasText(column: string, value: string): string;
   /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
   nullText: string;
 }

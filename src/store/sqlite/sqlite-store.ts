@@ -20,6 +20,8 @@ const SQLITE_DIALECT: StoreDialect = {
   jsonColumn: (column, fallback) => `json(case when json_valid(${column}) then ${column} else ${fallback} end)`,
   nullText: "null",
   lockRowsOf: () => "",
+  skipLockedOf: () => "",
+  jsonArrayHasText: (column, value) => `exists (select 1 from json_each(${column}) t where t.value = ${value})`,
 };
 
 /**

@@ -1,0 +1,45 @@
+import type { EntityManager } from "@mikro-orm/core";
+
+/** A delivery a dispatcher now holds, until `leaseUntil`. */
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  firstAttemptAt: Date;
+}
+
+/**
+ * What the event feed and the webhook dispatch need from storage beyond MikroORM's unit of work:
+ * the set-based statements (sequencing and fan-out, claims with their ordering rule, pruning)
+ * that the query builder cannot say. store/sql implements it for both databases.
+ */
+export interface EventStore {
+  /** Whether a committed event awaits its position (one indexed read). */
+  hasUnsequencedEvents(em: EntityManager): Promise<boolean>;
+  /**
+   * In `em`'s transaction: takes the sequence row's lock, gives the next positions to up to `limit`
+   * committed events without one (in id order, so creation order), and makes their deliveries for
+   * every enabled endpoint of their organization that wants their type. Returns how many events
+   * got positions. Sequencers of a fleet take turns on the lock; an event that commits later
+   * gets a later position, so a reader paging by position never skips one.
+   */
+  sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number>;
+  /** When the earliest pending delivery of an enabled endpoint falls due, or null when none waits. */
+  nextDeliveryDueAt(em: EntityManager): Promise<Date | null>;
+  /**
+   * Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt:
+   * pending ones of enabled endpoints whose lease (if any) ran out, and only the earliest pending
+   * one per endpoint and ordering key, so one user's events reach an endpoint in order. Two
+   * dispatchers never hold one delivery (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: its writer).
+   */
+  claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
+  /**
+   * Counts an attempt against its endpoint: a success resets the failures in a row, a failure adds
+   * one. Returns the failures in a row now.
+   */
+  countEndpointAttempt(em: EntityManager, endpointId: string, succeeded: boolean): Promise<number>;
+  /** Deletes events and finished deliveries created before `before`, up to `limit` rows each; returns how many events went. */
+  pruneBefore(em: EntityManager, before: Date, limit: number): Promise<number>;
+}

@@ -1,0 +1,31 @@
+import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
+import { listEvents } from "../../domain/events/feed";
+import { eventPayload } from "../../domain/events/payload";
+import { pagedComplexity } from "../complexity";
+import type { GraphContext } from "../context";
+import { toConnection } from "../types/connection";
+import { EventConnection, EventType } from "../types/event.type";
+import { PageArgsType } from "./organization.resolver";
+
+/** The event as the Event type renders it (occurredAt a Date), from the payload webhooks send. */
+export function eventNode(event: Parameters<typeof eventPayload>[0]): EventType {
+  const payload = eventPayload(event);
+  return { ...payload, position: payload.position ?? 0, occurredAt: event.createdAt };
+}
+
+@Resolver(() => EventType)
+export class EventResolver {
+  @Query(() => EventConnection, {
+    complexity: pagedComplexity,
+    description: "An organization's events in feed order. Page with `after` (the last endCursor) to read every event exactly once, also those committed while reading; kept EVENT_RETENTION_DAYS (default 30)",
+  })
+  async events(
+    @Arg("organizationId", () => ID) organizationId: string,
+    @Arg("types", () => [String], { nullable: true, description: "Only these event types" }) types: string[] | null,
+    @Args() page: PageArgsType,
+    @Ctx() ctx: GraphContext,
+  ) {
+    const result = await listEvents(ctx.em, ctx.actor, organizationId, { ...page, types });
+    return toConnection({ ...result, nodes: result.nodes.map(eventNode), cursorOf: (node: EventType) => result.cursorOf({ position: node.position } as never) });
+  }
+}

@@ -1,0 +1,85 @@
+import { BigIntType, DateTimeType, Entity, Index, ManyToOne, PrimaryKey, Property } from "@mikro-orm/core";
+import { WebhookEndpoint } from "./webhook-endpoint";
+
+export type WebhookDeliveryStatus = "pending" | "succeeded" | "failed";
+
+/** One attempt, as the delivery log shows it. */
+export interface WebhookAttempt {
+  at: string;
+  durationMs: number;
+  /** The receiver's HTTP status; null when no response came. */
+  status: number | null;
+  error: string | null;
+  /** The start of the receiver's answer, for the admin reading the log. */
+  response: string;
+}
+
+/**
+ * One event to deliver to one endpoint: made by the sequencer when the event gets its position
+ * (set-based, for every endpoint that wants it), claimed by a dispatcher with a lease, retried with
+ * back-off until it succeeds or the retry window closes. The Standard Webhooks `webhook-id` is the
+ * event's id, the same on every attempt and every replay.
+ */
+@Entity({ tableName: "webhook_delivery" })
+@Index({ name: "webhook_delivery_status_position_index", properties: ["status", "eventPosition"] })
+@Index({ name: "webhook_delivery_endpoint_order_index", properties: ["endpoint", "orderingKey", "eventPosition"] })
+@Index({ name: "webhook_delivery_endpoint_position_index", properties: ["endpoint", "eventPosition"] })
+export class WebhookDelivery {
+  /** `<endpoint id>:<event id>`: made in SQL by the sequencer, and one delivery per endpoint and event. */
+  @PrimaryKey({ type: "string", length: 80 })
+  id!: string;
+
+  @ManyToOne(() => WebhookEndpoint, { deleteRule: "cascade" })
+  endpoint!: WebhookEndpoint;
+
+  @Property({ type: "string", length: 36 })
+  eventId!: string;
+
+  @Property({ type: new BigIntType("number") })
+  eventPosition!: number;
+
+  @Property({ type: "string", length: 64 })
+  eventType!: string;
+
+  /** Deliveries with one key (the event's target: a user, a group) go in position order. */
+  @Property({ type: "string", length: 36, nullable: true })
+  orderingKey: string | null = null;
+
+  @Property({ type: "string", length: 16 })
+  status: WebhookDeliveryStatus = "pending";
+
+  @Property({ type: "integer" })
+  attempts: number = 0;
+
+  @Property({ type: DateTimeType })
+  nextAttemptAt!: Date;
+
+  @Property({ type: DateTimeType, nullable: true })
+  firstAttemptAt: Date | null = null;
+
+  @Property({ type: DateTimeType, nullable: true })
+  lastAttemptAt: Date | null = null;
+
+  /** The dispatcher holding the delivery, until leaseUntil; another claims it after. */
+  @Property({ type: "string", length: 64, nullable: true })
+  leaseOwner: string | null = null;
+
+  @Property({ type: DateTimeType, nullable: true })
+  leaseUntil: Date | null = null;
+
+  @Property({ type: "integer", nullable: true })
+  lastStatus: number | null = null;
+
+  @Property({ type: "text", nullable: true })
+  lastError: string | null = null;
+
+  /** The last attempts, newest last (bounded). */
+  @Property({ type: "json" })
+  attemptLog: WebhookAttempt[] = [];
+
+  @Property({ type: DateTimeType, nullable: true })
+  deliveredAt: Date | null = null;
+
+  @Property({ type: DateTimeType })
+  createdAt: Date = new Date();
+}

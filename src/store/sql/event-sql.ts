@@ -1,0 +1,91 @@
+import type { EntityManager } from "@mikro-orm/core";
+import type { ClaimedDelivery, EventStore } from "../../domain/ports/events";
+import type { Row } from "./rows";
+import type { StoreDialect } from "./store-dialect";
+
+type Run = (em: EntityManager, sql: string, params: unknown[]) => Promise<Row[]>;
+
+/** The event feed's and the webhook dispatch's statements, in SQL both databases speak. */
+export class SqlEventStore implements EventStore {
+  constructor(private readonly dialect: StoreDialect, private readonly run: Run) {}
+
+  async hasUnsequencedEvents(em: EntityManager): Promise<boolean> {
+    // The (position, id) index starts with the unsequenced rows (NULL sorts first).
+    return (await this.run(em, `select 1 as found from audit_event where position is null limit 1`, [])).length > 0;
+  }
+
+  async sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number> {
+    const [sequence] = await this.run(em, `select s.last_position from event_sequence s where s.name = 'events' ${this.dialect.lockRowsOf("s")}`, []);
+    if (!sequence) throw new Error("the event_sequence row is missing: the migrations did not run");
+    const last = Number(sequence.last_position);
+    // Positions follow id order (UUIDv7: creation order) among the events visible now; an event
+    // still uncommitted is invisible here and gets a later position once it commits.
+    const sequenced = await this.run(em, `
+      update audit_event set position = s.n + ?
+      from (select id, row_number() over (order by id) as n from audit_event where position is null order by id limit ?) s
+      where audit_event.id = s.id
+      returning audit_event.position`, [last, limit]);
+    if (sequenced.length === 0) return 0;
+    const upTo = last + sequenced.length;
+    await this.run(em, `
+      insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
+      select w.id || ':' || e.id, w.id, e.id, e.position, e.type, e.target_id, 'pending', 0, ?, '[]', ?
+      from webhook_endpoint w
+      join audit_event e on e.organization_id = w.organization_id and e.position > ? and e.position <= ?
+      where w.enabled and (w.event_types is null or ${this.dialect.jsonArrayHasText("w.event_types", "e.type")})
+      on conflict do nothing`, [this.dialect.dateParam(now), this.dialect.dateParam(now), last, upTo]);
+    await this.run(em, `update event_sequence set last_position = ? where name = 'events'`, [upTo]);
+    return sequenced.length;
+  }
+
+  async nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
+    const [row] = await this.run(em, `
+      select min(d.next_attempt_at) as due from webhook_delivery d join webhook_endpoint w on w.id = d.endpoint_id
+      where d.status = 'pending' and w.enabled`, []);
+    return row?.due === null || row?.due === undefined ? null : new Date(row.due as string | number);
+  }
+
+  async claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    const at = this.dialect.dateParam(now);
+    const rows = await this.run(em, `
+      update webhook_delivery
+      set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, first_attempt_at = coalesce(first_attempt_at, ?)
+      where id in (
+        select c.id from webhook_delivery c join webhook_endpoint w on w.id = c.endpoint_id
+        where c.status = 'pending' and w.enabled and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
+          and not exists (
+            select 1 from webhook_delivery p
+            where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position and p.status = 'pending')
+        order by c.event_position
+        limit ? ${this.dialect.skipLockedOf("c")})
+      returning id, endpoint_id, event_id, attempts, first_attempt_at`,
+    [owner, this.dialect.dateParam(leaseUntil), at, at, at, at, limit]);
+    return rows.map((row) => ({
+      id: row.id as string,
+      endpointId: row.endpoint_id as string,
+      eventId: row.event_id as string,
+      attempts: Number(row.attempts),
+      firstAttemptAt: new Date(row.first_attempt_at as string | number),
+    }));
+  }
+
+  async countEndpointAttempt(em: EntityManager, endpointId: string, succeeded: boolean): Promise<number> {
+    const [row] = await this.run(em, `
+      update webhook_endpoint set consecutive_failures = case when ? then 0 else consecutive_failures + 1 end
+      where id = ? returning consecutive_failures`, [succeeded, endpointId]);
+    return row ? Number(row.consecutive_failures) : 0;
+  }
+
+  async pruneBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+    const at = this.dialect.dateParam(before);
+    await this.run(em, `
+      delete from webhook_delivery where id in (
+        select id from webhook_delivery where created_at < ? and status <> 'pending' limit ?)`, [at, limit]);
+    // Only sequenced events go: an old event still waiting for its position is delivered first.
+    const deleted = await this.run(em, `
+      delete from audit_event where id in (
+        select id from audit_event where created_at < ? and position is not null limit ?)
+      returning id`, [at, limit]);
+    return deleted.length;
+  }
+}
