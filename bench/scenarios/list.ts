@@ -23,7 +23,9 @@ export interface ListResult {
  */
 export async function graphList(database: DatabaseConfig, tenant: BenchTenant, page: number): Promise<ListResult> {
   let statements = 0;
-  const built = await buildApp({ ...loadConfig({}), database }, { logger: false, onQuery: () => { statements += 1; } });
+  const config = loadConfig({});
+  // Counted statements are the list's own: no webhook dispatcher polling beside it.
+  const built = await buildApp({ ...config, database, events: { ...config.events, dispatch: false } }, { logger: false, onQuery: () => { statements += 1; } });
   try {
     const run = async (first: number) => {
       const before = statements;

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { MikroORM } from "@mikro-orm/core";
+import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
 import { sequenceEvents } from "../domain/events/sequence";
-import { claimDeliveryJobs, recordAttempt, type DeliveryJob } from "../domain/webhooks/deliveries";
+import { claimDeliveryJobs, nextDeliveryDueAt, recordAttempt, type DeliveryJob } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { OutboundHttp } from "./outbound-http";
 import { signedHeaders } from "./signing";
@@ -103,7 +103,8 @@ export class WebhookDispatcher {
     try {
       await sequenceEvents(em);
       const free = this.options.concurrency - this.inFlight.size;
-      if (free > 0) {
+      // A read first: an idle round writes nothing.
+      if (free > 0 && (await this.dueNow(em))) {
         const jobs = await claimDeliveryJobs(em, this.settings, this.owner, new Date(), this.options.leaseMs, free);
         for (const job of jobs) this.track(this.attempt(job));
         // A full batch means more may be due now.
@@ -116,6 +117,11 @@ export class WebhookDispatcher {
     } catch (error) {
       if (!this.stopped) this.options.log.error(`webhook dispatch round failed: ${(error as Error).message}`);
     }
+  }
+
+  private async dueNow(em: EntityManager): Promise<boolean> {
+    const due = await nextDeliveryDueAt(em);
+    return due !== null && due.getTime() <= Date.now();
   }
 
   private track(attempt: Promise<void>): void {

@@ -15,7 +15,8 @@ export type AuditEventType =
   | "api_key.create" | "api_key.revoke"
   | "scim_token.create" | "scim_token.revoke"
   | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.delete"
-  | "webhook_endpoint.secret_rotate" | "webhook_endpoint.disabled" | "webhook_delivery.replay";
+  | "webhook_endpoint.secret_rotate" | "webhook_endpoint.disabled" | "webhook_delivery.replay"
+  | "access.changed";
 
 /** Stytch's SCIM event names, for the same changes when an identity provider makes them. */
 const SCIM_EVENT_NAMES: Partial<Record<AuditEventType, string>> = {

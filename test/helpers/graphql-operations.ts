@@ -127,13 +127,21 @@ function valueFor(type: GraphQLInputType, name: string, path: string, values: Sl
 function fillerFor(name: string, type: GraphQLNamedType): unknown {
   if (isEnumType(type)) return type.getValues()[0].value;
   switch (type.name) {
-    case "String": return /^permissions?$/.test(name) ? "iso.read" : `iso-${++counter}`;
+    case "String": return textFor(name);
     case "Int": case "Float": return 1;
     case "Boolean": return true;
     case "DateTimeISO": return "2099-01-01T00:00:00.000Z";
     case "JSONObject": return {};
     default: throw new Error(`no filler for a required ${type.name} (${name})`);
   }
+}
+
+/** Text for a string field; permissions, event types and webhook URLs are refused unless well-formed. */
+function textFor(name: string): string {
+  if (/^permissions?$/.test(name)) return "iso.read";
+  if (name === "types" || name === "eventTypes") return "user.create";
+  if (name === "url") return `https://hooks.example.com/iso-${++counter}`;
+  return `iso-${++counter}`;
 }
 
 /** Every scalar field (needing no arguments) and, `depth` levels down, the objects' scalars too. */

@@ -79,9 +79,9 @@ export async function storeViolations(server: TestServer): Promise<string[]> {
 
 /**
  * Everything an organization owns, every column, as stored: its row, accounts, users, groups,
- * memberships touching it (either end), roles, bindings, mappings, SCIM tokens, API keys and the
- * number of its audit events. Credentials' `last_used_at` is left out: using a credential is not
- * a change to the directory.
+ * memberships touching it (either end), roles, bindings, mappings, SCIM tokens, API keys, webhook
+ * endpoints and their deliveries, and the number of its audit events. Credentials' `last_used_at`
+ * is left out: using a credential is not a change to the directory.
  */
 export async function organizationSnapshot(server: TestServer, organizationId: string): Promise<Record<string, unknown>> {
   const byOrg = (table: string) => sqlRows(server, `select * from "${table}" where organization_id = ? order by id`, [organizationId]);
@@ -101,6 +101,9 @@ export async function organizationSnapshot(server: TestServer, organizationId: s
     mappings: await byOrg("role_mapping"),
     scimTokens: withoutLastUse(await byOrg("scim_token")),
     apiKeys: withoutLastUse(await byOrg("api_key")),
+    webhookEndpoints: await byOrg("webhook_endpoint"),
+    webhookDeliveries: await sqlRows(server,
+      `select d.* from webhook_delivery d join webhook_endpoint e on e.id = d.endpoint_id where e.organization_id = ? order by d.id`, [organizationId]),
     auditEvents: Number((await sqlRows(server, `select count(*) as n from audit_event where organization_id = ?`, [organizationId]))[0].n),
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { getIntrospectionQuery } from "graphql";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { recordAudit } from "../../src/domain/audit";
@@ -13,11 +14,14 @@ describe("audit events and atomic commands", () => {
   let server: TestServer;
   let f: ReturnType<typeof fixtures>;
 
-  const auditCount = async () => server.built.orm.em.fork().count(AuditEvent, {});
-  const latestEvent = async () => (await server.built.orm.em.fork().find(AuditEvent, {}, { orderBy: { id: "desc" }, limit: 1 }))[0];
+  // A change's own event; the access.changed events it may cause besides are tested in access-changed.test.ts.
+  const ownEvents = { type: { $ne: "access.changed" } };
+  const auditCount = async () => server.built.orm.em.fork().count(AuditEvent, ownEvents);
+  const latestEvent = async () => (await server.built.orm.em.fork().find(AuditEvent, ownEvents, { orderBy: { id: "desc" }, limit: 1 }))[0];
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Webhook endpoints need a key to seal their signing secrets; PostgreSQL has no key file to fall back on.
+    server = await startTestServer({ config: { events: { secretKey: randomBytes(32).toString("base64") } } });
     f = fixtures(server);
   });
   afterAll(async () => server.close());
@@ -32,6 +36,13 @@ describe("audit events and atomic commands", () => {
       user: await f.user(org, "ada@acme.test"),
       group: await f.group(org, "SRE"),
     };
+  }
+
+  /** A delivery to the endpoint: reading the feed sequences the events waiting, which makes the endpoint's deliveries. */
+  async function deliveryTo(organizationId: string, endpointId: string): Promise<string> {
+    await server.ok(`query($o: ID!) { events(organizationId: $o, first: 1) { totalCount } }`, { o: organizationId });
+    const data = await server.ok(`query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id } } }`, { e: endpointId });
+    return data.webhookDeliveries.nodes[0].id;
   }
 
   /** The cases aimed at one organization's ids; those that delete or revoke use ids the earlier cases created. */
@@ -56,12 +67,26 @@ describe("audit events and atomic commands", () => {
     revokeScimToken: { query: `mutation($id: ID!) { revokeScimToken(id: $id) { id } }`, variables: () => ({ id: ids.token }), event: "scim_token.revoke" },
     createApiKey: { query: `mutation { createApiKey(input: {name: "app", role: READER}) { apiKey { id } } }`, variables: () => ({}), event: "api_key.create" },
     revokeApiKey: { query: `mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, variables: () => ({ id: ids.apiKey }), event: "api_key.revoke" },
+    createWebhookEndpoint: {
+      query: `mutation($o: ID!) { createWebhookEndpoint(input: {organizationId: $o, url: "https://hooks.example.com/acme"}) { endpoint { id } } }`,
+      variables: () => ({ o: ids.org }), event: "webhook_endpoint.create",
+    },
+    updateWebhookEndpoint: {
+      query: `mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "Acme audit log"}) { id } }`,
+      variables: () => ({ id: ids.endpoint }), event: "webhook_endpoint.update",
+    },
+    rotateWebhookEndpointSecret: {
+      query: `mutation($id: ID!) { rotateWebhookEndpointSecret(input: {id: $id, overlapSeconds: 60}) { endpoint { id } } }`,
+      variables: () => ({ id: ids.endpoint }), event: "webhook_endpoint.secret_rotate",
+    },
+    replayWebhookDelivery: { query: `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`, variables: () => ({ id: ids.delivery }), event: "webhook_delivery.replay" },
     disableScim: { query: `mutation($o: ID!) { disableScim(input: {organizationId: $o, mode: SOFT}) { scimEnabled } }`, variables: () => ({ o: ids.org }), event: "organization.update" },
     enableScim: { query: `mutation($o: ID!) { enableScim(organizationId: $o) { scimEnabled } }`, variables: () => ({ o: ids.org }), event: "organization.update" },
     deleteRole: { query: `mutation($id: ID!) { deleteRole(id: $id) { id } }`, variables: () => ({ id: ids.opsRole }), event: "role.delete" },
     deleteGroup: { query: `mutation($id: ID!) { deleteGroup(id: $id) { id } }`, variables: () => ({ id: ids.financeGroup }), event: "group.delete" },
     deleteUser: { query: `mutation($id: ID!) { deleteUser(id: $id) { id } }`, variables: () => ({ id: ids.bob }), event: "user.delete" },
     deleteAccount: { query: `mutation($id: ID!) { deleteAccount(id: $id) { id } }`, variables: () => ({ id: ids.stagingAccount }), event: "account.delete" },
+    deleteWebhookEndpoint: { query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, variables: () => ({ id: ids.endpoint }), event: "webhook_endpoint.delete" },
     linkUserToScim: { query: `mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, variables: () => ({ id: ids.user }), event: "user.link_scim" },
   });
 
@@ -86,10 +111,13 @@ describe("audit events and atomic commands", () => {
       if (name === "createGroup") ids.financeGroup = created.id;
       if (name === "createUser") ids.bob = created.id;
       if (name === "createAccount") ids.stagingAccount = created.id;
+      if (name === "createWebhookEndpoint") ids.endpoint = created.endpoint.id;
       expect({ name, added: (await auditCount()) - before }).toEqual({ name, added: 1 });
       const event = await latestEvent();
       expect({ name, type: event.type, actorType: event.actorType }).toEqual({ name, type: c.event, actorType: "api_key" });
       expect(event.actorId).not.toBeNull();
+      // The endpoint's first delivery, for replayWebhookDelivery (made by a read, after the checks of this mutation).
+      if (name === "createWebhookEndpoint") ids.delivery = await deliveryTo(ids.org, ids.endpoint);
     }
   });
 

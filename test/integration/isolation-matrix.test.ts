@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { GraphQLSchema } from "graphql";
 import { v7 as uuidv7 } from "uuid";
 import { buildGraphSchema } from "../../src/graph/schema";
@@ -15,13 +16,21 @@ import { buildTenant, foreignTraces, type IdKind, type Tenant } from "../helpers
  * takes an id fails the suite until it is added to the matrix below.
  */
 
+/** The kinds of id a slot takes: a tenant's (tenants.ts), and its webhook endpoint and a delivery to it. */
+type MatrixIdKind = IdKind | "webhookEndpoint" | "webhookDelivery";
+
+/** A tenant with a webhook endpoint and one delivery to it (withWebhookEndpoint below). */
+interface MatrixTenant extends Tenant {
+  ids: Record<MatrixIdKind, string>;
+}
+
 interface MatrixEntry {
   /** Which kind of object each id argument (or input field, by path) names. */
-  ids: Record<string, IdKind>;
+  ids: Record<string, MatrixIdKind>;
   /** Slots of which exactly one may be given (`bindRole`: one subject, one scope). */
   oneOf?: string[][];
   /** How a field of another type than Query is reached: a Query field taking that object's id. */
-  reach?: { field: string; argument: string; kind: IdKind };
+  reach?: { field: string; argument: string; kind: MatrixIdKind };
 }
 
 const MEMBER = { ids: { "input.groupId": "group", "input.userId": "user", "input.memberGroupId": "group" }, oneOf: [["input.userId", "input.memberGroupId"]] } satisfies MatrixEntry;
@@ -33,6 +42,7 @@ const GRAPHQL_MATRIX: Record<string, MatrixEntry> = {
   "Query.canBatch": { ids: { "checks[].userId": "user", "checks[].accountId": "account" } },
   "Query.effectiveAccess": { ids: { userId: "user", accountId: "account" } },
   "Query.effectivePermissions": { ids: { userId: "user", accountId: "account" } },
+  "Query.events": { ids: { organizationId: "organization" } },
   "Query.group": { ids: { id: "group" } },
   "Query.groups": { ids: { organizationId: "organization", "filter.externalId": "externalId" } },
   "Query.organization": { ids: { id: "organization" } },
@@ -46,6 +56,9 @@ const GRAPHQL_MATRIX: Record<string, MatrixEntry> = {
   "Query.user": { ids: { id: "user" } },
   "Query.userByUserName": { ids: { organizationId: "organization" } },
   "Query.users": { ids: { organizationId: "organization", "filter.externalId": "externalId" } },
+  "Query.webhookDeliveries": { ids: { endpointId: "webhookEndpoint" } },
+  "Query.webhookEndpoint": { ids: { id: "webhookEndpoint" } },
+  "Query.webhookEndpoints": { ids: { organizationId: "organization" } },
   "User.effectiveAccess": { ids: { accountId: "account" }, reach: { field: "user", argument: "id", kind: "user" } },
   "Mutation.addGroupMember": MEMBER,
   "Mutation.removeGroupMember": MEMBER,
@@ -76,7 +89,32 @@ const GRAPHQL_MATRIX: Record<string, MatrixEntry> = {
   "Mutation.revokeScimToken": { ids: { id: "scimToken" } },
   "Mutation.createApiKey": { ids: { "input.organizationId": "organization" } },
   "Mutation.revokeApiKey": { ids: { id: "apiKey" } },
+  "Mutation.createWebhookEndpoint": { ids: { "input.organizationId": "organization" } },
+  "Mutation.updateWebhookEndpoint": { ids: { "input.id": "webhookEndpoint" } },
+  "Mutation.deleteWebhookEndpoint": { ids: { id: "webhookEndpoint" } },
+  "Mutation.rotateWebhookEndpointSecret": { ids: { "input.id": "webhookEndpoint" } },
+  "Mutation.replayWebhookDelivery": { ids: { id: "webhookDelivery" } },
 };
+
+/**
+ * Gives a tenant a webhook endpoint and a delivery to it. Reading the feed sequences the events
+ * waiting, which makes the endpoint's deliveries; it comes after the tenant's last write, so no
+ * event of the tenant waits to be sequenced later and add a delivery to its snapshot.
+ */
+async function withWebhookEndpoint(server: TestServer, tenant: Tenant): Promise<MatrixTenant> {
+  const created = await server.ok(`mutation($o: ID!, $u: String!, $d: String) {
+    createWebhookEndpoint(input: {organizationId: $o, url: $u, description: $d}) { endpoint { id } }
+  }`, { o: tenant.organizationId, u: `https://hooks.example.com/${tenant.label}`, d: `${tenant.label} receiver` });
+  const endpointId = created.createWebhookEndpoint.endpoint.id as string;
+  await server.ok(`query($o: ID!) { events(organizationId: $o, first: 1) { totalCount } }`, { o: tenant.organizationId });
+  const deliveries = await server.ok(`query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id eventId } } }`, { e: endpointId });
+  const delivery = deliveries.webhookDeliveries.nodes[0] as { id: string; eventId: string };
+  return {
+    ...tenant,
+    ids: { ...tenant.ids, webhookEndpoint: endpointId, webhookDelivery: delivery.id },
+    allIds: [...tenant.allIds, endpointId, delivery.id, delivery.eventId],
+  };
+}
 
 /** What each SCIM route is, so a new route cannot slip past the matrix. */
 type ScimRouteCoverage =
@@ -166,15 +204,16 @@ interface Outcome {
 
 describe("Tenant isolation, generated from the GraphQL schema and the SCIM route table", () => {
   let server: TestServer;
-  let alpha: Tenant;
-  let bravo: Tenant;
+  let alpha: MatrixTenant;
+  let bravo: MatrixTenant;
   let schema: GraphQLSchema;
   let bravoBefore: Record<string, unknown>;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    alpha = await buildTenant(server, "alpha");
-    bravo = await buildTenant(server, "bravo");
+    // Webhook endpoints need a key to seal their signing secrets; PostgreSQL has no key file to fall back on.
+    server = await startTestServer({ config: { events: { secretKey: randomBytes(32).toString("base64") } } });
+    alpha = await withWebhookEndpoint(server, await buildTenant(server, "alpha"));
+    bravo = await withWebhookEndpoint(server, await buildTenant(server, "bravo"));
     schema = await buildGraphSchema();
     bravoBefore = await organizationSnapshot(server, bravo.organizationId);
   });
@@ -185,14 +224,14 @@ describe("Tenant isolation, generated from the GraphQL schema and the SCIM route
     expect(await storeViolations(server)).toEqual([]);
   }
 
-  /** Values for one variant's slots; unknown ids are fresh UUIDv7s, the same shape as real ones. */
+  /** Values for one variant's slots; unknown ids have the shape of real ones: fresh UUIDv7s, two for a delivery. */
   function slotValues(entry: MatrixEntry, variant: Variant): { values: SlotValues; reach?: Reach } {
     return slotValuesFor(bravo, entry, variant);
   }
 
-  function slotValuesFor(foreignTenant: Tenant, entry: MatrixEntry, variant: Variant): { values: SlotValues; reach?: Reach } {
-    const value = (kind: IdKind, owner: Owner) =>
-      owner === "foreign" ? foreignTenant.ids[kind] : owner === "own" ? alpha.ids[kind] : kind === "externalId" ? `unknown-${uuidv7()}` : uuidv7();
+  function slotValuesFor(foreignTenant: MatrixTenant, entry: MatrixEntry, variant: Variant): { values: SlotValues; reach?: Reach } {
+    const unknownId = (kind: MatrixIdKind) => (kind === "externalId" ? `unknown-${uuidv7()}` : kind === "webhookDelivery" ? `${uuidv7()}:${uuidv7()}` : uuidv7());
+    const value = (kind: MatrixIdKind, owner: Owner) => (owner === "foreign" ? foreignTenant.ids[kind] : owner === "own" ? alpha.ids[kind] : unknownId(kind));
     const values: SlotValues = {};
     for (const [slot, owner] of Object.entries(variant.owners)) if (slot !== "(reach)") values[slot] = value(entry.ids[slot], owner);
     const reach = entry.reach && { field: entry.reach.field, argument: entry.reach.argument, value: value(entry.reach.kind, variant.owners["(reach)"] ?? "foreign") };
@@ -280,9 +319,9 @@ describe("Tenant isolation, generated from the GraphQL schema and the SCIM route
     it("makes every generated operation work when aimed at ids the key may see, so each NOT_FOUND above is isolation, not a malformed call", async () => {
       const failures: string[] = [];
       const globalReader = await server.createKey("READER");
-      const scratch = await buildTenant(server, "charlie");
+      const scratch = await withWebhookEndpoint(server, await buildTenant(server, "charlie"));
       // Mutations that remove what later ones aim at run last, in this order, on the scratch organization.
-      const last = ["unbindRole", "deleteRoleMapping", "revokeApiKey", "revokeScimToken", "deleteRole", "deleteAccount", "deleteUser", "deleteGroup", "disableScim", "enableScim"];
+      const last = ["deleteWebhookEndpoint", "unbindRole", "deleteRoleMapping", "revokeApiKey", "revokeScimToken", "deleteRole", "deleteAccount", "deleteUser", "deleteGroup", "disableScim", "enableScim"];
       const rank = (field: IdTakingField) => last.indexOf(field.field.name);
       const fields = idTakingFields(schema).filter((f) => GRAPHQL_MATRIX[f.key]).sort((a, b) => rank(a) - rank(b));
       for (const field of fields) {

@@ -4,6 +4,7 @@ import type { MemberIds } from "../ports/records";
 import { storeOf } from "../ports/store";
 import { actsForIdp, type Actor } from "../actor";
 import { recordAudit } from "../audit";
+import { NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { loadGroupForChange, touch } from "./group-rules";
@@ -55,16 +56,19 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
     if (!change.membersVerified) await assertMembersInOrg(em, group.organization.id, toInsert);
     await assertNoCycle(em, group, toInsert.groupIds);
   }
+  const access = await trackMembersAccess(em, ctx, group, union(toDelete, toInsert));
   // Only what really changed is audited: IdPs re-send adds of members already there and removals
   // of members already gone, and those leave no trace (the statements report the rows they touched).
   const removed = isEmpty(toDelete) ? NO_MEMBERS : await storeOf(em).deleteMemberships(em, group.id, toDelete);
+  let cause = null;
   if (!isEmpty(removed)) {
-    recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...removed } });
+    cause = recordAudit(em, ctx.actor, { type: "group.member_remove", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...removed } });
   }
   const added = isEmpty(toInsert) ? NO_MEMBERS : await storeOf(em).insertMemberships(em, group.id, toInsert);
   if (!isEmpty(added)) {
-    recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...added } });
+    cause = recordAudit(em, ctx.actor, { type: "group.member_add", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { ...added } });
   }
+  if (cause) await access.record(cause);
   return size(removed) + size(added);
 }
 
@@ -191,4 +195,14 @@ function isEmpty(m: MemberIds): boolean {
 
 function size(m: MemberIds): number {
   return m.userIds.length + m.groupIds.length;
+}
+
+/**
+ * The access of the users a membership change can reach (those added or removed, and the users of
+ * groups added or removed), when a role is bound on the group or a group above it; else none.
+ */
+async function trackMembersAccess(em: EntityManager, ctx: CommandContext, group: Group, members: MemberIds): Promise<AccessTracker> {
+  if (isEmpty(members) || !(await rolesBoundOnOrAbove(em, [group.id]))) return NO_ACCESS_CHANGE;
+  const users = [...members.userIds, ...(await usersInGroups(em, members.groupIds))];
+  return trackAccess(em, ctx.actor, group.organization.id, users);
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import { Group, Organization } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { auditEvent, recordAudit, type AuditRecord } from "../audit";
+import { rolesBoundOnOrAbove, trackAccess, usersInGroups } from "../events/access-changes";
 import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
 import { findVisibleOrganization, readVisibleGroup, readVisibleOrganization } from "../lookup";
@@ -153,8 +154,13 @@ export function changeGroupMembers(ctx: CommandContext, input: { id: string; ifV
 export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<Group> {
   return runCommand(ctx, async (em) => {
     const group = await loadGroupForChange(em, ctx, input.id, input.ifVersion, ["displayName"]);
+    // Its users lose what is bound on it, and what is bound above it reached them through it.
+    const reached = (await rolesBoundOnOrAbove(em, [group.id])) ? await usersInGroups(em, [group.id]) : [];
+    const access = await trackAccess(em, ctx.actor, group.organization.id, reached);
     em.remove(group);
-    recordAudit(em, ctx.actor, { type: "group.delete", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { displayName: group.displayName } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "group.delete", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { displayName: group.displayName },
+    }));
     return group;
   });
 }

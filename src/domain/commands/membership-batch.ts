@@ -1,7 +1,8 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { Group } from "../../store/entities";
+import type { AuditEvent, Group } from "../../store/entities";
 import { recordAudit } from "../audit";
 import { signalEventsCommitted } from "../events/commit-signal";
+import { NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import type { CommandContext } from "../command";
 import { readVisibleGroup } from "../lookup";
 import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
@@ -200,19 +201,21 @@ async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Pr
       members,
       existing: new Set(existing.map((m) => pairKey(m.groupId, m.memberId))),
     });
+    const access = await trackBatchAccess(em, changes, plan.outcomes, groups);
     if (plan.deletes.length > 0) await store.deleteMembershipRows(em, plan.deletes);
     if (plan.inserts.length > 0) await store.insertMembershipRows(em, plan.inserts);
     const now = new Date();
-    return plan.outcomes.map((outcome, index) => {
+    const causes: AuditEvent[] = [];
+    const results = plan.outcomes.map((outcome, index) => {
       if (outcome.kind !== "applied") return { outcome, group: null };
       const change = changes[index];
       const group = groups.get(change.groupId) as Group;
       const organizationId = group.organization.id;
       if (size(outcome.removed) > 0) {
-        recordAudit(em, change.actor, { type: "group.member_remove", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.removed } });
+        causes.push(recordAudit(em, change.actor, { type: "group.member_remove", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.removed } }));
       }
       if (size(outcome.added) > 0) {
-        recordAudit(em, change.actor, { type: "group.member_add", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.added } });
+        causes.push(recordAudit(em, change.actor, { type: "group.member_add", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.added } }));
       }
       if (outcome.version !== group.version) {
         group.version = outcome.version;
@@ -220,9 +223,49 @@ async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Pr
       }
       return { outcome, group: snapshotOf(group) };
     });
+    // The batch's changes are applied together: the first one's event stands for their cause.
+    if (causes.length > 0) await access.record(causes[0]);
+    return results;
   });
   signalEventsCommitted();
   return outcomes;
+}
+
+/**
+ * The access of every user the batch's applied changes can reach, when a role is bound on one of
+ * the changed groups or above them (else none: an IdP's sync of groups without bindings pays two
+ * statements per batch here, no snapshot).
+ */
+async function trackBatchAccess(
+  em: EntityManager, changes: MemberChange[], outcomes: ChangeOutcome[], groups: Map<string, Group>,
+): Promise<AccessTracker> {
+  const changed = new Map<string, { userIds: Set<string>; groupIds: Set<string> }>();
+  outcomes.forEach((outcome, index) => {
+    if (outcome.kind !== "applied") return;
+    const group = groups.get(changes[index].groupId) as Group;
+    let members = changed.get(group.organization.id);
+    if (!members) changed.set(group.organization.id, (members = { userIds: new Set(), groupIds: new Set() }));
+    for (const ids of [outcome.added, outcome.removed]) {
+      ids.userIds.forEach((id) => members.userIds.add(id));
+      ids.groupIds.forEach((id) => members.groupIds.add(id));
+    }
+  });
+  const groupIds = [...new Set(outcomes.flatMap((o, i) => (o.kind === "applied" && (size(o.added) > 0 || size(o.removed) > 0) ? [changes[i].groupId] : [])))];
+  if (groupIds.length === 0 || !(await rolesBoundOnOrAbove(em, groupIds))) return NO_ACCESS_CHANGE;
+  // Requests of one batch come from one organization in practice; each organization gets its own
+  // tracker, its events recorded as the actor of its first change.
+  const trackers: AccessTracker[] = [];
+  for (const [organizationId, members] of changed) {
+    const actor = changes.find((c) => groups.get(c.groupId)?.organization.id === organizationId)?.actor ?? changes[0].actor;
+    trackers.push(await trackAccess(em, actor, organizationId, [...members.userIds, ...(await usersInGroups(em, [...members.groupIds]))]));
+  }
+  return {
+    async record(cause) {
+      let changedUsers = 0;
+      for (const tracker of trackers) changedUsers += await tracker.record(cause);
+      return changedUsers;
+    },
+  };
 }
 
 /**

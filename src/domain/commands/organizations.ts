@@ -1,6 +1,8 @@
 import { Account, Organization, Role } from "../../store/entities";
 import type { DeprovisionMode } from "../../store/entities/organization";
 import { recordAudit } from "../audit";
+import { NO_ACCESS_CHANGE, trackAccess } from "../events/access-changes";
+import { storeOf } from "../ports/store";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
 import { findVisible, findVisibleOrganization } from "../lookup";
@@ -40,6 +42,9 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
   return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.id);
     const changes: Record<string, unknown> = {};
+    // A new default role changes the access of every user it applies to (those no mapping matches).
+    const access = input.defaultRoleId !== undefined && input.defaultRoleId !== org.defaultRoleId
+      ? await trackAccess(em, ctx.actor, org.id, await storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
     if (input.name !== undefined) changes.name = org.name = requireText(input.name, "name");
     if (input.defaultRoleId !== undefined) {
       if (input.defaultRoleId !== null) {
@@ -68,7 +73,7 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
       if (input.membershipRatePerSecond !== undefined) changes.membershipRatePerSecond = org.membershipRatePerSecond = settings.membershipRatePerSecond;
       if (input.membershipBurst !== undefined) changes.membershipBurst = org.membershipBurst = settings.membershipBurst;
     }
-    recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: changes });
+    await access.record(recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: changes }));
     return org;
   });
 }
@@ -98,8 +103,11 @@ export async function updateAccount(ctx: CommandContext, input: { id: string; na
 export async function deleteAccount(ctx: CommandContext, id: string): Promise<Account> {
   return runCommand(ctx, async (em) => {
     const account = await findVisible(em, Account, "account", id, ctx.actor);
+    const access = await trackAccess(em, ctx.actor, account.organization.id, await storeOf(em).userIdsOfOrganization(em, account.organization.id));
     em.remove(account);
-    recordAudit(em, ctx.actor, { type: "account.delete", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "account.delete", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name },
+    }));
     return account;
   });
 }

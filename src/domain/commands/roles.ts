@@ -4,7 +4,9 @@ import { roleBindingIdentityKey } from "../../store/entities/role-binding";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
+import { trackAccess, usersInGroups } from "../events/access-changes";
 import { findVisible, findVisibleOrganization } from "../lookup";
+import { storeOf } from "../ports/store";
 import { assertOrgVisible } from "../tenancy";
 import { nameKey, requireText, validPermissions } from "../validate";
 
@@ -57,9 +59,11 @@ export async function updateRole(
 export async function deleteRole(ctx: CommandContext, id: string): Promise<Role> {
   return runCommand(ctx, async (em) => {
     const role = await findVisible(em, Role, "role", id, ctx.actor);
+    // Its bindings and mappings go with it, and it may be the default role: anyone may lose it.
+    const access = await trackAccess(em, ctx.actor, role.organization.id, await storeOf(em).userIdsOfOrganization(em, role.organization.id));
     await em.nativeUpdate(Organization, { id: role.organization.id, defaultRoleId: role.id }, { defaultRoleId: null });
     em.remove(role);
-    recordAudit(em, ctx.actor, { type: "role.delete", organizationId: role.organization.id, targetType: "role", targetId: role.id, data: { key: role.key } });
+    await access.record(recordAudit(em, ctx.actor, { type: "role.delete", organizationId: role.organization.id, targetType: "role", targetId: role.id, data: { key: role.key } }));
     return role;
   });
 }
@@ -88,8 +92,11 @@ export async function bindRole(ctx: CommandContext, input: BindRoleInput): Promi
     if (input.accountId) binding.account = await findInOrg(em, Account, "account", input.accountId, orgId);
     const subject = input.userId ? `user:${input.userId}` : `group:${input.groupId}`;
     binding.identityKey = roleBindingIdentityKey(role.id, subject, input.accountId ?? null);
+    const access = await trackAccess(em, ctx.actor, orgId, await subjectUsers(em, binding));
     em.persist(binding);
-    recordAudit(em, ctx.actor, { type: "role_binding.create", organizationId: orgId, targetType: "role_binding", targetId: binding.id, data: { roleId: role.id, subject, accountId: input.accountId ?? null } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "role_binding.create", organizationId: orgId, targetType: "role_binding", targetId: binding.id, data: { roleId: role.id, subject, accountId: input.accountId ?? null },
+    }));
     return binding;
   });
 }
@@ -98,8 +105,11 @@ export async function bindRole(ctx: CommandContext, input: BindRoleInput): Promi
 export async function unbindRole(ctx: CommandContext, id: string): Promise<RoleBinding> {
   return runCommand(ctx, async (em) => {
     const binding = await findVisible(em, RoleBinding, "role binding", id, ctx.actor);
+    const access = await trackAccess(em, ctx.actor, binding.organization.id, await subjectUsers(em, binding));
     em.remove(binding);
-    recordAudit(em, ctx.actor, { type: "role_binding.delete", organizationId: binding.organization.id, targetType: "role_binding", targetId: binding.id, data: { roleId: binding.role.id } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "role_binding.delete", organizationId: binding.organization.id, targetType: "role_binding", targetId: binding.id, data: { roleId: binding.role.id },
+    }));
     return binding;
   });
 }
@@ -117,6 +127,7 @@ export async function setRoleMapping(
     const account = input.accountId ? await findInOrg(em, Account, "account", input.accountId, input.organizationId) : null;
     const idpValue = requireText(input.idpValue, "idpValue");
     const scopeKey = account ? account.id : "org";
+    const access = await trackAccess(em, ctx.actor, input.organizationId, await storeOf(em).userIdsOfOrganization(em, input.organizationId));
     let mapping = await em.findOne(RoleMapping, { organization: input.organizationId, idpValueKey: nameKey(idpValue), scopeKey });
     if (!mapping) {
       mapping = Object.assign(new RoleMapping(), { organization: role.organization, idpValueKey: nameKey(idpValue), scopeKey, account });
@@ -124,7 +135,9 @@ export async function setRoleMapping(
     }
     mapping.idpValue = idpValue;
     mapping.role = role;
-    recordAudit(em, ctx.actor, { type: "role_mapping.set", organizationId: input.organizationId, targetType: "role_mapping", targetId: mapping.id, data: { idpValue, roleId: role.id, accountId: account?.id ?? null } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "role_mapping.set", organizationId: input.organizationId, targetType: "role_mapping", targetId: mapping.id, data: { idpValue, roleId: role.id, accountId: account?.id ?? null },
+    }));
     return mapping;
   });
 }
@@ -133,8 +146,11 @@ export async function setRoleMapping(
 export async function deleteRoleMapping(ctx: CommandContext, id: string): Promise<RoleMapping> {
   return runCommand(ctx, async (em) => {
     const mapping = await findVisible(em, RoleMapping, "role mapping", id, ctx.actor);
+    const access = await trackAccess(em, ctx.actor, mapping.organization.id, await storeOf(em).userIdsOfOrganization(em, mapping.organization.id));
     em.remove(mapping);
-    recordAudit(em, ctx.actor, { type: "role_mapping.delete", organizationId: mapping.organization.id, targetType: "role_mapping", targetId: mapping.id, data: { idpValue: mapping.idpValue } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "role_mapping.delete", organizationId: mapping.organization.id, targetType: "role_mapping", targetId: mapping.id, data: { idpValue: mapping.idpValue },
+    }));
     return mapping;
   });
 }
@@ -146,4 +162,10 @@ async function findInOrg<T extends { id: string }>(
   const row = await em.findOne(entity, { id, organization: organizationId } as never);
   if (!row) throw NotFound.entity(kind, id);
   return row as T;
+}
+
+/** The users a binding reaches: its user, or every user in its group (directly or through nested groups). */
+async function subjectUsers(em: EntityManager, binding: RoleBinding): Promise<string[]> {
+  if (binding.subjectUser) return [binding.subjectUser.id];
+  return binding.subjectGroup ? usersInGroups(em, [binding.subjectGroup.id]) : [];
 }

@@ -1,6 +1,8 @@
 import { Group, Organization, ScimToken, User } from "../../store/entities";
 import type { ScimDisableMode } from "../../store/entities/organization";
 import { recordAudit } from "../audit";
+import { NO_ACCESS_CHANGE, trackAccess } from "../events/access-changes";
+import { storeOf } from "../ports/store";
 import { runCommand, type CommandContext } from "../command";
 import { findVisibleOrganization } from "../lookup";
 
@@ -14,6 +16,9 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
   return runCommand(ctx, async (em) => {
     const org = await findVisibleOrganization(em, ctx.actor, input.organizationId);
     const now = new Date();
+    // Locking deactivates the IdP's users: they lose all access.
+    const access = input.mode === "LOCK"
+      ? await trackAccess(em, ctx.actor, org.id, await storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
     const revokedTokens = await em.nativeUpdate(ScimToken, { organization: org.id, revokedAt: null }, { revokedAt: now });
     let affectedUsers: number;
     if (input.mode === "SOFT") {
@@ -24,7 +29,9 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
       affectedUsers = await em.nativeUpdate(User, { organization: org.id, managedBy: "SCIM" }, { active: false, pendingAdminActivation: true, updatedAt: now });
     }
     org.scimEnabled = false;
-    recordAudit(em, ctx.actor, { type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: false, mode: input.mode, revokedTokens, affectedUsers } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "organization.update", organizationId: org.id, targetType: "organization", targetId: org.id, data: { scimEnabled: false, mode: input.mode, revokedTokens, affectedUsers },
+    }));
     return org;
   });
 }

@@ -1,6 +1,7 @@
 import { Organization, User } from "../../store/entities";
 import { actsForIdp } from "../actor";
 import { auditEvent, recordAudit } from "../audit";
+import { newUserAccessEvent, NO_ACCESS_CHANGE, trackAccess } from "../events/access-changes";
 import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Forbidden, Invalid } from "../errors";
 import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
@@ -36,7 +37,8 @@ export async function createUser(ctx: CommandContext, input: CreateUserInput): P
     if (user.active) changes.active = user.active = false;
   }
   const event = auditEvent(ctx.actor, { type: "user.create", organizationId: org.id, targetType: "user", targetId: user.id, data: changes });
-  await insertCommand(ctx, [user, event]);
+  const access = await newUserAccessEvent(ctx.em, ctx.actor, org, user, event);
+  await insertCommand(ctx, access ? [user, event, access] : [user, event]);
   return user;
 }
 
@@ -73,6 +75,9 @@ export async function changeUser(
       if (owned.length > 0) throw Invalid.ownedByIdp("user", owned);
     }
     const changes = assignUserAttributes(user, attributes);
+    // Read before anything is flushed: the database still has the user as it was.
+    const access = changes.active !== undefined || changes.roles !== undefined
+      ? await trackAccess(em, ctx.actor, user.organization.id, [user.id]) : NO_ACCESS_CHANGE;
     if (changes.active === true) user.pendingAdminActivation = false;
     if (settings.protectedFromScim !== undefined && settings.protectedFromScim !== user.protectedFromScim) {
       if (settings.protectedFromScim && user.managedBy === "SCIM") {
@@ -84,7 +89,9 @@ export async function changeUser(
       const org = await em.findOneOrFail(Organization, { id: user.organization.id });
       if (org.scimDeprovisionMode === "DELETE") {
         em.remove(user);
-        recordAudit(em, ctx.actor, { type: "user.delete", organizationId: org.id, targetType: "user", targetId: user.id, data: { userName: user.userName, reason: "deprovisioned" } });
+        await access.record(recordAudit(em, ctx.actor, {
+          type: "user.delete", organizationId: org.id, targetType: "user", targetId: user.id, data: { userName: user.userName, reason: "deprovisioned" },
+        }));
         return user;
       }
     }
@@ -92,7 +99,7 @@ export async function changeUser(
     if (Object.keys(changes).length === 0) return user;
     user.version += 1;
     user.updatedAt = new Date();
-    recordAudit(em, ctx.actor, { type: "user.update", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: changes });
+    await access.record(recordAudit(em, ctx.actor, { type: "user.update", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: changes }));
     return user;
   });
 }
@@ -103,8 +110,11 @@ export async function deleteUser(ctx: CommandContext, input: { id: string; ifVer
     const user = await findVisibleUser(em, input.id, ctx.actor, { forUpdate: true });
     assertVersion(user.version, input.ifVersion);
     await admitIdpChange(em, ctx, user);
+    const access = await trackAccess(em, ctx.actor, user.organization.id, [user.id]);
     em.remove(user);
-    recordAudit(em, ctx.actor, { type: "user.delete", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: { userName: user.userName, externalId: user.externalId } });
+    await access.record(recordAudit(em, ctx.actor, {
+      type: "user.delete", organizationId: user.organization.id, targetType: "user", targetId: user.id, data: { userName: user.userName, externalId: user.externalId },
+    }));
     return user;
   });
 }

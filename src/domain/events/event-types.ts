@@ -4,6 +4,7 @@
  * (`scim.*`); the same changes made by an admin over GraphQL keep the directory's own names.
  */
 export const EVENT_TYPES: Readonly<Record<string, string>> = {
+  "access.changed": "a user's effective roles changed on some accounts: the roles gained and lost per account, and the change that caused it",
   "scim.member.create": "an identity provider created a user",
   "scim.member.update": "an identity provider changed a user (attributes, active, roles)",
   "scim.member.delete": "an identity provider deleted a user",

@@ -58,6 +58,12 @@ export interface DirectoryStore {
   memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds>;
   /** The groups a group is inside, directly or through nesting (one recursive statement). */
   ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>>;
+  /** Every user in these groups, directly or through groups nested in them (one recursive statement). */
+  userMembersOfGroups(em: EntityManager, groupIds: string[]): Promise<string[]>;
+  /** Every user id of an organization (one indexed statement). */
+  userIdsOfOrganization(em: EntityManager, organizationId: string): Promise<string[]>;
+  /** Whether a role is bound to any of these groups (one indexed statement). */
+  groupsHaveBindings(em: EntityManager, groupIds: string[]): Promise<boolean>;
   /** For each user, the groups it is directly in. */
   directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>>;
   /** For each user, every group it is in directly or through nesting. */

@@ -41,6 +41,11 @@ const ATTEMPT_LOG_SIZE = 20;
 /** Characters of a receiver's answer kept in the log. */
 const LOGGED_RESPONSE_CHARS = 1_000;
 
+/** When the earliest pending delivery falls due (one read), or null when none waits. */
+export function nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
+  return storeOf(em).events.nextDeliveryDueAt(em);
+}
+
 /**
  * Leases up to `limit` due deliveries to `owner` (EventStore.claimDeliveries) and prepares each
  * attempt: the event as JSON and the endpoint's secrets, opened. Three statements for the batch.

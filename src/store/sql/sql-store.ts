@@ -243,6 +243,30 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return new Set(rows.map((r) => r.group_id as string));
   }
 
+  async userMembersOfGroups(em: EntityManager, groupIds: string[]): Promise<string[]> {
+    if (groupIds.length === 0) return [];
+    // Down the nesting: the groups inside these ones, then every user directly in any of them.
+    const rows = await this.run(em, `
+      with recursive inside(group_id) as (
+        ${this.dialect.idsFromJson("?")}
+        union
+        select m.member_group_id from group_membership m join inside i on m.group_id = i.group_id where m.member_group_id is not null)
+      select distinct member_user_id from group_membership where group_id in (select group_id from inside) and member_user_id is not null`,
+    [JSON.stringify(groupIds)]);
+    return rows.map((r) => r.member_user_id as string);
+  }
+
+  async userIdsOfOrganization(em: EntityManager, organizationId: string): Promise<string[]> {
+    const rows = await this.run(em, `select id from "user" where organization_id = ?`, [organizationId]);
+    return rows.map((r) => r.id as string);
+  }
+
+  async groupsHaveBindings(em: EntityManager, groupIds: string[]): Promise<boolean> {
+    if (groupIds.length === 0) return false;
+    const rows = await this.run(em, `select 1 as found from role_binding where subject_group_id in (${this.dialect.idsFromJson("?")}) limit 1`, [JSON.stringify(groupIds)]);
+    return rows.length > 0;
+  }
+
   directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
     return this.groupsDirectlyContaining(em, "member_user_id", userIds);
   }
