@@ -6,8 +6,9 @@ export const EVERY_OTHER_ACCOUNT = "*";
 
 /**
  * A user's effective roles on every account of the organization, without listing every account:
- * the roles on each account some fact of the user names (a binding or a matching mapping scoped to
- * it), and under EVERY_OTHER_ACCOUNT the roles on all the others (what organization-wide facts
+ * the roles on each account some fact of the user names (a binding of the user or of its groups,
+ * or any of the organization's mappings, scoped to it), and under EVERY_OTHER_ACCOUNT the roles on
+ * all the others (what organization-wide facts
  * grant). Each entry is resolved by resolveEffectiveAccess itself, so it follows exactly its rules
  * (a mapping scoped to one account keeps the default role off there and nowhere else).
  */
@@ -33,22 +34,34 @@ export interface AccountAccessChange {
 }
 
 /**
- * What changed between two access maps of one user: one entry per account whose roles differ, in
- * a stable order (every other account first, then by id); none when nothing changed. An account a
- * map does not name has that map's EVERY_OTHER_ACCOUNT roles.
+ * What changed between two access maps of one user, in a stable order (every other account first,
+ * then by id); none when nothing changed. An account a map does not name has that map's
+ * EVERY_OTHER_ACCOUNT roles. The entry for every other account (accountId null) holds for each
+ * account not listed; a listed account has exactly its own change, which may be none at all
+ * (`gained` and `lost` empty) where the others' change does not reach it — a mapping scoped to it
+ * keeps a new default role off there, say.
  */
 export function accessChanges(before: AccessMap, after: AccessMap): AccountAccessChange[] {
-  const accounts = [...new Set([...before.keys(), ...after.keys()])]
-    .sort((a, b) => (a === EVERY_OTHER_ACCOUNT ? -1 : b === EVERY_OTHER_ACCOUNT ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  const changes: AccountAccessChange[] = [];
-  for (const accountId of accounts) {
+  const changeOf = (accountId: string) => {
     const was = before.get(accountId) ?? before.get(EVERY_OTHER_ACCOUNT) ?? [];
     const is = after.get(accountId) ?? after.get(EVERY_OTHER_ACCOUNT) ?? [];
     const wasIds = new Set(was.map((r) => r.id));
     const isIds = new Set(is.map((r) => r.id));
-    const gained = is.filter((r) => !wasIds.has(r.id));
-    const lost = was.filter((r) => !isIds.has(r.id));
-    if (gained.length > 0 || lost.length > 0) changes.push({ accountId: accountId === EVERY_OTHER_ACCOUNT ? null : accountId, gained, lost });
+    return { gained: is.filter((r) => !wasIds.has(r.id)), lost: was.filter((r) => !isIds.has(r.id)) };
+  };
+  const others = changeOf(EVERY_OTHER_ACCOUNT);
+  const changes: AccountAccessChange[] = [];
+  if (others.gained.length > 0 || others.lost.length > 0) changes.push({ accountId: null, ...others });
+  const named = [...new Set([...before.keys(), ...after.keys()])].filter((id) => id !== EVERY_OTHER_ACCOUNT).sort();
+  for (const accountId of named) {
+    const own = changeOf(accountId);
+    if (!sameRoles(own.gained, others.gained) || !sameRoles(own.lost, others.lost)) changes.push({ accountId, ...own });
   }
   return changes;
+}
+
+function sameRoles(a: RoleFact[], b: RoleFact[]): boolean {
+  if (a.length !== b.length) return false;
+  const ids = new Set(a.map((r) => r.id));
+  return b.every((r) => ids.has(r.id));
 }

@@ -11,4 +11,6 @@ export interface GraphContext {
   loaders: Loaders;
   limits: RateLimits;
   webhooks: WebhookSettings;
+  /** How often a subscription looks for other processes' events; set on subscriptions' contexts. */
+  eventsPollMs?: number;
 }

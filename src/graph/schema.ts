@@ -16,7 +16,21 @@ const RESOLVERS: BuildSchemaOptions["resolvers"] = [
   ScimTokenResolver, ApiKeyResolver, AuditResolver, EventResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
 ];
 
+/**
+ * type-graphql asks for a PubSub as soon as the schema has a subscription, even when every
+ * subscription brings its own event source (`subscribe`, as directoryEvents reads the event feed):
+ * none publishes to or subscribes by topic, and one that tried would be a bug.
+ */
+const NO_TOPICS: BuildSchemaOptions["pubSub"] = {
+  publish: () => {
+    throw new Error("idgraph's subscriptions read the event feed; nothing publishes to topics");
+  },
+  subscribe: () => {
+    throw new Error("idgraph's subscriptions read the event feed; none subscribes by topic");
+  },
+};
+
 /** The GraphQL schema, built from the type-graphql resolvers; schema/schema.graphql is its printed form. */
 export async function buildGraphSchema(): Promise<GraphQLSchema> {
-  return buildSchema({ resolvers: RESOLVERS, validate: false });
+  return buildSchema({ resolvers: RESOLVERS, validate: false, pubSub: NO_TOPICS });
 }

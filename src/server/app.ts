@@ -12,6 +12,7 @@ import { loggerOptions, type LogDestination } from "./logger";
 import { registerMetrics, type AppMetrics } from "./metrics";
 import { answerClientError, answerRoutingError } from "./transport-errors";
 import { startDispatcher, webhookSettings } from "./webhooks";
+import { SUBSCRIPTIONS_PATH } from "./subscriptions";
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -64,9 +65,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       maxTokens: config.graphqlMaxTokens,
       limits,
       webhooks,
+      eventsPollMs: config.events.pollMs,
       clock: options.clock,
     });
-    await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH });
+    await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH, subscriptionsPath: SUBSCRIPTIONS_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
     const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) });
     return {

@@ -14,6 +14,7 @@ import { formatGraphError, rateLimited, rateLimitedStatus, unauthenticated } fro
 import { documentLimits, operationGuards } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import { buildGraphSchema } from "../graph/schema";
+import { registerSubscriptions } from "./subscriptions";
 
 export const GRAPHQL_PATH = "/graphql";
 
@@ -27,6 +28,8 @@ export interface GraphqlOptions {
   limits: RateLimits;
   webhooks: WebhookSettings;
   clock?: Clock;
+  /** How often a subscription looks for other processes' events. */
+  eventsPollMs: number;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     });
     return { em, actor, loaders: createLoaders(em, actor), limits: options.limits, webhooks: options.webhooks };
   };
+  await registerSubscriptions(app, schema, options);
   // Its own encapsulated scope, so the error handler below answers for /graphql only.
   await app.register(async (scope) => {
     scope.setErrorHandler(answerUnreadableRequest);

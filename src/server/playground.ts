@@ -12,12 +12,12 @@ const ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable";
 const PAGE_CACHE_CONTROL = "no-cache";
 
 /**
- * The GraphiQL playground, served entirely by idgraph: the page at the plugin's prefix and its four
+ * The GraphiQL playground, served entirely by idgraph: the page at the plugin's prefix and its five
  * files under `<prefix>/assets/`, read from node_modules at startup. No CDN is involved, so the
  * IDE works on networks without internet access. Only the files in the allow-list are served:
  * the asset route looks names up in a map, so no request can reach the file system.
  */
-export async function playgroundPlugin(app: FastifyInstance, options: { graphqlPath: string }): Promise<void> {
+export async function playgroundPlugin(app: FastifyInstance, options: { graphqlPath: string; subscriptionsPath: string }): Promise<void> {
   const assets = loadPlaygroundAssets();
   const byName = new Map<string, PlaygroundAsset>(assets.map((asset) => [asset.name, asset]));
   const url = (asset: PlaygroundAsset) => `${app.prefix}/assets/${asset.name}`;
@@ -25,6 +25,7 @@ export async function playgroundPlugin(app: FastifyInstance, options: { graphqlP
     scripts: assets.filter((asset) => asset.kind === "script").map(url),
     styles: assets.filter((asset) => asset.kind === "style").map(url),
     graphqlPath: options.graphqlPath,
+    subscriptionsPath: options.subscriptionsPath,
     examples: PLAYGROUND_EXAMPLES,
   });
 

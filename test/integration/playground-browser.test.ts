@@ -107,6 +107,26 @@ describe("playground in a browser", () => {
     expect(problems).toEqual([]);
   });
 
+  it("runs a subscription over graphql-ws and shows the events as they come", async () => {
+    const org = (await server.ok<{ createOrganization: { id: string } }>(`mutation { createOrganization(input: { name: "Live in the browser" }) { id } }`)).createOrganization.id;
+    await page.goto(`${server.url}/playground`);
+    await waitForGraphiql();
+    await page.getByLabel("Admin API key").fill(server.adminKey);
+    await setQuery(`subscription Live { directoryEvents(organizationId: "${org}") { type targetId } }`);
+    // GraphiQL parses the editor's text a moment after it changes (the operation it runs comes from that).
+    await page.waitForTimeout(700);
+    const socket = page.waitForEvent("websocket", { timeout: 5_000 }).catch((error: unknown) => {
+      throw new Error(`no WebSocket opened: ${problems.join("\n")}`, { cause: error });
+    });
+    await page.click(".graphiql-execute-button");
+    expect((await socket).url()).toBe(`${server.url.replace("http", "ws")}/graphql/ws`);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // subscribed
+    const userId = (await server.ok<{ createUser: { id: string } }>(`mutation($o: ID!) { createUser(input: {organizationId: $o, userName: "live@browser.test"}) { id } }`, { o: org })).createUser.id;
+    await page.waitForFunction((id) => document.querySelector(".graphiql-response .result-window")?.textContent?.includes(id) ?? false, userId, { timeout: 10_000 });
+    expect(await resultText()).toContain("user.create");
+    expect(problems).toEqual([]);
+  });
+
   it("keeps the key across a reload and forgets it on request", async () => {
     await page.goto(`${server.url}/playground`);
     await waitForGraphiql();

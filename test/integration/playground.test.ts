@@ -13,6 +13,7 @@ const EXPECTED_ASSETS = [
   { prefix: "react-dom.", file: join(dirname(require.resolve("react-dom/package.json")), "umd/react-dom.production.min.js"), type: "text/javascript; charset=utf-8" },
   { prefix: "graphiql.", file: join(dirname(require.resolve("graphiql/package.json")), "dist/index.umd.js"), type: "text/javascript; charset=utf-8", ext: ".js" },
   { prefix: "graphiql.", file: join(dirname(require.resolve("graphiql/package.json")), "dist/style.css"), type: "text/css; charset=utf-8", ext: ".css" },
+  { prefix: "graphql-ws.", file: join(dirname(require.resolve("graphql-ws/package.json")), "umd/graphql-ws.min.js"), type: "text/javascript; charset=utf-8" },
 ];
 
 const sha256 = (data: Buffer | string, encoding: "hex" | "base64" = "hex") => createHash("sha256").update(data).digest(encoding);
@@ -132,7 +133,7 @@ describe("playground over HTTP", () => {
     }
     expect([...rootFields].sort()).toEqual(
       ["addGroupMember", "bindRole", "can", "canBatch", "createAccount", "createGroup", "createOrganization", "createRole",
-        "createScimToken", "createUser", "effectiveAccess", "setRoleMapping", "viewer"].sort(),
+        "createScimToken", "createUser", "directoryEvents", "effectiveAccess", "events", "setRoleMapping", "viewer"].sort(),
     );
   });
 
@@ -148,7 +149,8 @@ describe("playground over HTTP", () => {
       return value;
     };
     const results: Record<string, any> = {};
-    for (const example of PLAYGROUND_EXAMPLES) {
+    // Subscriptions run over graphql-ws, not HTTP: the browser test runs that tab.
+    for (const example of PLAYGROUND_EXAMPLES.filter((e) => !/^subscription /m.test(e.query))) {
       const data = await server.ok(example.query, substitute(example.variables ?? {}) as Record<string, unknown>);
       for (const [field, value] of Object.entries(data)) {
         results[field] = value;
@@ -164,5 +166,6 @@ describe("playground over HTTP", () => {
     expect(results.effectiveAccess.roles[0].grants.map((g: { kind: string }) => g.kind).sort()).toEqual(["GROUP", "MAPPING"]);
     expect(results.can).toBe(true);
     expect(results.canBatch).toEqual([true, true, false]);
+    expect(results.events.edges.map((e: { node: { type: string } }) => e.node.type)).toContain("role_binding.create");
   });
 });

@@ -1,5 +1,7 @@
-import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Query, Resolver, Root, Subscription } from "type-graphql";
 import { listEvents } from "../../domain/events/feed";
+import { followEvents } from "../../domain/events/follow";
+import type { AuditEvent } from "../../domain/model";
 import { eventPayload } from "../../domain/events/payload";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
@@ -27,5 +29,20 @@ export class EventResolver {
   ) {
     const result = await listEvents(ctx.em, ctx.actor, organizationId, { ...page, types });
     return toConnection({ ...result, nodes: result.nodes.map(eventNode), cursorOf: (node: EventType) => result.cursorOf({ position: node.position } as never) });
+  }
+
+  @Subscription(() => EventType, {
+    description: "An organization's events from now on, as they happen (graphql-ws at /graphql/ws; the API key in connectionParams.authorization)",
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphContext;
+      return followEvents(ctx.em, ctx.actor, args.organizationId as string, (args.types as string[] | null) ?? null, ctx.eventsPollMs ?? 1_000);
+    },
+  })
+  directoryEvents(
+    @Root() event: AuditEvent,
+    @Arg("organizationId", () => ID) _organizationId: string,
+    @Arg("types", () => [String], { nullable: true, description: "Only these event types" }) _types: string[] | null,
+  ): EventType {
+    return eventNode(event);
   }
 }

@@ -27,6 +27,8 @@ const SOURCES = [
   { base: "react-dom", pkg: "react-dom", file: "umd/react-dom.production.min.js", kind: "script" },
   { base: "graphiql", pkg: "graphiql", file: "dist/index.umd.js", kind: "script" },
   { base: "graphiql", pkg: "graphiql", file: "dist/style.css", kind: "style" },
+  // The graphql-ws client (global `graphqlWs`), for subscriptions.
+  { base: "graphql-ws", pkg: "graphql-ws", file: "umd/graphql-ws.min.js", kind: "script" },
 ] as const;
 
 const CONTENT_TYPES = {

@@ -183,4 +183,27 @@ query CanBatch($userId: ID!, $accountId: ID!) {
 `,
     variables: { userId: "USER_ID", accountId: "ACCOUNT_ID" },
   },
+  {
+    query: `# The organization's events in feed order; page on with after: <the last endCursor>.
+query Events($organizationId: ID!) {
+  events(organizationId: $organizationId, first: 20) {
+    edges {
+      node { position type occurredAt targetType targetId data }
+    }
+    pageInfo { endCursor hasNextPage }
+  }
+}
+`,
+    variables: { organizationId: "ORGANIZATION_ID" },
+  },
+  {
+    query: `# Live: run it, then change something in another tab (say, create a user) and watch the events arrive.
+subscription DirectoryEvents($organizationId: ID!) {
+  directoryEvents(organizationId: $organizationId) {
+    position type targetType targetId data
+  }
+}
+`,
+    variables: { organizationId: "ORGANIZATION_ID" },
+  },
 ];

@@ -6,6 +6,8 @@ export interface PageOptions {
   scripts: string[];
   styles: string[];
   graphqlPath: string;
+  /** Where subscriptions go, over graphql-ws (same origin). */
+  subscriptionsPath: string;
   examples: PlaygroundExample[];
 }
 
@@ -39,9 +41,42 @@ const SCRIPT = `(function () {
 
   function makeFetcher() {
     return function (params, options) {
+      if (isSubscription(params, options)) return subscribe(params);
       // Inside a promise, so a bad header typed into GraphiQL's headers editor shows as an error.
       return Promise.resolve().then(function () { return send(params, options); });
     };
+  }
+  // GraphiQL hands over the parsed document when it has one; else the operation's keyword is
+  // read from the text (comments removed): the named operation's, or the first one's.
+  function isSubscription(params, options) {
+    var ast = options && options.documentAST;
+    if (ast && ast.definitions) {
+      return ast.definitions.some(function (d) {
+        return d.kind === "OperationDefinition" && d.operation === "subscription" &&
+          (!params.operationName || (d.name && d.name.value === params.operationName));
+      });
+    }
+    var text = String(params.query || "").replace(/#[^\\n\\r]*/g, "");
+    var named = params.operationName ? new RegExp("\\\\b(query|mutation|subscription)\\\\s+" + params.operationName + "\\\\b").exec(text) : null;
+    var first = named || /(?:^|[\\s}])(query|mutation|subscription)\\b/.exec(text);
+    return Boolean(first) && first[1] === "subscription";
+  }
+  // One graphql-ws connection per key, made on the first subscription; the key goes in
+  // connectionParams (a browser cannot set headers on a WebSocket).
+  var ws = null, wsKey = null;
+  function subscribe(params) {
+    var key = currentKey();
+    if (!key) return Promise.resolve({ errors: [{ message: "Paste an admin API key into the field above the editor." }] });
+    if (!ws || wsKey !== key) {
+      if (ws) ws.dispose();
+      wsKey = key;
+      ws = graphqlWs.createClient({
+        url: (location.protocol === "https:" ? "wss://" : "ws://") + location.host + config.subscriptionsPath,
+        connectionParams: { authorization: "Bearer " + key },
+        lazy: true
+      });
+    }
+    return ws.iterate({ query: params.query, variables: params.variables, operationName: params.operationName });
   }
   function send(params, options) {
     var headers = new Headers((options && options.headers) || {});
@@ -125,7 +160,7 @@ function sha256Base64(text: string): string {
  * GraphiQL's dialogs (Radix) inject <style> elements. Fonts and icons in GraphiQL's CSS are data: URLs.
  */
 export function renderPlaygroundPage(options: PageOptions): PlaygroundPage {
-  const config = scriptSafeJson({ graphqlPath: options.graphqlPath, examples: options.examples.map(toTab) });
+  const config = scriptSafeJson({ graphqlPath: options.graphqlPath, subscriptionsPath: options.subscriptionsPath, examples: options.examples.map(toTab) });
   const contentSecurityPolicy = [
     "default-src 'none'",
     `script-src 'self' 'sha256-${sha256Base64(SCRIPT)}'`,

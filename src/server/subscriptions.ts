@@ -1,0 +1,61 @@
+import websocket from "@fastify/websocket";
+import type { FastifyInstance } from "fastify";
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { makeHandler } from "graphql-ws/use/@fastify/websocket";
+import type { Actor } from "../domain/actor";
+import { authenticateApiKey } from "../domain/authenticate";
+import { admitRequest } from "../domain/rate-limits";
+import { bearerCredential } from "../domain/secrets";
+import type { GraphContext } from "../graph/context";
+import { documentLimits } from "../graph/guards";
+import { createLoaders } from "../graph/loaders";
+import type { GraphqlOptions } from "./graphql";
+
+/** Where GraphQL subscriptions are served, over the graphql-ws protocol. */
+export const SUBSCRIPTIONS_PATH = "/graphql/ws";
+
+/**
+ * Serves GraphQL over WebSocket (graphql-ws) at SUBSCRIPTIONS_PATH, for `subscription {
+ * directoryEvents }` (queries and mutations work there too). Authorised like HTTP requests: the
+ * client sends its API key as `connectionParams.authorization` ("Bearer <key>"), checked when it
+ * connects (a bad one closes the socket, 4403) and by the subscription again on every look; each
+ * operation passes the same document limits and the credential's rate limit.
+ */
+export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: GraphqlOptions): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
+  const rules = [...specifiedRules, ...documentLimits(options).validationRules];
+  await app.register(async (scope) => {
+    scope.get(SUBSCRIPTIONS_PATH, { websocket: true }, makeHandler<Record<string, unknown>, { actor?: Actor }>({
+      schema,
+      onConnect: async (ctx) => {
+        const credential = bearerCredential(typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined);
+        const actor = credential ? await authenticateApiKey(options.orm.em.fork(), credential, options.clock) : null;
+        if (!actor) return false;
+        ctx.extra.actor = actor;
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const actor = ctx.extra.actor as Actor;
+        const em = options.orm.em.fork();
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        try {
+          await admitRequest(em, actor, options.limits);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: "RATE_LIMITED" } })];
+        }
+        const contextValue: GraphContext = {
+          em, actor, loaders: createLoaders(em, actor), limits: options.limits, webhooks: options.webhooks, eventsPollMs: options.eventsPollMs,
+        };
+        const args: ExecutionArgs = { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+        return args;
+      },
+    }));
+  });
+}
