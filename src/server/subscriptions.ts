@@ -9,10 +9,24 @@ import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { documentLimits } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
-import type { GraphqlOptions } from "./graphql";
+import type { MikroORM } from "@mikro-orm/core";
+import type { Clock } from "../domain/clock";
+import type { RateLimits } from "../domain/rate-limits";
+import type { WebhookSettings } from "../domain/webhooks/settings";
+import type { DocumentLimits } from "../graph/guards";
 
 /** Where GraphQL subscriptions are served, over the graphql-ws protocol. */
 export const SUBSCRIPTIONS_PATH = "/graphql/ws";
+
+/** What the WebSocket transport needs of the GraphQL options (server/graphql.ts passes its own). */
+export interface SubscriptionServerOptions extends DocumentLimits {
+  orm: MikroORM;
+  maxTokens: number;
+  limits: RateLimits;
+  webhooks: WebhookSettings;
+  clock?: Clock;
+  eventsPollMs: number;
+}
 
 /**
  * Serves GraphQL over WebSocket (graphql-ws) at SUBSCRIPTIONS_PATH, for `subscription {
@@ -21,7 +35,7 @@ export const SUBSCRIPTIONS_PATH = "/graphql/ws";
  * connects (a bad one closes the socket, 4403) and by the subscription again on every look; each
  * operation passes the same document limits and the credential's rate limit.
  */
-export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: GraphqlOptions): Promise<void> {
+export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: SubscriptionServerOptions): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const rules = [...specifiedRules, ...documentLimits(options).validationRules];
   await app.register(async (scope) => {
