@@ -7,6 +7,7 @@ import { authenticateApiKey } from "../domain/authenticate";
 import { admitRequest } from "../domain/rate-limits";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
+import { formatGraphError } from "../graph/errors";
 import { documentLimits } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import type { MikroORM } from "@mikro-orm/core";
@@ -38,6 +39,7 @@ export interface SubscriptionServerOptions extends DocumentLimits {
 export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: SubscriptionServerOptions): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const rules = [...specifiedRules, ...documentLimits(options).validationRules];
+  const format = (error: GraphQLError) => formatGraphError(error.toJSON(), error, (e) => app.log.error({ err: e }, "GraphQL subscription failed"));
   await app.register(async (scope) => {
     scope.get(SUBSCRIPTIONS_PATH, { websocket: true }, makeHandler<Record<string, unknown>, { actor?: Actor }>({
       schema,
@@ -70,6 +72,13 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
         const args: ExecutionArgs = { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
         return args;
       },
+      // Errors carry the codes they carry over HTTP (NOT_FOUND, BAD_USER_INPUT…), and no internals:
+      // those of a result, and those ending a subscription before it streams (a foreign organization).
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return;
+        return { ...result, errors: result.errors.map(format) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map(format),
     }));
   });
 }

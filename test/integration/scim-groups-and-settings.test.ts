@@ -56,11 +56,14 @@ describe("SCIM: nested groups, big groups and organization settings", () => {
     const onBig = await addOne(big, members[61]);
     expect(onBig.length).toBe(onSmall.length);
     // On the table: a probe of the named (group, member) pairs by the unique indexes (each
-    // change of a batch must know what it changes), then the insert; nothing reads the list.
+    // change of a batch must know what it changes), the walk up to the groups containing this one
+    // (is a role bound on or above it? then the change may alter access: access.changed), then
+    // the insert; nothing reads the list.
     const touchingMemberships = onBig.filter((sql) => /group_membership/.test(sql));
-    expect(touchingMemberships).toHaveLength(2);
+    expect(touchingMemberships).toHaveLength(3);
     expect(touchingMemberships[0]).toMatch(/^select group_id, member_user_id as member_id, 'user' as kind from group_membership where group_id in .* and member_user_id in /);
-    expect(touchingMemberships[1]).toMatch(/^insert into [`"]?group_membership[`"]?/);
+    expect(touchingMemberships[1]).toMatch(/^with recursive ancestors\(group_id\) as \( select group_id from group_membership where member_group_id = \?/);
+    expect(touchingMemberships[2]).toMatch(/^insert into [`"]?group_membership[`"]?/);
     // The member's id is looked up once (a user of this organization), not checked again.
     expect(onBig.filter((sql) => /from [`"]user[`"]/.test(sql))).toHaveLength(1);
   });

@@ -23,14 +23,19 @@ const BATCH = 500;
  * the credential again on every look, so a key revoked meanwhile stops receiving events. Ends
  * when the consumer returns (unsubscribes), or when the credential no longer holds.
  */
-export function followEvents(
+export async function followEvents(
   em: EntityManager, actor: Actor, organizationId: string, types: string[] | null, pollMs: number,
-): AsyncIterableIterator<AuditEvent> {
+): Promise<AsyncIterableIterator<AuditEvent>> {
+  // Checked before the stream exists, so a refusal is the subscription's answer (NOT_FOUND, …).
+  await readVisibleOrganization(em, actor, organizationId);
+  const wanted = types?.length ? types : null;
+  const unknown = wanted?.find((type) => !isEventType(type));
+  if (unknown !== undefined) throw new Invalid(`"${unknown}" is not an event type (see the README's list)`);
   // An async generator's return() waits for the step under way, and a follow waiting for events
   // would never finish one: the abort wakes it, so unsubscribing ends it at once.
   const controller = new AbortController();
-  const events = follow(em, actor, organizationId, types, { pollMs, signal: controller.signal });
-  return {
+  const events = follow(em, actor, organizationId, wanted, { pollMs, signal: controller.signal });
+  const iterator: AsyncIterableIterator<AuditEvent> = {
     next: () => events.next(),
     return: (value?: unknown) => {
       controller.abort();
@@ -40,19 +45,14 @@ export function followEvents(
       controller.abort();
       return events.throw(error);
     },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+    [Symbol.asyncIterator]: () => iterator,
   };
+  return iterator;
 }
 
 async function* follow(
-  em: EntityManager, actor: Actor, organizationId: string, types: string[] | null, options: FollowOptions,
+  em: EntityManager, actor: Actor, organizationId: string, wanted: string[] | null, options: FollowOptions,
 ): AsyncGenerator<AuditEvent> {
-  await readVisibleOrganization(em, actor, organizationId);
-  const wanted = types?.length ? types : null;
-  const unknown = wanted?.find((type) => !isEventType(type));
-  if (unknown !== undefined) throw new Invalid(`"${unknown}" is not an event type (see the README's list)`);
   await sequenceEvents(em);
   let after = await lastPosition(em, organizationId);
 
