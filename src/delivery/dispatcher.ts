@@ -3,7 +3,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
 import { sequenceEvents } from "../domain/events/sequence";
-import { claimDeliveryJobs, nextDeliveryDueAt, recordAttempt, type DeliveryJob } from "../domain/webhooks/deliveries";
+import { claimDeliveryJobs, nextDeliveryDueAt, recordAttempts, type AttemptOutcome, type DeliveryJob } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { OutboundHttp } from "./outbound-http";
 import { signedHeaders } from "./signing";
@@ -134,14 +134,46 @@ export class WebhookDispatcher {
   }
 
   private async attempt(job: DeliveryJob): Promise<void> {
+    let result;
     try {
-      const result = job.unsendable
+      result = job.unsendable
         ? { status: null, error: job.unsendable, durationMs: 0, body: "" }
         : await this.http.post(job.url, signedHeaders(job.secrets, job.messageId, new Date(), job.payload), job.payload);
-      await recordAttempt(this.orm.em.fork(), this.settings, this.owner, job, result, new Date());
     } catch (error) {
-      // Unrecorded, the lease runs out and the delivery is attempted again.
-      if (!this.stopped) this.options.log.error(`recording webhook delivery ${job.deliveryId} failed: ${(error as Error).message}`);
+      // The client reports network failures as results; this is signing gone wrong (a bad secret).
+      result = { status: null, error: `not sent: ${(error as Error).message}`, durationMs: 0, body: "" };
     }
+    await this.record({ job, result });
+  }
+
+  private readonly unrecorded: Array<AttemptOutcome & { recorded: () => void }> = [];
+  private recording = false;
+
+  /**
+   * Records outcomes as the attempts end, group-committed: while one transaction records, the
+   * outcomes arriving meanwhile wait and the next records them all (a transaction per delivery
+   * would take the writer from the commands). Resolves once this outcome is recorded or failed
+   * to be: unrecorded, the lease runs out and the delivery is attempted again.
+   */
+  private record(outcome: AttemptOutcome): Promise<void> {
+    return new Promise((recorded) => {
+      this.unrecorded.push({ ...outcome, recorded });
+      if (!this.recording) void this.recordAll();
+    });
+  }
+
+  private async recordAll(): Promise<void> {
+    this.recording = true;
+    while (this.unrecorded.length > 0) {
+      const batch = this.unrecorded.splice(0);
+      try {
+        await recordAttempts(this.orm.em.fork(), this.settings, this.owner, batch, new Date());
+      } catch (error) {
+        if (!this.stopped) this.options.log.error(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`);
+      } finally {
+        for (const outcome of batch) outcome.recorded();
+      }
+    }
+    this.recording = false;
   }
 }

@@ -36,10 +36,10 @@ export interface EventStore {
    */
   claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
   /**
-   * Counts an attempt against its endpoint: a success resets the failures in a row, a failure adds
-   * one. Returns the failures in a row now.
+   * Counts attempts against their endpoint: `failed` 0 (a success) resets the failures in a row,
+   * else they grow by `failed`. Returns the failures in a row now.
    */
-  countEndpointAttempt(em: EntityManager, endpointId: string, succeeded: boolean): Promise<number>;
+  countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number>;
   /** Deletes events and finished deliveries created before `before`, up to `limit` rows each; returns how many events went. */
   pruneBefore(em: EntityManager, before: Date, limit: number): Promise<number>;
 }

@@ -89,38 +89,59 @@ function secretsOf(endpoint: WebhookEndpoint, settings: WebhookSettings, now: Da
   return secrets;
 }
 
+/** An attempt made, to record. */
+export interface AttemptOutcome {
+  job: DeliveryJob;
+  result: AttemptResult;
+}
+
 /**
- * Records an attempt, if `owner` still holds the delivery (a dispatcher whose lease ran out must
- * not overwrite the one that took it over). A 2xx delivers it; anything else schedules the next
- * attempt with back-off, or gives up once the retry window has closed. The endpoint's failures in a
- * row are counted, and past `disableAfterFailures` the endpoint is disabled, with an event saying so.
+ * Records attempts, in one transaction for all of them, each if `owner` still holds its delivery (a
+ * dispatcher whose lease ran out must not overwrite the one that took it over). A 2xx delivers it;
+ * anything else schedules the next attempt with back-off, or gives up once the retry window has
+ * closed. Each endpoint's failures in a row are counted (a success among the batch resets them),
+ * and past `disableAfterFailures` the endpoint is disabled, with an event saying so.
  */
-export async function recordAttempt(
-  em: EntityManager, settings: WebhookSettings, owner: string, job: DeliveryJob, result: AttemptResult, now: Date,
-): Promise<void> {
-  const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-  const attempt: WebhookAttempt = {
-    at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
-    response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
-  };
-  const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
+export async function recordAttempts(em: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], now: Date): Promise<void> {
+  const byId = new Map(outcomes.map((outcome) => [outcome.job.deliveryId, outcome]));
   const failures = await em.fork().transactional(async (tx) => {
-    const delivery = await tx.findOne(WebhookDelivery, { id: job.deliveryId, leaseOwner: owner });
-    if (!delivery) return null;
-    Object.assign(delivery, {
-      status: succeeded ? "succeeded" : next ? "pending" : "failed",
-      nextAttemptAt: next ?? delivery.nextAttemptAt,
-      leaseOwner: null,
-      leaseUntil: null,
-      lastStatus: result.status,
-      lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
-      attemptLog: [...delivery.attemptLog, attempt].slice(-ATTEMPT_LOG_SIZE),
-      deliveredAt: succeeded ? now : null,
-    });
+    const deliveries = await tx.find(WebhookDelivery, { id: { $in: [...byId.keys()] }, leaseOwner: owner });
+    const tally = new Map<string, { succeeded: boolean; failed: number }>();
+    for (const delivery of deliveries) {
+      const { job, result } = byId.get(delivery.id) as AttemptOutcome;
+      const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+      const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
+      const attempt: WebhookAttempt = {
+        at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
+        response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
+      };
+      Object.assign(delivery, {
+        status: succeeded ? "succeeded" : next ? "pending" : "failed",
+        nextAttemptAt: next ?? delivery.nextAttemptAt,
+        leaseOwner: null,
+        leaseUntil: null,
+        lastStatus: result.status,
+        lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
+        attemptLog: [...delivery.attemptLog, attempt].slice(-ATTEMPT_LOG_SIZE),
+        deliveredAt: succeeded ? now : null,
+      });
+      if (job.unsendable) continue;
+      const counted = tally.get(job.endpointId) ?? { succeeded: false, failed: 0 };
+      if (succeeded) counted.succeeded = true;
+      else counted.failed += 1;
+      tally.set(job.endpointId, counted);
+    }
     await tx.flush();
-    return job.unsendable ? null : storeOf(tx).events.countEndpointAttempt(tx, job.endpointId, succeeded);
+    const inARow = new Map<string, number>();
+    for (const [endpointId, counted] of tally) {
+      if (counted.failed > 0 && !counted.succeeded) inARow.set(endpointId, await storeOf(tx).events.countEndpointAttempts(tx, endpointId, counted.failed));
+      else await storeOf(tx).events.countEndpointAttempts(tx, endpointId, 0);
+    }
+    return inARow;
   });
-  if (failures !== null && !succeeded && failures >= settings.disableAfterFailures) await disableEndpoint(em, job.endpointId, failures);
+  for (const [endpointId, count] of failures) {
+    if (count >= settings.disableAfterFailures) await disableEndpoint(em, endpointId, count);
+  }
 }
 
 async function disableEndpoint(em: EntityManager, endpointId: string, failures: number): Promise<void> {

@@ -69,10 +69,10 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async countEndpointAttempt(em: EntityManager, endpointId: string, succeeded: boolean): Promise<number> {
+  async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {
     const [row] = await this.run(em, `
-      update webhook_endpoint set consecutive_failures = case when ? then 0 else consecutive_failures + 1 end
-      where id = ? returning consecutive_failures`, [succeeded, endpointId]);
+      update webhook_endpoint set consecutive_failures = case when ? = 0 then 0 else consecutive_failures + ? end
+      where id = ? returning consecutive_failures`, [failed, failed, endpointId]);
     return row ? Number(row.consecutive_failures) : 0;
   }
 
