@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
-import { sequenceEvents } from "../domain/events/sequence";
-import { claimDeliveryJobs, nextDeliveryDueAt, recordAttempts, type AttemptOutcome, type DeliveryJob } from "../domain/webhooks/deliveries";
+import { eventsAwaitSequencing } from "../domain/events/sequence";
+import { dispatchRound, nextDeliveryDueAt, type AttemptOutcome, type DeliveryJob } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { OutboundHttp } from "./outbound-http";
 import { signedHeaders } from "./signing";
@@ -26,9 +26,10 @@ const MIN_ROUND_GAP_MS = 25;
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
- * Delivers events to webhook endpoints, in every server process. A round: sequence the events
- * committed since the last round (which makes their deliveries), claim due deliveries up to the free
- * slots, send each, record each outcome. It runs when a command of this process commits events,
+ * Delivers events to webhook endpoints, in every server process. A round is one transaction: it
+ * sequences the events committed since the last round (which makes their deliveries), records the
+ * attempts that ended since, and leases due deliveries up to the free slots; then each leased
+ * delivery is sent, and its outcome waits for the next round. It runs when a command of this process commits events,
  * when a delivery finishes, and every `pollMs` (to find other processes' events and retries that
  * fell due). All state is in the database, leased per delivery: processes share the work without
  * knowing of each other, and a process killed mid-delivery loses nothing — its lease runs out and
@@ -38,6 +39,8 @@ export class WebhookDispatcher {
   /** This process's name on the deliveries it holds. */
   readonly owner = `dispatcher-${randomUUID()}`;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts made and not recorded yet: the next round records them. */
+  private readonly outcomes: AttemptOutcome[] = [];
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private again = false;
@@ -69,13 +72,14 @@ export class WebhookDispatcher {
     this.schedule(Math.max(0, this.lastRoundAt + MIN_ROUND_GAP_MS - Date.now()));
   }
 
-  /** Stops claiming, waits for the attempts in flight to be recorded, closes the HTTP client. */
+  /** Stops claiming, waits for the attempts in flight and records them, closes the HTTP client. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
     await this.round;
     await Promise.allSettled([...this.inFlight]);
+    if (this.outcomes.length > 0) await this.runRound();
     await this.http.close();
   }
 
@@ -100,22 +104,26 @@ export class WebhookDispatcher {
   private async runRound(): Promise<void> {
     this.lastRoundAt = Date.now();
     const em = this.orm.em.fork();
+    // Attempts that ended since the last round are recorded in this one.
+    const outcomes = this.outcomes.splice(0);
     try {
-      await sequenceEvents(em);
-      const free = this.options.concurrency - this.inFlight.size;
-      // A read first: an idle round writes nothing.
-      if (free > 0 && (await this.dueNow(em))) {
-        const jobs = await claimDeliveryJobs(em, this.settings, this.owner, new Date(), this.options.leaseMs, free);
+      const sequence = await eventsAwaitSequencing(em);
+      const free = this.stopped ? 0 : this.options.concurrency - this.inFlight.size;
+      // Reads first: an idle round writes nothing.
+      const claim = free > 0 && (await this.dueNow(em)) ? { limit: free, leaseMs: this.options.leaseMs } : null;
+      if (sequence || claim || outcomes.length > 0) {
+        const { jobs } = await dispatchRound(em, this.settings, this.owner, { outcomes, claim, sequence }, new Date());
         for (const job of jobs) this.track(this.attempt(job));
         // A full batch means more may be due now.
-        if (jobs.length === free) this.again = true;
+        if (claim && jobs.length === claim.limit) this.again = true;
       }
-      if (Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
+      if (!this.stopped && Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
         this.lastPruneAt = Date.now();
         await pruneEvents(em, new Date(Date.now() - this.options.retentionMs));
       }
     } catch (error) {
-      if (!this.stopped) this.options.log.error(`webhook dispatch round failed: ${(error as Error).message}`);
+      // Unrecorded outcomes are not lost: their leases run out and the deliveries are attempted again.
+      this.options.log.error(`webhook dispatch round failed: ${(error as Error).message}`);
     }
   }
 
@@ -133,6 +141,7 @@ export class WebhookDispatcher {
     });
   }
 
+  /** Makes one attempt; its outcome waits for the next round to be recorded. */
   private async attempt(job: DeliveryJob): Promise<void> {
     let result;
     try {
@@ -143,37 +152,6 @@ export class WebhookDispatcher {
       // The client reports network failures as results; this is signing gone wrong (a bad secret).
       result = { status: null, error: `not sent: ${(error as Error).message}`, durationMs: 0, body: "" };
     }
-    await this.record({ job, result });
-  }
-
-  private readonly unrecorded: Array<AttemptOutcome & { recorded: () => void }> = [];
-  private recording = false;
-
-  /**
-   * Records outcomes as the attempts end, group-committed: while one transaction records, the
-   * outcomes arriving meanwhile wait and the next records them all (a transaction per delivery
-   * would take the writer from the commands). Resolves once this outcome is recorded or failed
-   * to be: unrecorded, the lease runs out and the delivery is attempted again.
-   */
-  private record(outcome: AttemptOutcome): Promise<void> {
-    return new Promise((recorded) => {
-      this.unrecorded.push({ ...outcome, recorded });
-      if (!this.recording) void this.recordAll();
-    });
-  }
-
-  private async recordAll(): Promise<void> {
-    this.recording = true;
-    while (this.unrecorded.length > 0) {
-      const batch = this.unrecorded.splice(0);
-      try {
-        await recordAttempts(this.orm.em.fork(), this.settings, this.owner, batch, new Date());
-      } catch (error) {
-        if (!this.stopped) this.options.log.error(`recording ${batch.length} webhook attempt(s) failed: ${(error as Error).message}`);
-      } finally {
-        for (const outcome of batch) outcome.recorded();
-      }
-    }
-    this.recording = false;
+    this.outcomes.push({ job, result });
   }
 }

@@ -19,3 +19,8 @@ export async function sequenceEvents(em: EntityManager, now: () => Date = () => 
   }
   return total;
 }
+
+/** Whether committed events wait for their positions (one indexed read). */
+export function eventsAwaitSequencing(em: EntityManager): Promise<boolean> {
+  return storeOf(em).events.hasUnsequencedEvents(em);
+}

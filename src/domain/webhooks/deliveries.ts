@@ -4,6 +4,8 @@ import type { WebhookAttempt } from "../../store/entities/webhook-delivery";
 import { SYSTEM_ACTOR } from "../actor";
 import { recordAudit } from "../audit";
 import { eventPayload } from "../events/payload";
+import { SEQUENCE_BATCH } from "../events/sequence";
+import type { ClaimedDelivery } from "../ports/events";
 import { storeOf } from "../ports/store";
 import { nextAttemptAt } from "./retry-schedule";
 import type { WebhookSettings } from "./settings";
@@ -46,15 +48,48 @@ export function nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
   return storeOf(em).events.nextDeliveryDueAt(em);
 }
 
+/** What a dispatcher round does in its one transaction. */
+export interface RoundWork {
+  /** Attempts made since the last round, to record. */
+  outcomes: AttemptOutcome[];
+  /** Due deliveries to lease, or none (no free slot, nothing due). */
+  claim: { limit: number; leaseMs: number } | null;
+  /** Whether committed events wait for their positions (read before the round). */
+  sequence: boolean;
+}
+
+export interface RoundResult {
+  /** The attempts to make now. */
+  jobs: DeliveryJob[];
+  /** Endpoints past the failure threshold, disabled by the round (with their failures in a row). */
+  disabled: number;
+}
+
 /**
- * Leases up to `limit` due deliveries to `owner` (EventStore.claimDeliveries) and prepares each
- * attempt: the event as JSON and the endpoint's secrets, opened. Three statements for the batch.
+ * One round of webhook dispatch in one transaction: sequence the events committed since the last
+ * round (which makes their deliveries), record the attempts made meanwhile, lease due deliveries.
+ * A transaction per round instead of one per step and per attempt: the writer is SQLite's only
+ * one, and the commands' creates need it. Then, outside it, the leased deliveries become
+ * attempts (the event as JSON, the endpoint's secrets opened), and endpoints that crossed the
+ * failure threshold are disabled.
  */
-export async function claimDeliveryJobs(
-  em: EntityManager, settings: WebhookSettings, owner: string, now: Date, leaseMs: number, limit: number,
-): Promise<DeliveryJob[]> {
-  const claimed = await em.fork().transactional((tx) => storeOf(tx).events.claimDeliveries(tx, owner, now, new Date(now.getTime() + leaseMs), limit));
-  if (claimed.length === 0) return [];
+export async function dispatchRound(em: EntityManager, settings: WebhookSettings, owner: string, work: RoundWork, now: Date): Promise<RoundResult> {
+  const { claimed, failures } = await em.fork().transactional(async (tx) => {
+    const events = storeOf(tx).events;
+    if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
+    const failures = work.outcomes.length > 0 ? await recordIn(tx, settings, owner, work.outcomes, now) : new Map<string, number>();
+    const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim.limit) : [];
+    return { claimed, failures };
+  });
+  let disabled = 0;
+  for (const [endpointId, count] of failures) {
+    if (count >= settings.disableAfterFailures && (await disableEndpoint(em, endpointId, count))) disabled += 1;
+  }
+  return { jobs: claimed.length > 0 ? await prepareJobs(em, settings, claimed, now) : [], disabled };
+}
+
+/** The attempts of leased deliveries: the event as JSON and the endpoint's secrets, opened (two reads for the batch). */
+async function prepareJobs(em: EntityManager, settings: WebhookSettings, claimed: ClaimedDelivery[], now: Date): Promise<DeliveryJob[]> {
   const read = em.fork();
   const [events, endpoints] = await Promise.all([
     read.find(AuditEvent, { id: { $in: [...new Set(claimed.map((c) => c.eventId))] } }),
@@ -62,6 +97,18 @@ export async function claimDeliveryJobs(
   ]);
   const eventById = new Map(events.map((e) => [e.id, e]));
   const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+  // Each endpoint's secrets are opened once for the batch, not once per delivery.
+  const secretsByEndpoint = new Map<string, string[] | null>();
+  const secretsFor = (endpoint: WebhookEndpoint) => {
+    if (!secretsByEndpoint.has(endpoint.id)) {
+      try {
+        secretsByEndpoint.set(endpoint.id, secretsOf(endpoint, settings, now));
+      } catch {
+        secretsByEndpoint.set(endpoint.id, null);
+      }
+    }
+    return secretsByEndpoint.get(endpoint.id) ?? null;
+  };
   return claimed.map((delivery) => {
     const event = eventById.get(delivery.eventId);
     const endpoint = endpointById.get(delivery.endpointId);
@@ -70,11 +117,9 @@ export async function claimDeliveryJobs(
       payload: "", attempts: delivery.attempts, firstAttemptAt: delivery.firstAttemptAt, unsendable: null,
     };
     if (!event || !endpoint) return { ...job, unsendable: "the event is no longer kept (past the retention period)" };
-    try {
-      job.secrets = secretsOf(endpoint, settings, now);
-    } catch {
-      return { ...job, unsendable: "the endpoint's signing secret cannot be opened with this server's WEBHOOK_SECRET_KEY" };
-    }
+    const secrets = secretsFor(endpoint);
+    if (!secrets) return { ...job, unsendable: "the endpoint's signing secret cannot be opened with this server's WEBHOOK_SECRET_KEY" };
+    job.secrets = secrets;
     job.payload = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: eventPayload(event) });
     return job;
   });
@@ -96,65 +141,63 @@ export interface AttemptOutcome {
 }
 
 /**
- * Records attempts, in one transaction for all of them, each if `owner` still holds its delivery (a
+ * Records attempts in the round's transaction, each if `owner` still holds its delivery (a
  * dispatcher whose lease ran out must not overwrite the one that took it over). A 2xx delivers it;
  * anything else schedules the next attempt with back-off, or gives up once the retry window has
- * closed. Each endpoint's failures in a row are counted (a success among the batch resets them),
- * and past `disableAfterFailures` the endpoint is disabled, with an event saying so.
+ * closed. Each endpoint's failures in a row are counted (a success among the batch resets them).
+ * Returns, for endpoints that only failed, their failures in a row now.
  */
-export async function recordAttempts(em: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], now: Date): Promise<void> {
+async function recordIn(tx: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], now: Date): Promise<Map<string, number>> {
   const byId = new Map(outcomes.map((outcome) => [outcome.job.deliveryId, outcome]));
-  const failures = await em.fork().transactional(async (tx) => {
-    const deliveries = await tx.find(WebhookDelivery, { id: { $in: [...byId.keys()] }, leaseOwner: owner });
-    const tally = new Map<string, { succeeded: boolean; failed: number }>();
-    for (const delivery of deliveries) {
-      const { job, result } = byId.get(delivery.id) as AttemptOutcome;
-      const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-      const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
-      const attempt: WebhookAttempt = {
-        at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
-        response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
-      };
-      Object.assign(delivery, {
-        status: succeeded ? "succeeded" : next ? "pending" : "failed",
-        nextAttemptAt: next ?? delivery.nextAttemptAt,
-        leaseOwner: null,
-        leaseUntil: null,
-        lastStatus: result.status,
-        lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
-        attemptLog: [...delivery.attemptLog, attempt].slice(-ATTEMPT_LOG_SIZE),
-        deliveredAt: succeeded ? now : null,
-      });
-      if (job.unsendable) continue;
-      const counted = tally.get(job.endpointId) ?? { succeeded: false, failed: 0 };
-      if (succeeded) counted.succeeded = true;
-      else counted.failed += 1;
-      tally.set(job.endpointId, counted);
-    }
-    await tx.flush();
-    const inARow = new Map<string, number>();
-    for (const [endpointId, counted] of tally) {
-      if (counted.failed > 0 && !counted.succeeded) inARow.set(endpointId, await storeOf(tx).events.countEndpointAttempts(tx, endpointId, counted.failed));
-      else await storeOf(tx).events.countEndpointAttempts(tx, endpointId, 0);
-    }
-    return inARow;
-  });
-  for (const [endpointId, count] of failures) {
-    if (count >= settings.disableAfterFailures) await disableEndpoint(em, endpointId, count);
+  const deliveries = await tx.find(WebhookDelivery, { id: { $in: [...byId.keys()] }, leaseOwner: owner });
+  const tally = new Map<string, { succeeded: boolean; failed: number }>();
+  for (const delivery of deliveries) {
+    const { job, result } = byId.get(delivery.id) as AttemptOutcome;
+    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+    const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
+    const attempt: WebhookAttempt = {
+      at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
+      response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
+    };
+    Object.assign(delivery, {
+      status: succeeded ? "succeeded" : next ? "pending" : "failed",
+      nextAttemptAt: next ?? delivery.nextAttemptAt,
+      leaseOwner: null,
+      leaseUntil: null,
+      lastStatus: result.status,
+      lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
+      attemptLog: [...delivery.attemptLog, attempt].slice(-ATTEMPT_LOG_SIZE),
+      deliveredAt: succeeded ? now : null,
+    });
+    if (job.unsendable) continue;
+    const counted = tally.get(job.endpointId) ?? { succeeded: false, failed: 0 };
+    if (succeeded) counted.succeeded = true;
+    else counted.failed += 1;
+    tally.set(job.endpointId, counted);
   }
+  await tx.flush();
+  const inARow = new Map<string, number>();
+  for (const [endpointId, counted] of tally) {
+    const failed = counted.succeeded ? 0 : counted.failed;
+    const count = await storeOf(tx).events.countEndpointAttempts(tx, endpointId, failed);
+    if (failed > 0) inARow.set(endpointId, count);
+  }
+  return inARow;
 }
 
-async function disableEndpoint(em: EntityManager, endpointId: string, failures: number): Promise<void> {
-  await em.fork().transactional(async (tx) => {
+/** Disables an endpoint, with an event saying so; false when it was disabled already. */
+async function disableEndpoint(em: EntityManager, endpointId: string, failures: number): Promise<boolean> {
+  return em.fork().transactional(async (tx) => {
     // Conditional, so of two dispatchers crossing the threshold at once only one disables it.
     const changed = await tx.nativeUpdate(WebhookEndpoint, { id: endpointId, enabled: true }, {
       enabled: false, disabledReason: `${failures} failed attempts in a row`, updatedAt: new Date(),
     });
-    if (changed === 0) return;
+    if (changed === 0) return false;
     const endpoint = await tx.findOneOrFail(WebhookEndpoint, { id: endpointId });
     recordAudit(tx, SYSTEM_ACTOR, {
       type: "webhook_endpoint.disabled", organizationId: endpoint.organization.id, targetType: "webhook_endpoint", targetId: endpointId,
       data: { url: endpoint.url, consecutiveFailures: failures },
     });
+    return true;
   });
 }
