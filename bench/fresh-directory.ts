@@ -30,14 +30,16 @@ export interface OnFreshDirectory<R> {
  * fresh database, migrated, one tenant, and a server process that lives for this scenario only,
  * so its peak RSS is this scenario's. The server and the ORM are closed whatever happens.
  */
-export async function onFreshDirectory<R>(databases: BenchDatabases, name: string, run: (directory: FreshDirectory) => Promise<R>): Promise<OnFreshDirectory<R>> {
+export async function onFreshDirectory<R>(
+  databases: BenchDatabases, name: string, run: (directory: FreshDirectory) => Promise<R>, serverEnv: Record<string, string> = {},
+): Promise<OnFreshDirectory<R>> {
   const database = await databases.create(name);
   const orm = await openOrm(database.config);
   let server: Child | undefined;
   try {
     await migrateToLatest(orm);
     const tenant = await createBenchTenant(orm, name);
-    server = await startIdgraph(database.url);
+    server = await startIdgraph(database.url, serverEnv);
     const target: Target = { url: server.url, scimToken: tenant.scimToken, apiKey: tenant.apiKey };
     const result = await run({ kind: databases.kind, orm, tenant, server, target });
     return { result, rssMB: rssMegabytes(server.pid), peakRssMB: peakRssMegabytes(server.pid) };

@@ -21,8 +21,9 @@ function nodeArgsOfNpmStart(): string[] {
 }
 
 /** The real idgraph server (`idgraph serve`, compiled), in its own process, on a given database (a SQLite path or a postgres URL). */
-export function startIdgraph(databaseUrl: string): Promise<Child> {
+export function startIdgraph(databaseUrl: string, env: Record<string, string> = {}): Promise<Child> {
   return startChild(join(__dirname, "..", "src", "cli", "main.js"), {
+    ...env,
     DATABASE_URL: databaseUrl,
     PORT: "0",
     HOST: "127.0.0.1",

@@ -7,6 +7,7 @@ import type { BigGroupResult } from "./scenarios/big-group";
 import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
 import type { SyncResult } from "./scenarios/sync";
+import type { WebhookBenchResult } from "./scenarios/webhooks";
 import type { BenchSizes } from "./sizes";
 
 /**
@@ -44,6 +45,8 @@ export interface BenchResults {
     graphLimits?: LimitsResult;
     /** Version 2 on. */
     scimBigGroup?: BigGroupResult;
+    /** Issue 14: what webhook delivery costs the creates, and what it delivers (absent from earlier runs). */
+    webhooks?: WebhookBenchResult;
     memory: { afterBigDirectoryMB: number; afterSyncMB: number };
     /** Version 2 on: each server's peak RSS (VmHWM) in MB at the end of its life, by what it served ("directory", "sync", …). */
     peakRssMB?: Record<string, number>;
@@ -109,7 +112,16 @@ export function evaluate(r: BenchResults): Check[] {
     ...(c.scimmyCreate ? [peerCreateCheck(s.scimCreate, c.scimmyCreate)] : []),
     ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
     ...(s.fleet ? fleetChecks(s.fleet) : []),
+    ...(s.webhooks ? [webhookCheck(s.webhooks)] : []),
   ];
+}
+
+/** Issue 14: the write path pays for the event row, not for delivery. */
+function webhookCheck(w: WebhookBenchResult): Check {
+  return {
+    name: "scim.create with a subscribed webhook endpoint vs none", actual: pct(w.createWith.rps / w.createWithout.rps), target: "≥ 80%",
+    pass: w.createWith.rps >= 0.8 * w.createWithout.rps,
+  };
 }
 
 /** Version 1's membership target: a PATCH to the big group costs at most twice one to a 10-member group. */
@@ -278,6 +290,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| graph.can single, concurrency 1 | ${load(s.graphCanSingle)} | (ceiling measured at 16 connections) |`,
     `| graph.list, ${n(s.graphList.page)} users with groups and roles | ${s.graphList.milliseconds} ms, ${s.graphList.statements} SQL statements (${s.graphList.statementsSmallPage} for a tenth of the page) | | |`,
     ...(s.graphLimits ? [limitsRow(s.graphLimits)] : []),
+    ...(s.webhooks ? webhookRows(s.webhooks) : []),
     `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
     ...(s.peakRssMB ? [`| server peak RSS (VmHWM), each server at the end of its life | ${Object.entries(s.peakRssMB).map(([server, mb]) => `${server} ${mb} MB`).join(", ")} | | |`] : []),
     "",
@@ -294,4 +307,12 @@ export function renderMarkdown(r: BenchResults): string {
     ...checksTable(evaluate(r)),
   ];
   return lines.join("\n");
+}
+
+function webhookRows(w: WebhookBenchResult): string[] {
+  return [
+    `| scim.create, no webhook endpoint | ${w.createWithout.rps} req/s | ${w.createWithout.p50} / ${w.createWithout.p99} ms | |`,
+    `| scim.create, one endpoint subscribed | ${w.createWith.rps} req/s | ${w.createWith.p50} / ${w.createWith.p99} ms | ${pct(w.createWith.rps / w.createWithout.rps)} of the rate without |`,
+    `| webhook deliveries | ${w.deliveriesPerSecond} /s (${w.delivered} delivered) | lag ${w.lagP50Ms} / ${w.lagP99Ms} ms | backlog drained ${w.drainSeconds} s after a round |`,
+  ];
 }

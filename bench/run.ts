@@ -28,6 +28,7 @@ import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
 import { graphLimits } from "./scenarios/graphql-limits";
 import { graphList } from "./scenarios/list";
 import { scimCreate, scimGet, scimLookup, scimMembers, type Target } from "./scenarios/scim";
+import { webhookBench, webhookBenchEnv } from "./scenarios/webhooks";
 import { scimSync } from "./scenarios/sync";
 import { gatherStatistics, seedGroupTree, seedGroupWithMembers, seedLeafMemberships, seedUsers } from "./seed";
 import { CONNECTIONS, FULL, MEMBERS_CONNECTIONS, QUICK, type BenchSizes } from "./sizes";
@@ -145,6 +146,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     await orm.close(true);
     const sync = await runSync(sizes, databases);
     const bigGroupRun = await runBigGroup(sizes, databases);
+    const webhooks = await runWebhooks(sizes, databases);
     return {
       version: RESULTS_VERSION,
       ...runInfo(databases.kind, database, mode),
@@ -163,8 +165,9 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
         graphList: graphListResult,
         graphLimits: graphLimitsResult,
         scimBigGroup: bigGroupRun.result,
+        webhooks: webhooks.result,
         memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
-        peakRssMB: { directory: directoryPeakMB, "small directory": smallDirectoryPeakMB, sync: sync.peakRssMB, "big group": bigGroupRun.peakRssMB },
+        peakRssMB: { directory: directoryPeakMB, "small directory": smallDirectoryPeakMB, sync: sync.peakRssMB, "big group": bigGroupRun.peakRssMB, webhooks: webhooks.peakRssMB },
         ...(fleet ? { fleet } : {}),
       },
     };
@@ -218,6 +221,16 @@ function runBigGroup(sizes: BenchSizes, databases: BenchDatabases) {
     await gatherStatistics(orm, kind);
     return scimBigGroup(target, userIds, log);
   });
+}
+
+/** webhooks on a fresh database and server of its own, which may reach a receiver on 127.0.0.1. */
+function runWebhooks(sizes: BenchSizes, databases: BenchDatabases) {
+  const env = webhookBenchEnv();
+  return onFreshDirectory(databases, "webhooks", ({ orm, tenant, target }) => {
+    log("▸ webhooks: scim.create without and with a subscribed endpoint, alternating rounds; deliveries and their lag");
+    const roundSeconds = Math.max(1, Math.round(sizes.seconds / 2));
+    return webhookBench(orm, tenant, target, env, { warmUpSeconds: sizes.warmUpSeconds, rounds: sizes.lookupRounds, roundSeconds, connections: CONNECTIONS, log });
+  }, env);
 }
 
 main().catch((error: Error) => {

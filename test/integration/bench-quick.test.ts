@@ -32,6 +32,9 @@ describe(`npm run bench -- --quick --db ${testDatabaseKind()}`, () => {
     expect(results.scenarios.graphList.statements).toBe(results.scenarios.graphList.statementsSmallPage);
     expect(results.scenarios.scimCreate.requests).toBeGreaterThan(0);
     expect(results.scenarios.scimSync.requests).toBeGreaterThan(results.sizes.syncUsers * 2);
+    // Every create made while the endpoint was subscribed was delivered.
+    expect(results.scenarios.webhooks?.createWith.requests).toBeGreaterThan(0);
+    expect(results.scenarios.webhooks?.delivered).toBe(results.scenarios.webhooks?.createWith.requests);
     // Every fan-out document was refused with a 400: graphLimits throws on any other status.
     expect(results.scenarios.graphLimits?.requests).toBe(results.sizes.limitsRequests);
     expect(output).toMatch(/\| graph\.limits: 2\^29-spread fragment document refused \(400\)/);

@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { MikroORM } from "@mikro-orm/core";
+import { CLI_ACTOR } from "../../src/domain/actor";
+import { createWebhookEndpoint } from "../../src/domain/webhooks/endpoints";
+import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule";
+import { parseSecretKey } from "../../src/domain/webhooks/signing-secrets";
+import { alternatingRounds, measureRequest, type LoadResult } from "../load";
+import type { BenchTenant } from "../tenant";
+import { createUserRequest, type Target } from "./scim";
+
+export interface WebhookBenchResult {
+  /** scim.create with no endpoint, and with one endpoint subscribed to the creates, in alternating rounds. */
+  createWithout: LoadResult;
+  createWith: LoadResult;
+  /** Deliveries the receiver got, and their rate over the rounds with the endpoint, each until its backlog drained. */
+  delivered: number;
+  deliveriesPerSecond: number;
+  /** From an event's occurredAt (its command's commit, near enough) to the receiver reading it. */
+  lagP50Ms: number;
+  lagP99Ms: number;
+  /** How long after a round's last create the receiver still got deliveries (the backlog), on average. */
+  drainSeconds: number;
+}
+
+/** The key the bench's server seals secrets with (WEBHOOK_SECRET_KEY), and the env that lets it reach a receiver on 127.0.0.1. */
+export function webhookBenchEnv(): Record<string, string> {
+  return { WEBHOOK_SECRET_KEY: randomBytes(32).toString("base64"), WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true", WEBHOOK_ALLOW_HTTP: "true" };
+}
+
+/**
+ * webhooks: what delivery costs the write path, and what it delivers. scim.create runs in
+ * alternating rounds on the same server, first with no endpoint in the organization, then with one
+ * endpoint (a receiver on 127.0.0.1 answering 204) subscribed to the creates' events; the rounds
+ * alternate by toggling the endpoint's enabled flag, so both see the same directory and machine.
+ * Then it waits for the backlog to drain and reports deliveries per second and the lag.
+ */
+export async function webhookBench(
+  orm: MikroORM, tenant: BenchTenant, target: Target, env: Record<string, string>,
+  options: { warmUpSeconds: number; rounds: number; roundSeconds: number; connections: number; log: (line: string) => void },
+): Promise<WebhookBenchResult> {
+  const lags: number[] = [];
+  let lastDeliveryAt = 0;
+  let counting = false;
+  const receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+    request.on("end", () => {
+      if (counting) {
+        lags.push(Date.now() - Date.parse((JSON.parse(body) as { data: { occurredAt: string } }).data.occurredAt));
+        lastDeliveryAt = performance.now();
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  try {
+    const settings = {
+      secretKey: parseSecretKey(env.WEBHOOK_SECRET_KEY), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50,
+    };
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/idgraph`;
+    const { endpoint } = await createWebhookEndpoint({ em: orm.em.fork(), actor: CLI_ACTOR }, settings, {
+      organizationId: tenant.organizationId, url, eventTypes: ["scim.member.create"], enabled: false,
+    });
+    const setEnabled = (enabled: boolean) => orm.em.fork().nativeUpdate("WebhookEndpoint", { id: endpoint.id }, { enabled });
+    let round = 0;
+    const drains: number[] = [];
+    /** Waits until no delivery came for a second: the backlog of the round is delivered. */
+    const drained = async () => {
+      const createsDone = performance.now();
+      while (performance.now() - Math.max(lastDeliveryAt, createsDone) < 1_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      drains.push(Math.max(0, (lastDeliveryAt - createsDone) / 1000));
+    };
+    let withEndpointSeconds = 0;
+    const creates = (seconds: number) => measureRequest(target.url, options.connections, seconds, createUserRequest(target, `hooked-${Date.now()}-${round++}`));
+    counting = true;
+    const [createWithout, createWith] = await alternatingRounds(
+      {
+        warmUpSeconds: options.warmUpSeconds, rounds: options.rounds, roundSeconds: options.roundSeconds,
+        onRound: (i, a, b) => options.log(`  round ${i + 1}: ${a.rps} creates/s without an endpoint, ${b.rps} with one`),
+      },
+      async (seconds) => {
+        await setEnabled(false);
+        return creates(seconds);
+      },
+      async (seconds) => {
+        await setEnabled(true);
+        const from = performance.now();
+        const result = await creates(seconds);
+        // Delivered before the endpoint is disabled for the next round, so no delivery waits through it.
+        await drained();
+        withEndpointSeconds += (Math.max(lastDeliveryAt, from) - from) / 1000;
+        return result;
+      },
+    );
+    counting = false;
+    const drainSeconds = drains.reduce((sum, d) => sum + d, 0) / Math.max(1, drains.length);
+    lags.sort((a, b) => a - b);
+    return {
+      createWithout, createWith, delivered: lags.length,
+      // Over every round with the endpoint (the warm-up's too), each until its last delivery.
+      deliveriesPerSecond: Math.round(lags.length / Math.max(withEndpointSeconds, 0.001)),
+      lagP50Ms: lags[Math.floor(lags.length * 0.5)] ?? 0,
+      lagP99Ms: lags[Math.floor(lags.length * 0.99)] ?? 0,
+      drainSeconds: Math.round(drainSeconds * 10) / 10,
+    };
+  } finally {
+    await new Promise<void>((resolve) => {
+      receiver.closeAllConnections();
+      receiver.close(() => resolve());
+    });
+  }
+}
