@@ -32,9 +32,13 @@ describe(`npm run bench -- --quick --db ${testDatabaseKind()}`, () => {
     expect(results.scenarios.graphList.statements).toBe(results.scenarios.graphList.statementsSmallPage);
     expect(results.scenarios.scimCreate.requests).toBeGreaterThan(0);
     expect(results.scenarios.scimSync.requests).toBeGreaterThan(results.sizes.syncUsers * 2);
-    // Every create made while the endpoint was subscribed was delivered.
-    expect(results.scenarios.webhooks?.createWith.requests).toBeGreaterThan(0);
-    expect(results.scenarios.webhooks?.delivered).toBe(results.scenarios.webhooks?.createWith.requests);
+    // Every create made while the endpoint was subscribed was delivered. autocannon stops counting
+    // with requests still in flight (one per connection at most): those of the round before may
+    // commit once the endpoint is on, those of its own round after the count.
+    const hooks = results.scenarios.webhooks!;
+    expect(hooks.createWith.requests).toBeGreaterThan(0);
+    expect(hooks.delivered).toBeGreaterThanOrEqual(hooks.createWith.requests);
+    expect(hooks.delivered).toBeLessThanOrEqual(hooks.createWith.requests + 2 * 16);
     // Every fan-out document was refused with a 400: graphLimits throws on any other status.
     expect(results.scenarios.graphLimits?.requests).toBe(results.sizes.limitsRequests);
     expect(output).toMatch(/\| graph\.limits: 2\^29-spread fragment document refused \(400\)/);
