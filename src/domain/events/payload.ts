@@ -1,4 +1,4 @@
-import type { AuditEvent } from "../../store/entities";
+import type { EventRecord } from "../ports/events";
 
 /** An event as the feed's nodes, webhooks and subscriptions all give it. */
 export interface EventPayload {
@@ -17,7 +17,8 @@ export interface EventPayload {
   data: Record<string, unknown> | null;
 }
 
-export function eventPayload(event: AuditEvent): EventPayload {
+/** `event`: an AuditEvent entity, or the same as plain data. */
+export function eventPayload(event: EventRecord): EventPayload {
   return {
     id: event.id,
     position: event.position,

@@ -10,6 +10,43 @@ export interface ClaimedDelivery {
   firstAttemptAt: Date;
 }
 
+/** What one attempt of a leased delivery needs: where, with which secrets, and the event (null once pruned). */
+export interface DeliveryMaterial {
+  deliveryId: string;
+  endpointId: string;
+  url: string;
+  sealedSecret: string;
+  previousSealedSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  event: EventRecord | null;
+}
+
+/** A delivery's state after an attempt, as the dispatcher records it. */
+export interface DeliveryUpdate {
+  id: string;
+  status: "pending" | "succeeded" | "failed";
+  nextAttemptAt: Date;
+  lastStatus: number | null;
+  lastError: string | null;
+  /** The whole log, the new attempt appended (JSON-serialisable). */
+  attemptLog: unknown[];
+  deliveredAt: Date | null;
+}
+
+/** An event as stored, as plain data. */
+export interface EventRecord {
+  id: string;
+  position: number | null;
+  type: string;
+  createdAt: Date;
+  organizationId: string | null;
+  actorType: string;
+  actorId: string | null;
+  targetType: string;
+  targetId: string | null;
+  data: Record<string, unknown> | null;
+}
+
 /**
  * What the event feed and the webhook dispatch need from storage beyond MikroORM's unit of work:
  * the set-based statements (sequencing and fan-out, claims with their ordering rule, pruning)
@@ -26,6 +63,8 @@ export interface EventStore {
    * gets a later position, so a reader paging by position never skips one.
    */
   sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number>;
+  /** For each delivery, its endpoint and its event, as plain rows (one statement, on a read connection). */
+  deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]>;
   /** When the earliest pending delivery of an enabled endpoint falls due, or null when none waits. */
   nextDeliveryDueAt(em: EntityManager): Promise<Date | null>;
   /**
@@ -35,6 +74,10 @@ export interface EventStore {
    * dispatchers never hold one delivery (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: its writer).
    */
   claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
+  /** The attempt logs of these deliveries that `owner` still holds (one statement). */
+  leasedAttemptLogs(em: EntityManager, owner: string, deliveryIds: string[]): Promise<Map<string, unknown[]>>;
+  /** Records attempts: each delivery `owner` still holds takes its new state and is released (one statement). */
+  saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[]): Promise<void>;
   /**
    * Counts attempts against their endpoint: `failed` 0 (a success) resets the failures in a row,
    * else they grow by `failed`. Returns the failures in a row now.

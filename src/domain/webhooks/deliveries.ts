@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/core";
-import { AuditEvent, WebhookDelivery, WebhookEndpoint } from "../../store/entities";
+import { WebhookEndpoint } from "../../store/entities";
 import type { WebhookAttempt } from "../../store/entities/webhook-delivery";
 import { SYSTEM_ACTOR } from "../actor";
 import { recordAudit } from "../audit";
 import { eventPayload } from "../events/payload";
 import { SEQUENCE_BATCH } from "../events/sequence";
-import type { ClaimedDelivery } from "../ports/events";
+import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate } from "../ports/events";
 import { storeOf } from "../ports/store";
 import { nextAttemptAt } from "./retry-schedule";
 import type { WebhookSettings } from "./settings";
@@ -88,44 +88,37 @@ export async function dispatchRound(em: EntityManager, settings: WebhookSettings
   return { jobs: claimed.length > 0 ? await prepareJobs(em, settings, claimed, now) : [], disabled };
 }
 
-/** The attempts of leased deliveries: the event as JSON and the endpoint's secrets, opened (two reads for the batch). */
+/** The attempts of leased deliveries: the event as JSON and the endpoint's secrets, opened (one read for the batch). */
 async function prepareJobs(em: EntityManager, settings: WebhookSettings, claimed: ClaimedDelivery[], now: Date): Promise<DeliveryJob[]> {
-  const read = em.fork();
-  const [events, endpoints] = await Promise.all([
-    read.find(AuditEvent, { id: { $in: [...new Set(claimed.map((c) => c.eventId))] } }),
-    read.find(WebhookEndpoint, { id: { $in: [...new Set(claimed.map((c) => c.endpointId))] } }),
-  ]);
-  const eventById = new Map(events.map((e) => [e.id, e]));
-  const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+  const material = new Map((await storeOf(em).events.deliveryMaterial(em, claimed.map((c) => c.id))).map((m) => [m.deliveryId, m]));
   // Each endpoint's secrets are opened once for the batch, not once per delivery.
   const secretsByEndpoint = new Map<string, string[] | null>();
-  const secretsFor = (endpoint: WebhookEndpoint) => {
-    if (!secretsByEndpoint.has(endpoint.id)) {
+  const secretsFor = (m: DeliveryMaterial) => {
+    if (!secretsByEndpoint.has(m.endpointId)) {
       try {
-        secretsByEndpoint.set(endpoint.id, secretsOf(endpoint, settings, now));
+        secretsByEndpoint.set(m.endpointId, secretsOf(m, settings, now));
       } catch {
-        secretsByEndpoint.set(endpoint.id, null);
+        secretsByEndpoint.set(m.endpointId, null);
       }
     }
-    return secretsByEndpoint.get(endpoint.id) ?? null;
+    return secretsByEndpoint.get(m.endpointId) ?? null;
   };
   return claimed.map((delivery) => {
-    const event = eventById.get(delivery.eventId);
-    const endpoint = endpointById.get(delivery.endpointId);
+    const m = material.get(delivery.id);
     const job: DeliveryJob = {
-      deliveryId: delivery.id, endpointId: delivery.endpointId, url: endpoint?.url ?? "", secrets: [], messageId: delivery.eventId,
+      deliveryId: delivery.id, endpointId: delivery.endpointId, url: m?.url ?? "", secrets: [], messageId: delivery.eventId,
       payload: "", attempts: delivery.attempts, firstAttemptAt: delivery.firstAttemptAt, unsendable: null,
     };
-    if (!event || !endpoint) return { ...job, unsendable: "the event is no longer kept (past the retention period)" };
-    const secrets = secretsFor(endpoint);
+    if (!m?.event) return { ...job, unsendable: "the event is no longer kept (past the retention period)" };
+    const secrets = secretsFor(m);
     if (!secrets) return { ...job, unsendable: "the endpoint's signing secret cannot be opened with this server's WEBHOOK_SECRET_KEY" };
     job.secrets = secrets;
-    job.payload = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: eventPayload(event) });
+    job.payload = JSON.stringify({ type: m.event.type, timestamp: m.event.createdAt.toISOString(), data: eventPayload(m.event) });
     return job;
   });
 }
 
-function secretsOf(endpoint: WebhookEndpoint, settings: WebhookSettings, now: Date): string[] {
+function secretsOf(endpoint: Pick<DeliveryMaterial, "sealedSecret" | "previousSealedSecret" | "previousSecretExpiresAt">, settings: WebhookSettings, now: Date): string[] {
   if (!settings.secretKey) throw new Error("no WEBHOOK_SECRET_KEY");
   const secrets = [openSealedSecret(endpoint.sealedSecret, settings.secretKey)];
   if (endpoint.previousSealedSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
@@ -148,25 +141,27 @@ export interface AttemptOutcome {
  * Returns, for endpoints that only failed, their failures in a row now.
  */
 async function recordIn(tx: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], now: Date): Promise<Map<string, number>> {
-  const byId = new Map(outcomes.map((outcome) => [outcome.job.deliveryId, outcome]));
-  const deliveries = await tx.find(WebhookDelivery, { id: { $in: [...byId.keys()] }, leaseOwner: owner });
+  const events = storeOf(tx).events;
+  const logs = await events.leasedAttemptLogs(tx, owner, outcomes.map((o) => o.job.deliveryId));
+  const updates: DeliveryUpdate[] = [];
   const tally = new Map<string, { succeeded: boolean; failed: number }>();
-  for (const delivery of deliveries) {
-    const { job, result } = byId.get(delivery.id) as AttemptOutcome;
+  for (const { job, result } of outcomes) {
+    const log = logs.get(job.deliveryId);
+    // Not held any more: another dispatcher took the delivery over when the lease ran out.
+    if (!log) continue;
     const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
     const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
     const attempt: WebhookAttempt = {
       at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
       response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
     };
-    Object.assign(delivery, {
+    updates.push({
+      id: job.deliveryId,
       status: succeeded ? "succeeded" : next ? "pending" : "failed",
-      nextAttemptAt: next ?? delivery.nextAttemptAt,
-      leaseOwner: null,
-      leaseUntil: null,
+      nextAttemptAt: next ?? now,
       lastStatus: result.status,
       lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
-      attemptLog: [...delivery.attemptLog, attempt].slice(-ATTEMPT_LOG_SIZE),
+      attemptLog: [...log, attempt].slice(-ATTEMPT_LOG_SIZE),
       deliveredAt: succeeded ? now : null,
     });
     if (job.unsendable) continue;
@@ -175,11 +170,11 @@ async function recordIn(tx: EntityManager, settings: WebhookSettings, owner: str
     else counted.failed += 1;
     tally.set(job.endpointId, counted);
   }
-  await tx.flush();
+  await events.saveAttempts(tx, owner, updates);
   const inARow = new Map<string, number>();
   for (const [endpointId, counted] of tally) {
     const failed = counted.succeeded ? 0 : counted.failed;
-    const count = await storeOf(tx).events.countEndpointAttempts(tx, endpointId, failed);
+    const count = await events.countEndpointAttempts(tx, endpointId, failed);
     if (failed > 0) inARow.set(endpointId, count);
   }
   return inARow;

@@ -23,6 +23,7 @@ const POSTGRES_DIALECT: StoreDialect = {
   nullText: "null::text",
   lockRowsOf: (alias) => `for no key update of ${alias}`,
   skipLockedOf: (alias) => `for update of ${alias} skip locked`,
+  typedParam: (kind) => `cast(? as ${kind === "timestamp" ? "timestamptz" : kind === "json" ? "jsonb" : "integer"})`,
   jsonArrayHasText: (column, value) => `jsonb_exists(${column}, ${value})`,
 };
 

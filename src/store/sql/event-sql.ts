@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { ClaimedDelivery, EventStore } from "../../domain/ports/events";
-import type { Row } from "./rows";
+import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate, EventStore } from "../../domain/ports/events";
+import { dateColumn, jsonColumn, type Row } from "./rows";
 import type { StoreDialect } from "./store-dialect";
 
 type Run = (em: EntityManager, sql: string, params: unknown[]) => Promise<Row[]>;
@@ -38,6 +38,38 @@ export class SqlEventStore implements EventStore {
     return sequenced.length;
   }
 
+  async deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]> {
+    if (deliveryIds.length === 0) return [];
+    const rows = await this.run(em, `
+      select d.id as delivery_id, d.endpoint_id, w.url, w.sealed_secret, w.previous_sealed_secret, w.previous_secret_expires_at,
+        e.id as event_id, e.position, e.type, e.created_at, e.organization_id, e.actor_type, e.actor_id, e.target_type, e.target_id,
+        ${this.dialect.jsonColumn("e.data", this.dialect.nullText)} as data
+      from webhook_delivery d
+      join webhook_endpoint w on w.id = d.endpoint_id
+      left join audit_event e on e.id = d.event_id
+      where d.id in (${this.dialect.idsFromJson("?")})`, [JSON.stringify(deliveryIds)]);
+    return rows.map((row) => ({
+      deliveryId: row.delivery_id as string,
+      endpointId: row.endpoint_id as string,
+      url: row.url as string,
+      sealedSecret: row.sealed_secret as string,
+      previousSealedSecret: (row.previous_sealed_secret as string | null) ?? null,
+      previousSecretExpiresAt: dateColumn(row.previous_secret_expires_at),
+      event: row.event_id === null || row.event_id === undefined ? null : {
+        id: row.event_id as string,
+        position: row.position === null ? null : Number(row.position),
+        type: row.type as string,
+        createdAt: dateColumn(row.created_at) as Date,
+        organizationId: (row.organization_id as string | null) ?? null,
+        actorType: row.actor_type as string,
+        actorId: (row.actor_id as string | null) ?? null,
+        targetType: row.target_type as string,
+        targetId: (row.target_id as string | null) ?? null,
+        data: jsonColumn<Record<string, unknown> | null>(row.data, null),
+      },
+    }));
+  }
+
   async nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
     const [row] = await this.run(em, `
       select min(d.next_attempt_at) as due from webhook_delivery d join webhook_endpoint w on w.id = d.endpoint_id
@@ -67,6 +99,38 @@ export class SqlEventStore implements EventStore {
       attempts: Number(row.attempts),
       firstAttemptAt: new Date(row.first_attempt_at as string | number),
     }));
+  }
+
+  async leasedAttemptLogs(em: EntityManager, owner: string, deliveryIds: string[]): Promise<Map<string, unknown[]>> {
+    if (deliveryIds.length === 0) return new Map();
+    const rows = await this.run(em, `
+      select id, attempt_log from webhook_delivery where id in (${this.dialect.idsFromJson("?")}) and lease_owner = ?`, [JSON.stringify(deliveryIds), owner]);
+    return new Map(rows.map((row) => [row.id as string, jsonColumn<unknown[]>(row.attempt_log, [])]));
+  }
+
+  async saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    // One statement for the batch: each column a CASE over the deliveries' ids.
+    const params: unknown[] = [];
+    const column = (name: string, kind: "timestamp" | "json" | "integer" | null, value: (u: DeliveryUpdate) => unknown) => {
+      const branches = updates.map((update) => {
+        params.push(update.id, value(update));
+        return `when ? then ${kind ? this.dialect.typedParam(kind) : "?"}`;
+      });
+      return `${name} = case id ${branches.join(" ")} end`;
+    };
+    const at = (date: Date | null) => (date === null ? null : this.dialect.dateParam(date));
+    const set = [
+      column("status", null, (u) => u.status),
+      column("next_attempt_at", "timestamp", (u) => at(u.nextAttemptAt)),
+      column("last_status", "integer", (u) => u.lastStatus),
+      column("last_error", null, (u) => u.lastError),
+      column("attempt_log", "json", (u) => JSON.stringify(u.attemptLog)),
+      column("delivered_at", "timestamp", (u) => at(u.deliveredAt)),
+    ];
+    await this.run(em, `
+      update webhook_delivery set ${set.join(", ")}, lease_owner = null, lease_until = null
+      where id in (${this.dialect.idsFromJson("?")}) and lease_owner = ?`, [...params, JSON.stringify(updates.map((u) => u.id)), owner]);
   }
 
   async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {

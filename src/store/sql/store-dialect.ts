@@ -10,6 +10,11 @@ export interface StoreDialect {
   pairsFromJson(param: string): string;
   /** An aggregate of rows into one JSON array of arrays (`[]` when there are none). */
   jsonArrayOfArrays(values: string[]): string;
+  /**
+   * A bound parameter (`?`) typed as a column of this kind, where nothing else types it (a CASE
+   * branch): PostgreSQL would read it as text; SQLite stores what it is given.
+   */
+  typedParam(kind: "timestamp" | "json" | "integer"): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
   /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */

@@ -21,6 +21,7 @@ const SQLITE_DIALECT: StoreDialect = {
   nullText: "null",
   lockRowsOf: () => "",
   skipLockedOf: () => "",
+  typedParam: () => "?",
   jsonArrayHasText: (column, value) => `exists (select 1 from json_each(${column}) t where t.value = ${value})`,
 };
 
