@@ -33,17 +33,20 @@ export interface DeliveryUpdate {
   deliveredAt: Date | null;
 }
 
-/** An event as stored, as plain data. */
+/** An event as stored, as plain data (an AuditEvent entity has this shape too). */
 export interface EventRecord {
   id: string;
+  /** Its place in the feed; null until sequenced. */
   position: number | null;
   type: string;
   createdAt: Date;
   organizationId: string | null;
+  /** api_key, scim_token, cli or system, and the credential's id. */
   actorType: string;
   actorId: string | null;
   targetType: string;
   targetId: string | null;
+  /** What changed; never a secret. */
   data: Record<string, unknown> | null;
 }
 

@@ -61,7 +61,7 @@ export interface RoundWork {
 export interface RoundResult {
   /** The attempts to make now. */
   jobs: DeliveryJob[];
-  /** Endpoints past the failure threshold, disabled by the round (with their failures in a row). */
+  /** How many endpoints the round disabled: they crossed the run of failures that disables one. */
   disabled: number;
 }
 
