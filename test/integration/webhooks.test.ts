@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import type { EventConfig } from "../../src/config";
+import { pruneEvents } from "../../src/domain/events/retention";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { startReceiver, type Received, type WebhookReceiver } from "../helpers/webhook-receiver";
@@ -218,6 +219,21 @@ describe("webhooks", () => {
 
     const unknown = await server.gql(EVENTS, { o: org, types: ["user.created"] });
     expect(unknown.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringContaining('"user.created" is not an event type') });
+  });
+
+  it("prunes events past the retention period, and positions carry on after them (never reused)", async () => {
+    const f = fixtures(server);
+    const org = await f.organization("Retained");
+    await f.user(org, "old@retained.test");
+    const before = (await server.ok(EVENTS, { o: org })).events.edges.map((e: { node: { position: number } }) => e.node.position);
+    expect(before.length).toBeGreaterThan(0);
+    // Everything created up to now is past a retention that ends a second from now.
+    expect(await pruneEvents(server.built.orm.em.fork(), new Date(Date.now() + 1_000))).toBeGreaterThanOrEqual(before.length);
+    expect((await server.ok(EVENTS, { o: org })).events.edges).toEqual([]);
+    await f.user(org, "new@retained.test");
+    const after = (await server.ok(EVENTS, { o: org })).events.edges.map((e: { node: { position: number; type: string } }) => e.node);
+    expect(after.map((e: { type: string }) => e.type)).toEqual(["user.create"]);
+    expect(after[0].position).toBeGreaterThan(Math.max(...before));
   });
 
   it("keeps endpoints, deliveries and events within their organization", async () => {

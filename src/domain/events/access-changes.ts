@@ -84,13 +84,10 @@ async function accessMaps(em: EntityManager, userIds: string[]): Promise<Map<str
 /**
  * Whether a role is bound on one of these groups or on a group containing them: only then can a
  * change of their members (or their removal) change anyone's access. Most groups an IdP syncs
- * carry no binding, and their membership changes then cost two statements here and no snapshot.
+ * carry no binding, and their membership changes then cost one statement here and no snapshot.
  */
-export async function rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean> {
-  const store = storeOf(em);
-  const closure = new Set(groupIds);
-  for (const id of groupIds) for (const ancestor of await store.ancestorGroupIds(em, id)) closure.add(ancestor);
-  return store.groupsHaveBindings(em, [...closure]);
+export function rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean> {
+  return storeOf(em).rolesBoundOnOrAbove(em, groupIds);
 }
 
 /** The users of these groups, directly or through nested groups. */

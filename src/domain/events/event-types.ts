@@ -1,3 +1,5 @@
+import { Invalid } from "../errors";
+
 /**
  * Every event type the feed and the webhooks carry, with what it means: the README's table and the
  * check on an endpoint's event types come from here. Changes made over SCIM take Stytch's names
@@ -48,4 +50,12 @@ export const EVENT_TYPES: Readonly<Record<string, string>> = {
 
 export function isEventType(type: string): boolean {
   return Object.prototype.hasOwnProperty.call(EVENT_TYPES, type);
+}
+
+/** Refuses (INVALID) any of `types` that is not an event type, naming them all. */
+export function assertEventTypes(types: readonly string[], field = "types"): void {
+  const unknown = types.filter((type) => !isEventType(type));
+  if (unknown.length === 0) return;
+  const named = unknown.map((t) => `"${t}"`).join(", ");
+  throw new Invalid(`${field}: ${named} ${unknown.length > 1 ? "are not event types" : "is not an event type"} (see the README's list)`);
 }

@@ -4,7 +4,7 @@ import type { Actor } from "../actor";
 import { Invalid } from "../errors";
 import { readVisibleOrganization } from "../lookup";
 import { pageSize, type PageResult } from "../queries/pagination";
-import { isEventType } from "./event-types";
+import { assertEventTypes } from "./event-types";
 import { sequenceEvents } from "./sequence";
 
 export interface FeedArgs {
@@ -41,8 +41,7 @@ export async function listEvents(em: EntityManager, actor: Actor, organizationId
   const size = pageSize(args.first);
   const after = args.after ? decodePositionCursor(args.after) : 0;
   const types = args.types?.length ? args.types : null;
-  const unknown = types?.find((type) => !isEventType(type));
-  if (unknown !== undefined) throw new Invalid(`"${unknown}" is not an event type (see the README's list)`);
+  if (types) assertEventTypes(types);
   await sequenceEvents(em);
   const where: FilterQuery<AuditEvent> = { organizationId, position: { $gt: after }, ...(types ? { type: { $in: types } } : {}) };
   const rows = size === 0 ? [] : await em.find(AuditEvent, where, { orderBy: { position: "asc" }, limit: size + 1 });

@@ -1,11 +1,10 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { AuditEvent } from "../../store/entities";
 import type { Actor } from "../actor";
-import { Invalid } from "../errors";
 import { readVisibleOrganization } from "../lookup";
 import { storeOf } from "../ports/store";
 import { onEventsCommitted } from "./commit-signal";
-import { isEventType } from "./event-types";
+import { assertEventTypes } from "./event-types";
 import { sequenceEvents } from "./sequence";
 
 export interface FollowOptions {
@@ -29,8 +28,7 @@ export async function followEvents(
   // Checked before the stream exists, so a refusal is the subscription's answer (NOT_FOUND, …).
   await readVisibleOrganization(em, actor, organizationId);
   const wanted = types?.length ? types : null;
-  const unknown = wanted?.find((type) => !isEventType(type));
-  if (unknown !== undefined) throw new Invalid(`"${unknown}" is not an event type (see the README's list)`);
+  if (wanted) assertEventTypes(wanted);
   // An async generator's return() waits for the step under way, and a follow waiting for events
   // would never finish one: the abort wakes it, so unsubscribing ends it at once.
   const controller = new AbortController();

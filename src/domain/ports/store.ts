@@ -62,8 +62,8 @@ export interface DirectoryStore {
   userMembersOfGroups(em: EntityManager, groupIds: string[]): Promise<string[]>;
   /** Every user id of an organization (one indexed statement). */
   userIdsOfOrganization(em: EntityManager, organizationId: string): Promise<string[]>;
-  /** Whether a role is bound to any of these groups (one indexed statement). */
-  groupsHaveBindings(em: EntityManager, groupIds: string[]): Promise<boolean>;
+  /** Whether a role is bound to one of these groups or to a group containing them, at any depth (one recursive statement). */
+  rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean>;
   /** For each user, the groups it is directly in. */
   directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>>;
   /** For each user, every group it is in directly or through nesting. */

@@ -2,7 +2,7 @@ import { WebhookEndpoint } from "../../store/entities";
 import { recordAudit } from "../audit";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid } from "../errors";
-import { isEventType } from "../events/event-types";
+import { assertEventTypes } from "../events/event-types";
 import { findVisible, findVisibleOrganization } from "../lookup";
 import { DEFAULT_ROTATION_OVERLAP_SECONDS, type WebhookSettings } from "./settings";
 import { newSigningSecret, sealSecret } from "./signing-secrets";
@@ -130,8 +130,7 @@ function checkedUrl(url: string, settings: WebhookSettings): string {
 
 function checkedEventTypes(types: string[] | null | undefined): string[] | null {
   if (!types || types.length === 0) return null;
-  const unknown = types.filter((type) => !isEventType(type));
-  if (unknown.length > 0) throw new Invalid(`eventTypes: ${unknown.map((t) => `"${t}"`).join(", ")} ${unknown.length > 1 ? "are not event types" : "is not an event type"} (see the README's list)`);
+  assertEventTypes(types, "eventTypes");
   return [...new Set(types)].sort();
 }
 

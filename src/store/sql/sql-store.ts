@@ -261,11 +261,16 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return rows.map((r) => r.id as string);
   }
 
-  async groupsHaveBindings(em: EntityManager, groupIds: string[]): Promise<boolean> {
+  async rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean> {
     if (groupIds.length === 0) return false;
-    const rows = await this.run(em, `select 1 as found from role_binding where subject_group_id in (${this.dialect.idsFromJson("?")}) limit 1`, [JSON.stringify(groupIds)]);
+    // The groups themselves and every group containing them, however deep: one walk for them all.
+    const walk = upwardWalk({ name: "above", seed: `select id as group_id from "group" where id in (${this.dialect.idsFromJson("?")})` });
+    const rows = await this.run(em, `
+      with recursive ${walk}
+      select 1 as found from role_binding where subject_group_id in (select group_id from above) limit 1`, [JSON.stringify(groupIds)]);
     return rows.length > 0;
   }
+
 
   directGroupIdsOfUsers(em: EntityManager, userIds: string[]): Promise<Map<string, string[]>> {
     return this.groupsDirectlyContaining(em, "member_user_id", userIds);
