@@ -4,6 +4,7 @@
  *
  *   src/server, src/cli        composition roots: may import any layer
  *   src/graph | src/scim       the two surfaces: neither imports the other, nor store/
+ *   src/exports                file formats of domain answers (server/ and cli/ write them): not store/
  *   src/domain                 commands, queries and the ports storage implements
  *   src/access | src/store     access/ is pure; store/ implements domain/ports and nothing else
  *
@@ -20,10 +21,10 @@ module.exports = {
     {
       name: "surfaces-not-store",
       comment:
-        "graph/, scim/ and delivery/ (the webhook dispatcher) reach storage only through domain/: entity classes " +
+        "graph/, scim/, delivery/ (the webhook dispatcher) and exports/ (file formats) reach storage only through domain/: entity classes " +
         "through src/domain/model.ts, queries and commands through domain/.",
       severity: "error",
-      from: { path: "^src/(graph|scim|delivery)/" },
+      from: { path: "^src/(graph|scim|delivery|exports)/" },
       to: { path: "^src/store/" },
     },
     {
@@ -74,7 +75,7 @@ module.exports = {
       name: "entry-points-on-top",
       comment: "server/ and cli/ are the composition roots: no layer below imports them.",
       severity: "error",
-      from: { path: "^src/(graph|scim|delivery|domain|access|store)/" },
+      from: { path: "^src/(graph|scim|delivery|exports|domain|access|store)/" },
       to: { path: "^src/(server|cli)/" },
     },
     {

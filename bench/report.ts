@@ -3,6 +3,8 @@ import type { Ceilings } from "./ceilings";
 import type { BenchDatabaseKind } from "./database";
 import { describeFailures, type FleetLoads, type FleetResult } from "./fleet";
 import type { LoadResult } from "./load";
+import type { AccessQuestionsResult } from "./scenarios/access-questions";
+import type { AccessReviewExportResult } from "./scenarios/access-review-export";
 import type { BigGroupResult } from "./scenarios/big-group";
 import type { LimitsResult } from "./scenarios/graphql-limits";
 import type { ListResult } from "./scenarios/list";
@@ -47,6 +49,8 @@ export interface BenchResults {
     scimBigGroup?: BigGroupResult;
     /** Issue 14: what webhook delivery costs the creates, and what it delivers (absent from earlier runs). */
     webhooks?: WebhookBenchResult;
+    /** Issue 15: whoCan, whereCan and the access review export, each beside what it is held to (absent from earlier runs, as are its sizes: whereCan*, exportUsers). */
+    access?: AccessQuestionsResult;
     memory: { afterBigDirectoryMB: number; afterSyncMB: number };
     /** Version 2 on: each server's peak RSS (VmHWM) in MB at the end of its life, by what it served ("directory", "sync", …). */
     peakRssMB?: Record<string, number>;
@@ -113,6 +117,45 @@ export function evaluate(r: BenchResults): Check[] {
     ...(s.graphLimits ? [limitsCheck(s.graphLimits)] : []),
     ...(s.fleet ? fleetChecks(s.fleet) : []),
     ...(s.webhooks ? [webhookCheck(s.webhooks)] : []),
+    ...(s.access ? accessChecks(s.access) : []),
+  ];
+}
+
+/**
+ * Issue 15: the access questions asked the other way round cost about what the requests they
+ * resemble cost, measured in the same run — a page of whoCan what a page of users with their
+ * groups costs, its full count what the users' count costs, a page of whereCan what one
+ * effectiveAccess of the same user costs — and the export's memory does not grow with the directory.
+ */
+function accessChecks(a: AccessQuestionsResult): Check[] {
+  const { whoCan, whereCan, export: { small, big } } = a;
+  return [
+    { name: "access.whoCan first page vs a page of users with their groups", actual: pct(whoCan.page.rps / whoCan.usersPage.rps), target: "≥ 50%", pass: whoCan.page.rps >= 0.5 * whoCan.usersPage.rps },
+    {
+      name: `access.whoCan totalCount p50 vs users' totalCount p50, ${n(whoCan.users)} users`, actual: `${(whoCan.count.p50 / whoCan.usersCount.p50).toFixed(2)}×`, target: "≤ 3×",
+      pass: whoCan.count.p50 <= 3 * whoCan.usersCount.p50,
+    },
+    { name: "access.whereCan first page vs effectiveAccess of the same user", actual: pct(whereCan.page.rps / whereCan.effectiveAccess.rps), target: "≥ 50%", pass: whereCan.page.rps >= 0.5 * whereCan.effectiveAccess.rps },
+    {
+      name: `access review export peak RSS, ${n(big.users)} vs ${n(small.users)} users`, actual: `${(big.peakRssMB / small.peakRssMB).toFixed(2)}× (${big.peakRssMB} vs ${small.peakRssMB} MB)`, target: "≤ 1.25×",
+      pass: big.peakRssMB <= 1.25 * small.peakRssMB,
+    },
+  ];
+}
+
+/** The access scenario's rows: each question beside the request it is held to, then the export at both sizes. */
+function accessRows(a: AccessQuestionsResult, load: (x: LoadResult) => string): string[] {
+  const { whoCan, whereCan } = a;
+  const exportRow = (e: AccessReviewExportResult, beside: string) =>
+    `| access review export (JSON lines), ${n(e.users)} users, read to the end | ${n(e.rows)} rows, ${e.megabytes} MB in ${e.seconds} s: ${n(e.rowsPerSecond)} rows/s | | server peak RSS ${e.peakRssMB} MB${beside} |`;
+  return [
+    `| access.whoCan, first 50 of the ${n(whoCan.holders)} holders of ${whoCan.permission} on an account, ${n(whoCan.users)} users | ${load(whoCan.page)} | ${pct(whoCan.page.rps / whoCan.usersPage.rps)} of a page of users |`,
+    `| a page of users: users(first: 50) with their groups, the same load | ${load(whoCan.usersPage)} | |`,
+    `| access.whoCan totalCount alone, one at a time | ${n(whoCan.count.requests)} requests | ${whoCan.count.p50} / ${whoCan.count.p99} ms | ${(whoCan.count.p50 / whoCan.usersCount.p50).toFixed(2)}× users' totalCount p50 (${whoCan.usersCount.p50} / ${whoCan.usersCount.p99} ms) |`,
+    `| access.whereCan, first 50 of the ${n(whereCan.accountsWithPermission)} accounts where a user in ${n(whereCan.groups)} groups has ${whereCan.permission}, ${n(whereCan.accounts)} accounts | ${load(whereCan.page)} | ${pct(whereCan.page.rps / whereCan.effectiveAccess.rps)} of effectiveAccess |`,
+    `| effectiveAccess of the same user on a random account, the same load | ${load(whereCan.effectiveAccess)} | |`,
+    exportRow(a.export.small, ""),
+    exportRow(a.export.big, `, ${(a.export.big.peakRssMB / a.export.small.peakRssMB).toFixed(2)}× the ${n(a.export.small.users)} users' export`),
   ];
 }
 
@@ -291,6 +334,7 @@ export function renderMarkdown(r: BenchResults): string {
     `| graph.list, ${n(s.graphList.page)} users with groups and roles | ${s.graphList.milliseconds} ms, ${s.graphList.statements} SQL statements (${s.graphList.statementsSmallPage} for a tenth of the page) | | |`,
     ...(s.graphLimits ? [limitsRow(s.graphLimits)] : []),
     ...(s.webhooks ? webhookRows(s.webhooks) : []),
+    ...(s.access ? accessRows(s.access, load) : []),
     `| memory (server RSS) | ${s.memory.afterBigDirectoryMB} MB at ${n(r.sizes.bigDirectory)} users, ${s.memory.afterSyncMB} MB after the sync | | |`,
     ...(s.peakRssMB ? [`| server peak RSS (VmHWM), each server at the end of its life | ${Object.entries(s.peakRssMB).map(([server, mb]) => `${server} ${mb} MB`).join(", ")} | | |`] : []),
     "",

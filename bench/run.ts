@@ -22,6 +22,8 @@ import { afterWarmUp, alternatingRounds, type LoadResult } from "./load";
 import { benchMillion } from "./million";
 import { RESULTS_DIR, updateReadme, writeResults, type RecordedRun } from "./output";
 import { evaluate, renderMarkdown, RESULTS_VERSION, runInfo, type BenchResults } from "./report";
+import { measureWhoCan, runWhereCan } from "./scenarios/access-questions";
+import { runAccessReviewExports } from "./scenarios/access-review-export";
 import { scimBigGroup } from "./scenarios/big-group";
 import { BENCH_PERMISSIONS } from "./scenarios/graph";
 import { graphCanBatch, graphCanSingle } from "./scenarios/graph";
@@ -127,6 +129,7 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     const checks = { userIds, accountIds: tenant.accountIds, permissions: BENCH_PERMISSIONS };
     const graphCanBatchResult = await measure("graph.can, batches of 100", (t) => graphCanBatch(target, checks, t, CONNECTIONS));
     const graphCanSingleResult = await measure("graph.can, single, concurrency 1", (t) => graphCanSingle(target, checks, t));
+    const whoCan = await measureWhoCan(target, tenant, sizes, log);
     log(`▸ graph.limits, ${sizes.limitsRequests} fan-out documents and ${sizes.limitsRequests} normal queries, one at a time`);
     const graphLimitsResult = await graphLimits(target, sizes.limitsRequests);
     const scimMembersSmallGroup = await measure("scim.members, 10-member group", (t) => scimMembers(target, smallGroup, outsiders, t, MEMBERS_CONNECTIONS));
@@ -147,6 +150,8 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
     const sync = await runSync(sizes, databases);
     const bigGroupRun = await runBigGroup(sizes, databases);
     const webhooks = await runWebhooks(sizes, databases);
+    const whereCan = await runWhereCan(databases, sizes, log);
+    const reviewExport = await runAccessReviewExports(databases, sizes, log);
     return {
       version: RESULTS_VERSION,
       ...runInfo(databases.kind, database, mode),
@@ -166,8 +171,14 @@ async function runAll(sizes: BenchSizes, mode: "full" | "quick", databases: Benc
         graphLimits: graphLimitsResult,
         scimBigGroup: bigGroupRun.result,
         webhooks: webhooks.result,
+        access: { whoCan, whereCan: whereCan.result, export: reviewExport },
         memory: { afterBigDirectoryMB, afterSyncMB: sync.rssMB },
-        peakRssMB: { directory: directoryPeakMB, "small directory": smallDirectoryPeakMB, sync: sync.peakRssMB, "big group": bigGroupRun.peakRssMB, webhooks: webhooks.peakRssMB },
+        peakRssMB: {
+          directory: directoryPeakMB, "small directory": smallDirectoryPeakMB, sync: sync.peakRssMB, "big group": bigGroupRun.peakRssMB, webhooks: webhooks.peakRssMB,
+          whereCan: whereCan.peakRssMB,
+          [`export of ${reviewExport.small.users} users`]: reviewExport.small.peakRssMB,
+          [`export of ${reviewExport.big.users} users`]: reviewExport.big.peakRssMB,
+        },
         ...(fleet ? { fleet } : {}),
       },
     };

@@ -1,5 +1,6 @@
 import type { EntityData, EntityManager, EntityName, MikroORM } from "@mikro-orm/core";
 import { Group, GroupMembership, Organization, Role, RoleBinding, User, Account } from "../src/store/entities";
+import { idpRoleKeysOf } from "../src/domain/user-attributes";
 import { roleBindingIdentityKey } from "../src/store/entities/role-binding";
 import type { BenchDatabaseKind } from "./database";
 import type { BenchTenant } from "./tenant";
@@ -34,6 +35,8 @@ export async function seedUsers(orm: MikroORM, tenant: BenchTenant, from: number
             displayName: `User ${i}`,
             emails: [{ value: userNameOf(i), type: "work", primary: true }],
             roles: i % 3 === 0 ? [{ value: `Bench-Role-${i % 4}` }] : [],
+            // Written beside the values, as the commands write it: whoCan matches mappings on it.
+            idpRoleKeys: i % 3 === 0 ? idpRoleKeysOf([{ value: `Bench-Role-${i % 4}` }]) : null,
             managedBy: "SCIM" as const,
           };
           users.push(user);
@@ -122,6 +125,61 @@ export async function seedGroupWithMembers(orm: MikroORM, tenant: BenchTenant, n
   await em.insertMany(Group, [group]);
   await seedMemberships(orm, userIds.map((userId) => [group.id, userId]));
   return group.id;
+}
+
+/** A user in many groups, bound on many accounts (access.whereCan): what seedUserInManyGroups made. */
+export interface ManyGroupsUser {
+  userId: string;
+  /** Every account of the organization, the tenant's first. */
+  accountIds: string[];
+  /** Role id → the accounts on which the user's groups bind it. */
+  accountsBoundTo: Map<string, Set<string>>;
+}
+
+/**
+ * A user who is in `groups` groups over an organization of `accounts` accounts (the tenant's and
+ * more), with `otherUsers` users beside it spread one a group: group g binds role 4 + g % 4 on 2
+ * accounts (2g and 2g + 1, round the accounts), and group 0 also binds role 1 organization-wide.
+ * The user is user 0 of seedUsers, so it carries the IdP role value Bench-Role-0 (mapped to role 0).
+ */
+export async function seedUserInManyGroups(orm: MikroORM, tenant: BenchTenant, shape: { accounts: number; groups: number; otherUsers: number }): Promise<ManyGroupsUser> {
+  const [userId, ...others] = await seedUsers(orm, tenant, 0, 1 + shape.otherUsers);
+  const accountIds = [...tenant.accountIds];
+  const groupIds: string[] = [];
+  const accountsBoundTo = new Map<string, Set<string>>();
+  const em = orm.em.fork();
+  await em.transactional(async (tx) => {
+    const org = tx.getReference(Organization, tenant.organizationId);
+    const accounts: Account[] = [];
+    for (let i = accountIds.length; i < shape.accounts; i += 1) accounts.push(Object.assign(new Account(), { organization: org, name: `account-${i}` }));
+    await insertInChunks(tx, Account, accounts);
+    accountIds.push(...accounts.map((a) => a.id));
+    const groups = Array.from({ length: shape.groups }, (_, g) =>
+      Object.assign(new Group(), { organization: org, displayName: `many-${g}`, displayNameKey: `many-${g}`, managedBy: "SCIM" }));
+    await insertInChunks(tx, Group, groups);
+    groupIds.push(...groups.map((g) => g.id));
+    const binding = (roleId: string, groupId: string, accountId: string | null) => Object.assign(new RoleBinding(), {
+      organization: org,
+      role: tx.getReference(Role, roleId),
+      subjectGroup: tx.getReference(Group, groupId),
+      account: accountId ? tx.getReference(Account, accountId) : null,
+      identityKey: roleBindingIdentityKey(roleId, `group:${groupId}`, accountId),
+    });
+    const bindings = [binding(tenant.roleIds[1], groupIds[0], null)];
+    groupIds.forEach((groupId, g) => {
+      const roleId = tenant.roleIds[4 + (g % 4)];
+      for (const accountId of [accountIds[(2 * g) % accountIds.length], accountIds[(2 * g + 1) % accountIds.length]]) {
+        bindings.push(binding(roleId, groupId, accountId));
+        accountsBoundTo.set(roleId, (accountsBoundTo.get(roleId) ?? new Set()).add(accountId));
+      }
+    });
+    await insertInChunks(tx, RoleBinding, bindings);
+  });
+  await seedMemberships(orm, [
+    ...groupIds.map((groupId): [string, string] => [groupId, userId]),
+    ...others.map((otherId, i): [string, string] => [groupIds[i % groupIds.length], otherId]),
+  ]);
+  return { userId, accountIds, accountsBoundTo };
 }
 
 async function seedMemberships(orm: MikroORM, pairs: Array<[string, string]>): Promise<void> {

@@ -6,7 +6,10 @@ export interface BenchSizes {
   /** Users of the small directory (its own database and server) and of the big one. */
   smallDirectory: number;
   bigDirectory: number;
-  /** scim.lookup alternates rounds on the small and the big directory, this many each. */
+  /**
+   * scim.lookup alternates rounds on the small and the big directory, this many each; so do the
+   * access questions with the requests they are held against.
+   */
   lookupRounds: number;
   /** Members of the big group in scim.members (the small group has 10). */
   bigGroup: number;
@@ -22,6 +25,15 @@ export interface BenchSizes {
   listPage: number;
   /** graph.limits: fan-out documents and normal queries, this many of each, one at a time. */
   limitsRequests: number;
+  /**
+   * access.whereCan, on a directory of its own: one user in whereCanGroups groups over
+   * whereCanAccounts accounts, each group bound on 2 of them, with whereCanOtherUsers users beside it.
+   */
+  whereCanAccounts: number;
+  whereCanGroups: number;
+  whereCanOtherUsers: number;
+  /** The access review export, on two directories of their own seeded as the big one, at these sizes (users): its memory must not grow with them. */
+  exportUsers: [number, number];
   /**
    * The fleet (`--processes N`, see fleet.ts): rounds of 1 process and of N, alternating, each
    * `seconds / fleetRounds` long, or `fleetCreates` requests long for scim.create (every one
@@ -46,6 +58,10 @@ export const FULL: BenchSizes = {
   syncMemberships: 50_000,
   listPage: 1_000,
   limitsRequests: 500,
+  whereCanAccounts: 1_000,
+  whereCanGroups: 500,
+  whereCanOtherUsers: 2_000,
+  exportUsers: [10_000, 100_000],
   fleetRounds: 2,
   fleetCreates: 3_000,
 };
@@ -70,6 +86,10 @@ export const QUICK: BenchSizes = {
   syncMemberships: 300,
   listPage: 100,
   limitsRequests: 20,
+  whereCanAccounts: 40,
+  whereCanGroups: 20,
+  whereCanOtherUsers: 40,
+  exportUsers: [500, 2_000],
   fleetRounds: 1,
   fleetCreates: 200,
 };

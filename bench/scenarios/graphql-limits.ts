@@ -50,7 +50,8 @@ async function timedRequest(target: Target, query: string, expectedStatus: numbe
   return elapsed;
 }
 
-function percentiles(samples: number[]): Latency {
+/** p50 and p99 of latencies in ms, to a tenth. */
+export function percentiles(samples: number[]): Latency {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 10) / 10;
   return { p50: at(0.5), p99: at(0.99) };

@@ -2,6 +2,7 @@ import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261130000051 } from "./Migration20261130000051";
 import { Migration20261130025647 } from "./Migration20261130025647";
 import { Migration20261130150937 } from "./Migration20261130150937";
+import { Migration20261130180000 } from "./Migration20261130180000";
 
 /**
  * Every PostgreSQL migration, in order: written for PostgreSQL from the same entities as the
@@ -12,4 +13,5 @@ export const POSTGRES_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261130000051", class: Migration20261130000051 },
   { name: "Migration20261130025647", class: Migration20261130025647 },
   { name: "Migration20261130150937", class: Migration20261130150937 },
+  { name: "Migration20261130180000", class: Migration20261130180000 },
 ];

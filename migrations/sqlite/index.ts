@@ -4,6 +4,7 @@ import { Migration20261125152500 } from "./Migration20261125152500";
 import { Migration20261129212516 } from "./Migration20261129212516";
 import { Migration20261130025646 } from "./Migration20261130025646";
 import { Migration20261130150937 } from "./Migration20261130150937";
+import { Migration20261130180000 } from "./Migration20261130180000";
 
 /**
  * Every SQLite migration, in order. Listed explicitly (not discovered from the folder) so the same list
@@ -15,4 +16,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261129212516", class: Migration20261129212516 },
   { name: "Migration20261130025646", class: Migration20261130025646 },
   { name: "Migration20261130150937", class: Migration20261130150937 },
+  { name: "Migration20261130180000", class: Migration20261130180000 },
 ];

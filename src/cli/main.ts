@@ -3,6 +3,7 @@ import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config";
+import { ACCESS_REVIEW_USAGE, accessReviewCommand } from "./access-review";
 import { CLI_ACTOR } from "../domain/actor";
 import { createApiKey } from "../domain/commands/credentials";
 import { printGraphSchema, SCHEMA_FILE } from "../graph/print-schema";
@@ -20,6 +21,7 @@ const USAGE = `idgraph <command>
   api-key create --role admin|reader --name NAME [--organization ORG_ID]
                                 create an API key; its secret is the last line printed
   schema:emit                   write ${SCHEMA_FILE} from the resolvers
+  ${ACCESS_REVIEW_USAGE}
 
 Configuration comes from the environment: PORT, HOST, DATABASE_URL, LOG_LEVEL and the rest of the
 README's Configure table (DATABASE_POOL_SIZE, rate limits, metrics, SHUTDOWN_TIMEOUT_MS).
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "migrate") return migrate();
   if (command === "api-key" && rest[0] === "create") return createKey(rest.slice(1));
   if (command === "schema:emit") return emitSchema();
+  if (command === "access-review") return accessReviewCommand(rest);
   console.error(USAGE);
   process.exitCode = command ? 2 : 0;
 }

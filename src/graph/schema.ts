@@ -1,6 +1,7 @@
 import type { GraphQLSchema } from "graphql";
 import { buildSchema, type BuildSchemaOptions } from "type-graphql";
 import { AccessResolver, GrantedRoleResolver, GrantResolver } from "./resolvers/access.resolver";
+import { AccessHolderResolver, AccessQuestionsResolver, AccountAccessResolver, UserAccessMapResolver } from "./resolvers/access-questions.resolver";
 import { AuditResolver } from "./resolvers/audit.resolver";
 import { ApiKeyResolver, ScimTokenResolver } from "./resolvers/credentials.resolver";
 import { GroupMembershipResolver, GroupResolver } from "./resolvers/group.resolver";
@@ -9,11 +10,16 @@ import { RoleBindingResolver, RoleMappingResolver, RoleResolver } from "./resolv
 import { UserResolver } from "./resolvers/user.resolver";
 import { EventResolver } from "./resolvers/event.resolver";
 import { WebhookDeliveryResolver, WebhookEndpointResolver } from "./resolvers/webhook.resolver";
+import { WhyNotResolver } from "./resolvers/why-not.resolver";
+import { AccountAccessChangeResolver, UserAccessChangeResolver, WhatIfResolver } from "./resolvers/what-if.resolver";
 
 const RESOLVERS: BuildSchemaOptions["resolvers"] = [
   OrganizationResolver, AccountResolver, UserResolver, GroupResolver, GroupMembershipResolver,
   RoleResolver, RoleBindingResolver, RoleMappingResolver, AccessResolver, GrantedRoleResolver, GrantResolver,
   ScimTokenResolver, ApiKeyResolver, AuditResolver, EventResolver, WebhookEndpointResolver, WebhookDeliveryResolver,
+  WhyNotResolver,
+  AccessQuestionsResolver, AccessHolderResolver, AccountAccessResolver, UserAccessMapResolver,
+  WhatIfResolver, UserAccessChangeResolver, AccountAccessChangeResolver,
 ];
 
 /**

@@ -5,6 +5,7 @@ import type { Clock } from "../domain/clock";
 import { rateLimits } from "../domain/rate-limits";
 import { migrateToLatest, openOrm } from "../store/orm";
 import { GRAPHQL_PATH, registerGraphql } from "./graphql";
+import { registerAccessReviewExport } from "./access-review-export";
 import { registerHealth } from "./health";
 import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
 import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin";
@@ -32,11 +33,13 @@ export interface BuildOptions {
   onQuery?: (sql: string) => void;
   /** What authentication reads as now (token expiry, the credential cache); the system clock by default. */
   clock?: Clock;
+  /** Users the access review export reads per page (tests make pages small enough to cross). */
+  accessReviewPageSize?: number;
 }
 
 /**
  * Builds the whole server from a Config: opens the database, applies pending migrations and
- * mounts GraphQL, the playground and the SCIM facade. It does not listen; `cli/serve` and the tests decide that.
+ * mounts GraphQL, the playground, the SCIM facade and the access review export. It does not listen; `cli/serve` and the tests decide that.
  */
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<BuiltApp> {
   const orm = await openOrm(config.database, { onQuery: options.onQuery });
@@ -70,6 +73,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH, subscriptionsPath: SUBSCRIPTIONS_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
+    registerAccessReviewExport(app, { orm, limits, clock: options.clock, pageSize: options.accessReviewPageSize });
     const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) });
     return {
       app,

@@ -100,24 +100,32 @@ export function operationFor(target: IdTakingField, values: SlotValues, reach?: 
   return { document: `${root} Isolation${definitions.length ? `(${definitions.join(", ")})` : ""} { ${call} }`, variables, sent };
 }
 
-function valueFor(type: GraphQLInputType, name: string, path: string, values: SlotValues): unknown {
+/**
+ * `fallback`: inside an optional input built because one of its ids was given (one field of a
+ * one-of input), the id its other required id slots get — the same id, so the call still asks
+ * about that one.
+ */
+function valueFor(type: GraphQLInputType, name: string, path: string, values: SlotValues, fallback?: string): unknown {
   const required = isNonNullType(type);
   const inner = required ? type.ofType : type;
   if (isListType(inner)) {
-    const item = valueFor(inner.ofType, name, `${path}[]`, values);
+    const item = valueFor(inner.ofType, name, `${path}[]`, values, fallback);
     return item === undefined ? (required ? [] : undefined) : [item];
   }
   if (isInputObjectType(inner)) {
+    // An optional input none of whose ids was given is left out: the other fields of a one-of input.
+    const given = Object.entries(values).find(([slot, value]) => slot.startsWith(`${path}.`) && value !== undefined)?.[1];
+    if (!required && given === undefined && slotsOf(inner, name, path, false, new Set()).length > 0) return undefined;
     const object: Record<string, unknown> = {};
     for (const field of Object.values(inner.getFields())) {
-      const value = valueFor(field.type, field.name, `${path}.${field.name}`, values);
+      const value = valueFor(field.type, field.name, `${path}.${field.name}`, values, required ? fallback : given);
       if (value !== undefined) object[field.name] = value;
     }
     return Object.keys(object).length > 0 || required ? object : undefined;
   }
   const named = getNamedType(inner);
   if (isIdLike(name, named)) {
-    const value = values[path];
+    const value = values[path] ?? (required ? fallback : undefined);
     if (value === undefined && required) throw new Error(`slot ${path} is required but was given no value`);
     return value;
   }

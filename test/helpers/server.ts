@@ -62,6 +62,8 @@ export interface TestServerOptions {
   config?: Partial<Omit<Config, "database" | "port" | "events">> & { events?: Partial<EventConfig> };
   /** A database another test server already runs on (a second process of a fleet, in this one); left in place by close(). */
   database?: TestDatabase;
+  /** Users the access review export reads per page (BuildOptions.accessReviewPageSize). */
+  accessReviewPageSize?: number;
 }
 
 /**
@@ -74,7 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const defaults = loadConfig({});
   const events = { ...defaults.events, dispatch: false, ...options.config?.events };
   const config = { ...defaults, ...options.config, events, database: database.config, port: 0 };
-  const built = await buildApp(config, { logger: false, clock: options.clock, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
+  const built = await buildApp(config, { logger: false, clock: options.clock, accessReviewPageSize: options.accessReviewPageSize, onQuery: (message) => { statements.push(message.replace(/^\[query\]\s*/, "")); } });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const { port } = built.app.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

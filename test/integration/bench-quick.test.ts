@@ -42,6 +42,20 @@ describe(`npm run bench -- --quick --db ${testDatabaseKind()}`, () => {
     // Every fan-out document was refused with a 400: graphLimits throws on any other status.
     expect(results.scenarios.graphLimits?.requests).toBe(results.sizes.limitsRequests);
     expect(output).toMatch(/\| graph\.limits: 2\^29-spread fragment document refused \(400\)/);
+    // The access questions ran, and their answers held: the bench checks each page against `can`
+    // and whereCan's count against the seed before timing anything, and throws when one does not.
+    const access = results.scenarios.access!;
+    expect(access.whoCan.holders).toBeGreaterThan(0);
+    expect(access.whoCan.holders).toBeLessThanOrEqual(access.whoCan.users);
+    expect(access.whoCan.page.requests).toBeGreaterThan(0);
+    expect(access.whoCan.count.requests).toBeGreaterThanOrEqual(5);
+    expect(access.whereCan.accountsWithPermission).toBeGreaterThan(0);
+    expect(access.whereCan.accounts).toBe(results.sizes.whereCanAccounts);
+    expect(access.whereCan.page.requests).toBeGreaterThan(0);
+    // Every seeded user has a role on every account (its top group's, bound organization-wide).
+    expect(access.export.small.rows).toBeGreaterThanOrEqual(access.export.small.users * 5);
+    expect(access.export.big.rows).toBeGreaterThan(access.export.small.rows);
+    expect(output).toMatch(/\| access review export \(JSON lines\)/);
   }, 240_000);
 });
 

@@ -133,7 +133,8 @@ describe("playground over HTTP", () => {
     }
     expect([...rootFields].sort()).toEqual(
       ["addGroupMember", "bindRole", "can", "canBatch", "createAccount", "createGroup", "createOrganization", "createRole",
-        "createScimToken", "createUser", "directoryEvents", "effectiveAccess", "events", "setRoleMapping", "viewer"].sort(),
+        "createScimToken", "createUser", "directoryEvents", "effectiveAccess", "events", "setRoleMapping", "viewer",
+        "whoCan", "whereCan", "accessMap", "whyNot", "whatIf"].sort(),
     );
   });
 
@@ -166,6 +167,15 @@ describe("playground over HTTP", () => {
     expect(results.effectiveAccess.roles[0].grants.map((g: { kind: string }) => g.kind).sort()).toEqual(["GROUP", "MAPPING"]);
     expect(results.can).toBe(true);
     expect(results.canBatch).toEqual([true, true, false]);
+    // The questions the other way round agree: Ada is the one who can, on the one account; users.delete no role carries.
+    expect(results.whoCan.nodes.map((n: { user: { userName: string } }) => n.user.userName)).toEqual(["ada@acme.example"]);
+    expect(results.whereCan.totalCount).toBe(1);
+    expect(results.accessMap.accounts.nodes[0].permissions).toEqual(["payments.*", "reports.read"]);
+    expect(results.whyNot).toMatchObject({ allowed: false, rolesWithPermission: [], options: [] });
+    // Deactivating Ada would take her one role away everywhere; the dry run wrote nothing (no user.update in the feed).
+    expect(results.whatIf.affectedUsers).toBe(1);
+    expect(results.whatIf.changes.nodes[0].accounts).toEqual([{ account: null, gained: [], lost: [{ key: "payments-admin" }] }]);
+    expect(results.events.edges.map((e: { node: { type: string } }) => e.node.type)).not.toContain("user.update");
     expect(results.events.edges.map((e: { node: { type: string } }) => e.node.type)).toContain("role_binding.create");
   });
 });

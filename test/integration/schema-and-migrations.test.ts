@@ -16,6 +16,9 @@ async function withDatabase(work: (orm: MikroORM) => Promise<void>): Promise<voi
   }
 }
 
+/** A datetime literal each database stores in its datetime columns (SQLite: epoch milliseconds, as MikroORM writes them). */
+const NOW = testDatabaseKind() === "sqlite" ? String(Date.now()) : "now()";
+
 describe("schema/schema.graphql", () => {
   it("is what the resolvers build (run `npm run schema:emit` after changing src/graph)", async () => {
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(await printGraphSchema());
@@ -51,6 +54,26 @@ describe(`migrations (${testDatabaseKind()})`, () => {
     });
   });
 
+  it("give users stored before User.idpRoleKeys existed their folded IdP role values", async () => {
+    await withDatabase(async (orm) => {
+      await migrateToLatest(orm);
+      const connection = orm.em.fork().getConnection();
+      await connection.execute(`insert into organization (id, name, created_at, updated_at) values ('o', 'o', ${NOW}, ${NOW})`);
+      const user = (id: string, roles: unknown) =>
+        `insert into "user" (id, organization_id, user_name, user_name_key, emails, phone_numbers, addresses, photos, ims, roles, entitlements, x509certificates, created_at, updated_at)
+         values ('${id}', 'o', '${id}', '${id}', '[]', '[]', '[]', '[]', '[]', '${JSON.stringify(roles)}', '[]', '[]', ${NOW}, ${NOW})`;
+      // Down past the migration that adds the column, users written as before it, then up again.
+      await orm.getMigrator().down();
+      await connection.execute(user("a", [{ value: " ÉDITEUR" }, { value: "e\u0301diteur" }, { value: "Admin" }]));
+      await connection.execute(user("b", []));
+      await connection.execute(user("c", [{ value: "" }, { display: "no value" }]));
+      expect(await migrateToLatest(orm)).toEqual(["Migration20261130180000"]);
+      const rows = (await connection.execute(`select id, idp_role_keys from "user" order by id`)) as Array<{ id: string; idp_role_keys: unknown }>;
+      const keys = rows.map((r) => [r.id, typeof r.idp_role_keys === "string" ? JSON.parse(r.idp_role_keys) : r.idp_role_keys]);
+      expect(keys).toEqual([["a", ["admin", "éditeur"]], ["b", null], ["c", null]]);
+    });
+  });
+
   const sqliteOnly = testDatabaseKind() === "sqlite" ? it : it.skip;
   const postgresOnly = testDatabaseKind() === "postgres" ? it : it.skip;
 
@@ -62,6 +85,7 @@ describe(`migrations (${testDatabaseKind()})`, () => {
       const lookups: Array<[string, RegExp]> = [
         [`select id from "user" where organization_id = 'o' and user_name_key = 'ada'`, /SEARCH user USING (COVERING )?INDEX user_org_user_name_key_unique/],
         [`select id from "user" where organization_id = 'o' and external_id = 'x'`, /SEARCH user USING INDEX user_org_external_id_index/],
+        [`select id from "user" where organization_id = 'o' and id > 'u' order by id limit 50`, /SEARCH user USING COVERING INDEX user_org_id_index \(organization_id=\? AND id>\?\)$/],
         [`select id from "group" where organization_id = 'o' and display_name_key = 'sre'`, /SEARCH group USING (COVERING )?INDEX group_org_display_name_key_unique/],
         [`select group_id from group_membership where member_user_id = 'u'`, /SEARCH group_membership USING COVERING INDEX group_membership_member_user_group_index/],
         [`select group_id from group_membership where member_group_id = 'g'`, /SEARCH group_membership USING COVERING INDEX group_membership_member_group_group_index/],
@@ -92,6 +116,7 @@ describe(`migrations (${testDatabaseKind()})`, () => {
       const lookups: Array<[string, RegExp]> = [
         [`select id from "user" where organization_id = 'o1' and user_name_key = 'user20'`, /Index (Only )?Scan using user_org_user_name_key_unique/],
         [`select * from "user" where id = 'u7'`, /Index Scan using user_pkey/],
+        [`select id from "user" where organization_id = 'o1' and id > 'u7' order by id limit 50`, /Index Only Scan using user_org_id_index/],
         [`select id from "user" where organization_id = 'o1' and external_id = 'x20'`, /(Index (Only )?Scan using|Bitmap Index Scan on) user_org_external_id_index/],
         [`select id from "group" where organization_id = 'o1' and display_name_key = 'group 20'`, /Index (Only )?Scan using group_org_display_name_key_unique/],
         [`select group_id from group_membership where member_user_id = 'u7'`, /Index Only Scan using group_membership_member_user_group_index/],

@@ -108,7 +108,8 @@ export async function addGroupMember(
   ctx: CommandContext, input: { groupId: string; userId?: string | null; memberGroupId?: string | null },
 ): Promise<GroupMembership> {
   await addGroupMembers(ctx, { groupId: input.groupId, ...singleMember(input) });
-  const membership = await ctx.em.fork().findOne(GroupMembership, {
+  // Inside a caller's transaction (whatIf's dry run) the row is visible only to that transaction.
+  const membership = await ctx.em.fork({ keepTransactionContext: true }).findOne(GroupMembership, {
     group: input.groupId,
     ...(input.userId ? { memberUser: input.userId } : { memberGroup: input.memberGroupId }),
   });

@@ -29,6 +29,9 @@ export function batchedMemberChange(ctx: CommandContext, change: Omit<MemberChan
   assertCanWrite(ctx.actor);
   // Typed group members are known to nest before anything is read.
   if (change.add.groupIds.length > 0) return alone();
+  // A change made inside its caller's transaction (whatIf's dry run, domain/queries/what-if.ts)
+  // must stay in it: a batch commits in a transaction of its own, with other requests' changes.
+  if (ctx.em.isInTransaction()) return alone();
   let queue = queues.get(ctx.em.config);
   if (!queue) queues.set(ctx.em.config, (queue = new MembershipQueue()));
   return queue.enqueue({ ctx, change: { ...change, actor: ctx.actor }, points: pointsOf(change), alone });

@@ -6,7 +6,7 @@ import { insertCommand, runCommand, type CommandContext } from "../command";
 import { Forbidden, Invalid } from "../errors";
 import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
 import { findVisibleUser, readVisibleOrganization } from "../lookup";
-import { USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
+import { idpRoleKeysOf, USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
 import { assertStorableJson } from "../json-limits";
 import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
@@ -149,5 +149,6 @@ function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): 
     changes[name] = value;
   }
   if (changes.userName !== undefined) user.userNameKey = nameKey(user.userName);
+  if (changes.roles !== undefined) user.idpRoleKeys = idpRoleKeysOf(user.roles);
   return changes;
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { EntityManager } from "@mikro-orm/core";
 import { accessChanges, accessMapOf, EVERY_OTHER_ACCOUNT, type AccessMap, type AccountAccessChange } from "../../access/access-map";
 import type { RoleFact } from "../../access/types";
@@ -46,14 +47,7 @@ export async function trackAccess(em: EntityManager, actor: Actor, organizationI
         const accounts = accessChanges(before.get(userId) ?? NONE, after.get(userId) ?? NONE);
         if (accounts.length === 0) continue;
         changed += 1;
-        em.persist(auditEvent(actor, {
-          type: "access.changed", organizationId, targetType: "user", targetId: userId,
-          data: {
-            userId,
-            accounts: accounts.map(accountChange),
-            cause: causedBy,
-          },
-        }));
+        em.persist(accessChangedEvent(actor, { organizationId, userId, accounts }, causedBy));
       }
       return changed;
     },
@@ -61,6 +55,39 @@ export async function trackAccess(em: EntityManager, actor: Actor, organizationI
 }
 
 const NONE: AccessMap = new Map([[EVERY_OTHER_ACCOUNT, []]]);
+
+/** One user's change of effective access: what its `access.changed` event says. */
+export interface UserAccessChange {
+  organizationId: string;
+  userId: string;
+  accounts: AccountAccessChange[];
+}
+
+/** Receives the access changes a command records while a capture runs. */
+export type AccessChangeSink = (change: UserAccessChange) => void;
+
+const captures = new AsyncLocalStorage<AccessChangeSink>();
+
+/**
+ * Runs `work`, handing `sink` every user's access change it records, as its `access.changed`
+ * event is made: whatIf runs the real command this way, in a transaction it then rolls back
+ * (domain/queries/what-if.ts), so a preview and the events the change would emit come from the
+ * same code. The events are still written; only the caller's rollback removes them. The capture
+ * follows `work`'s own asynchronous calls, never another request's; what `work` schedules to run
+ * later (a timer) carries it too, so a sink stops taking changes once `work` has returned.
+ */
+export function captureAccessChanges<T>(sink: AccessChangeSink, work: () => Promise<T>): Promise<T> {
+  return captures.run(sink, work);
+}
+
+/** The `access.changed` event of one user's change; a capture running (captureAccessChanges) is told of it too. */
+function accessChangedEvent(actor: Actor, change: UserAccessChange, cause: AccessChangeCause): AuditEvent {
+  captures.getStore()?.(change);
+  return auditEvent(actor, {
+    type: "access.changed", organizationId: change.organizationId, targetType: "user", targetId: change.userId,
+    data: { userId: change.userId, accounts: change.accounts.map(accountChange), cause },
+  });
+}
 
 function accountChange(change: AccountAccessChange): Record<string, unknown> {
   const ref = (role: RoleFact) => ({ id: role.id, key: role.key });
@@ -121,8 +148,5 @@ export async function newUserAccessEvent(
   });
   const accounts = accessChanges(NONE, access);
   if (accounts.length === 0) return null;
-  return auditEvent(actor, {
-    type: "access.changed", organizationId: organization.id, targetType: "user", targetId: user.id,
-    data: { userId: user.id, accounts: accounts.map(accountChange), cause: { type: cause.type, eventId: cause.id } },
-  });
+  return accessChangedEvent(actor, { organizationId: organization.id, userId: user.id, accounts }, { type: cause.type, eventId: cause.id });
 }

@@ -102,3 +102,9 @@ export interface AccessFacts {
   mappings: Array<{ id: string; organizationId: string; idpValue: string; accountId: string | null; roleId: string }>;
   roles: Array<{ id: string; key: string; name: string; permissions: string[] }>;
 }
+
+/** A user as an export lists it: who it is, nothing more. */
+export interface UserIdentity {
+  id: string;
+  userName: string;
+}

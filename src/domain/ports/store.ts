@@ -1,10 +1,12 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { Group, Organization } from "../../store/entities";
+import type { AccessQuestionStore } from "./access-questions";
 import type { EventStore } from "./events";
 import type { FilterPredicate, SortKey } from "./filter";
+import type { WhyNotFacts, WhyNotFactsQuery } from "./why-not";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord,
-  UserRecord,
+  UserIdentity, UserRecord,
 } from "./records";
 
 /**
@@ -21,6 +23,8 @@ export interface DirectoryStore {
   readonly database: "sqlite" | "postgres";
   /** The event feed's and the webhook dispatch's statements. */
   readonly events: EventStore;
+  /** The statements that list who holds access and where (whoCan, whereCan, accessMap). */
+  readonly accessQuestions: AccessQuestionStore;
 
   // Users and groups, as answers
   /** A user by id (any organization: the caller checks visibility), with its groups when asked. */
@@ -62,6 +66,8 @@ export interface DirectoryStore {
   userMembersOfGroups(em: EntityManager, groupIds: string[]): Promise<string[]>;
   /** Every user id of an organization (one indexed statement). */
   userIdsOfOrganization(em: EntityManager, organizationId: string): Promise<string[]>;
+  /** One keyset page of an organization's users (id and userName), by id, after `afterId` (null: from the first); one statement. */
+  usersOfOrganizationAfter(em: EntityManager, organizationId: string, afterId: string | null, limit: number): Promise<UserIdentity[]>;
   /** Whether a role is bound to one of these groups or to a group containing them, at any depth (one recursive statement). */
   rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean>;
   /** For each user, the groups it is directly in. */
@@ -86,6 +92,8 @@ export interface DirectoryStore {
   // Effective access
   /** The access facts of many (user, account) pairs in one statement, however deep the nesting. */
   loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts>;
+  /** What whyNot reads besides the access facts: where the roles carrying a permission reach on an account (one statement). */
+  whyNotFacts(em: EntityManager, query: WhyNotFactsQuery): Promise<WhyNotFacts>;
 
   // Credentials
   findApiKeyRecord(em: EntityManager, id: string): Promise<ApiKeyRecord | null>;

@@ -2,7 +2,10 @@ import type { EntityManager } from "@mikro-orm/core";
 import { groupChains } from "../../access/resolve";
 import type { AccessSubgraph, BindingFact, MappingFact, RoleFact } from "../../access/types";
 import type { MultiValue } from "../../store/entities/user";
+import type { Actor } from "../actor";
+import { Invalid, NotFound } from "../errors";
 import { storeOf } from "../ports/store";
+import { assertOrgVisible } from "../tenancy";
 import { idpRoleValues } from "../user-attributes";
 
 export interface AccessTarget {
@@ -88,6 +91,22 @@ export async function loadAccessGraphs(em: EntityManager, targets: AccessTarget[
       };
     },
   };
+}
+
+/**
+ * The checks of an effective-access question about a loaded pair: an unknown or invisible user or
+ * account is NOT_FOUND, an account of another organization BAD_USER_INPUT. Returns the user's
+ * organization.
+ */
+export function checkAccessTarget(actor: Actor, graphs: LoadedAccessGraphs, target: AccessTarget): string {
+  const user = graphs.users.get(target.userId);
+  if (!user) throw NotFound.entity("user", target.userId);
+  assertOrgVisible(actor, user.organizationId, "user", target.userId);
+  const accountOrg = graphs.accounts.get(target.accountId);
+  if (accountOrg === undefined) throw NotFound.entity("account", target.accountId);
+  assertOrgVisible(actor, accountOrg, "account", target.accountId);
+  if (accountOrg !== user.organizationId) throw new Invalid(`account ${target.accountId} is not in the user's organization`);
+  return user.organizationId;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

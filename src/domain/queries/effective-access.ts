@@ -1,10 +1,8 @@
 import type { EntityManager } from "@mikro-orm/core";
 import { hasPermission, resolveEffectiveAccess } from "../../access/resolve";
 import type { EffectiveAccess } from "../../access/types";
-import { loadAccessGraphs, type AccessTarget } from "./access-graphs";
+import { checkAccessTarget, loadAccessGraphs, type AccessTarget } from "./access-graphs";
 import type { Actor } from "../actor";
-import { Invalid, NotFound } from "../errors";
-import { assertOrgVisible } from "../tenancy";
 
 export interface AccessCheck extends AccessTarget {
   permission: string;
@@ -19,13 +17,7 @@ export async function getEffectiveAccessEach(em: EntityManager, actor: Actor, ta
   const graphs = await loadAccessGraphs(em, targets);
   return targets.map((target) => {
     try {
-      const user = graphs.users.get(target.userId);
-      if (!user) throw NotFound.entity("user", target.userId);
-      assertOrgVisible(actor, user.organizationId, "user", target.userId);
-      const accountOrg = graphs.accounts.get(target.accountId);
-      if (accountOrg === undefined) throw NotFound.entity("account", target.accountId);
-      assertOrgVisible(actor, accountOrg, "account", target.accountId);
-      if (accountOrg !== user.organizationId) throw new Invalid(`account ${target.accountId} is not in the user's organization`);
+      checkAccessTarget(actor, graphs, target);
       return resolveEffectiveAccess(graphs.subgraph(target));
     } catch (error) {
       return error as Error;

@@ -8,7 +8,7 @@ import { GroupType } from "../types/group.type";
 import { RoleType } from "../types/role.type";
 
 /** Resolved access → the GraphQL shape, with `via` spelling out each grant's path. */
-export function grantedRolesOf(access: EffectiveAccess): GrantedRoleType[] {
+export function grantedRolesOf<T extends Pick<EffectiveAccess, "roles">>(access: T): GrantedRoleType[] {
   return access.roles.map(({ role, grants }) => ({ ...role, grants: grants.map(grantOf) }) as GrantedRoleType);
 }
 

@@ -184,6 +184,69 @@ query CanBatch($userId: ID!, $accountId: ID!) {
     variables: { userId: "USER_ID", accountId: "ACCOUNT_ID" },
   },
   {
+    query: `# The other way round: every user who may do this on the account, and how each is granted it.
+query WhoCan($accountId: ID!, $permission: String!) {
+  whoCan(accountId: $accountId, permission: $permission, first: 20) {
+    totalCount
+    nodes {
+      user { userName }
+      roles { key grants { kind via } }
+    }
+    pageInfo { endCursor hasNextPage }
+  }
+}
+`,
+    variables: { accountId: "ACCOUNT_ID", permission: "payments.write" },
+  },
+  {
+    query: `# The accounts on which the user may do this, and the user's whole access map.
+query WhereCan($userId: ID!, $permission: String!) {
+  whereCan(userId: $userId, permission: $permission, first: 20) {
+    totalCount
+    nodes { account { name } roles { key } }
+  }
+  accessMap(userId: $userId) {
+    everyAccount { roles { key } permissions }
+    accounts(first: 20) {
+      nodes { account { name } roles { key grants { kind } } permissions }
+    }
+  }
+}
+`,
+    variables: { userId: "USER_ID", permission: "payments.write" },
+  },
+  {
+    query: `# For a denied can: what would grant it, with the ids to act on.
+query WhyNot($userId: ID!, $accountId: ID!, $permission: String!) {
+  whyNot(userId: $userId, accountId: $accountId, permission: $permission) {
+    allowed
+    summary
+    rolesWithPermission { key }
+    options { kind description roleId groupId accountId idpValue }
+  }
+}
+`,
+    variables: { userId: "USER_ID", accountId: "ACCOUNT_ID", permission: "users.delete" },
+  },
+  {
+    query: `# A dry run: what a change would do to effective access, before it is made (nothing is written).
+# Other changes: addGroupMember, removeGroupMember, bindRole, unbindRole, setRoleMapping,
+# deleteRoleMapping, setDefaultRole, setUserIdpRoleValues.
+query WhatIf($userId: ID!) {
+  whatIf(change: { setUserActive: { userId: $userId, active: false } }, first: 20) {
+    affectedUsers
+    changes {
+      nodes {
+        user { userName }
+        accounts { account { name } gained { key } lost { key } }
+      }
+    }
+  }
+}
+`,
+    variables: { userId: "USER_ID" },
+  },
+  {
     query: `# The organization's events in feed order; page on with after: <the last endCursor>.
 query Events($organizationId: ID!) {
   events(organizationId: $organizationId, first: 20) {

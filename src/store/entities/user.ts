@@ -22,12 +22,16 @@ export type { MultiValue } from "../../domain/ports/user-attributes";
 @Unique({ name: "user_org_user_name_key_unique", properties: ["organization", "userNameKey"] })
 @Index({ name: "user_org_external_id_index", properties: ["organization", "externalId"] })
 @Index({ name: "user_org_updated_at_index", properties: ["organization", "updatedAt"] })
+// An organization's users in id order: keyset pages (GraphQL lists, whoCan, the access review)
+// walk it and stop at the page's end instead of sorting the organization. It also serves what the
+// foreign key's own index would (cascades, by organization), so that one is not made.
+@Index({ name: "user_org_id_index", properties: ["organization", "id"] })
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class User {
   @PrimaryKey({ type: "string", length: 36 })
   id: string = newId();
 
-  @ManyToOne(() => Organization, { deleteRule: "cascade" })
+  @ManyToOne(() => Organization, { deleteRule: "cascade", index: false })
   organization!: Organization;
 
   @Property({ type: "string" })
@@ -46,6 +50,14 @@ export class User {
   /** Never visible to SCIM (a break-glass account): no IdP can read, change or delete it. */
   @Property({ type: "boolean", default: false })
   protectedFromScim: boolean = false;
+
+  /**
+   * The user's IdP role values as role mappings match them (folded: trimmed, NFC, lower-cased), a
+   * JSON array, null when there are none. Written by the commands with the values; the store
+   * matches mappings against it in SQL (who holds a mapped role), where folding is not available.
+   */
+  @Property({ type: "json", nullable: true })
+  idpRoleKeys: string[] | null = null;
 
   /** Bumped on every change; SCIM renders it as the resource's ETag. */
   @Property({ type: "integer" })

@@ -3,12 +3,16 @@ import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { Group, Organization } from "../entities";
 import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
 import type {
-  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord, UserRecord,
+  AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord, UserIdentity,
+  UserRecord,
 } from "../../domain/ports/records";
 import { newId } from "../ids";
+import type { AccessQuestionStore } from "../../domain/ports/access-questions";
 import { accessFactsFromRow } from "./access-facts";
+import { SqlAccessQuestions } from "./access-questions-sql";
 import { accessFactsSql } from "./access-facts-sql";
 import { findApiKeyRecord, findScimTokenRecord } from "./credential-sql";
+import { usersOfOrganizationAfter } from "./organization-users-sql";
 import { renderFilter, renderSort, type FilterResource, type FilterSqlDialect } from "./filter";
 import type { StoreDialect } from "./store-dialect";
 import type { EventStore } from "../../domain/ports/events";
@@ -19,6 +23,8 @@ import { chunks, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
 import { groupsFromJson, userRecordFromRow } from "./user-records";
 import { managedEntity } from "./managed-entity";
+import type { WhyNotFacts, WhyNotFactsQuery } from "../../domain/ports/why-not";
+import { whyNotFacts, whyNotFactsSql } from "./why-not-sql";
 
 /** The searched table's alias, which rendered filters and sorts refer to. */
 const SEARCH_ALIAS = "e0";
@@ -49,7 +55,14 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   get events(): EventStore {
     return (this.eventStore ??= new SqlEventStore(this.dialect, (em, sql, params) => this.run(em, sql, params)));
   }
+  private accessQuestionStore?: AccessQuestionStore;
+
+  /** The listing statements of the access questions (whoCan, whereCan, accessMap). */
+  get accessQuestions(): AccessQuestionStore {
+    return (this.accessQuestionStore ??= new SqlAccessQuestions(this.dialect, (em, sql, params) => this.run(em, sql, params)));
+  }
   private accessFactsText?: string;
+  private whyNotFactsText?: string;
 
   insertAll(em: EntityManager, entities: object[]): Promise<void> {
     if ((em as SqlEntityManager).isInTransaction()) {
@@ -68,6 +81,11 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     this.accessFactsText ??= accessFactsSql(this.dialect);
     const [row] = await this.run(em, this.accessFactsText, [JSON.stringify(userIds), JSON.stringify(accountIds)]);
     return accessFactsFromRow(row);
+  }
+
+  whyNotFacts(em: EntityManager, query: WhyNotFactsQuery): Promise<WhyNotFacts> {
+    this.whyNotFactsText ??= whyNotFactsSql(this.dialect);
+    return whyNotFacts((sql, params) => this.run(em, sql, params), this.whyNotFactsText, query);
   }
 
   async findUserRecord(em: EntityManager, id: string, options: { withGroups: boolean }): Promise<UserRecord | null> {
@@ -259,6 +277,10 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   async userIdsOfOrganization(em: EntityManager, organizationId: string): Promise<string[]> {
     const rows = await this.run(em, `select id from "user" where organization_id = ?`, [organizationId]);
     return rows.map((r) => r.id as string);
+  }
+
+  usersOfOrganizationAfter(em: EntityManager, organizationId: string, afterId: string | null, limit: number): Promise<UserIdentity[]> {
+    return usersOfOrganizationAfter((sql, params) => this.run(em, sql, params), organizationId, afterId, limit);
   }
 
   async rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean> {
