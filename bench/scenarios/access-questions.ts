@@ -32,7 +32,11 @@ const WHO_CAN_PAGE = `query($a: ID!, $p: String!) { whoCan(accountId: $a, permis
 const USERS_PAGE = `query($o: ID!) { users(organizationId: $o, first: ${PAGE}) { nodes { id userName groups { displayName } } } }`;
 // first: 0, so the count is all the server computes.
 const WHO_CAN_COUNT = `query($a: ID!, $p: String!) { whoCan(accountId: $a, permission: $p, first: 0) { totalCount } }`;
-const USERS_COUNT = `query($o: ID!) { users(organizationId: $o, first: 1) { totalCount } }`;
+/**
+ * What whoCan's count is held to: a count over the organization's users that looks at each of
+ * them (their `active`, which no index holds), as counting holders looks at each user's grants.
+ */
+const USERS_COUNT = `query($o: ID!) { users(organizationId: $o, filter: { active: true }, first: 1) { totalCount } }`;
 const WHERE_CAN_PAGE = `query($u: ID!, $p: String!) { whereCan(userId: $u, permission: $p, first: ${PAGE}) { nodes { accountId roles { key } permissions } } }`;
 const WHERE_CAN_COUNT = `query($u: ID!, $p: String!) { whereCan(userId: $u, permission: $p, first: 0) { totalCount } }`;
 const EFFECTIVE_ACCESS = `query($u: ID!, $a: ID!) { effectiveAccess(userId: $u, accountId: $a) { roles { key } permissions } }`;

@@ -1,5 +1,5 @@
 import { foldName } from "./names";
-import type { AccessSubgraph, EffectiveAccess, Grant, GrantScope, RoleFact } from "./types";
+import type { AccessSubgraph, EffectiveAccess, Grant, GrantScope, MappingFact, RoleFact } from "./types";
 
 /**
  * Effective access of one user on one account (DESIGN.md "Effective access"): the union of
@@ -33,10 +33,10 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
       }
     }
 
-    const userValues = new Set(graph.user.idpRoleValues.map(foldName));
+    const userValues = foldedValuesOf(graph.user);
     let mapped = false;
     for (const mapping of graph.mappings) {
-      if (!inScope(mapping.accountId) || !userValues.has(foldName(mapping.idpValue))) continue;
+      if (!inScope(mapping.accountId) || !userValues.has(foldedValueOf(mapping))) continue;
       mapped = true;
       grant(mapping.roleId, { kind: "MAPPING", mappingId: mapping.id, idpValue: mapping.idpValue, scope: scopeOf(mapping.accountId) });
     }
@@ -49,6 +49,26 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
     .sort((a, b) => (a.role.key < b.role.key ? -1 : a.role.key > b.role.key ? 1 : 0));
   const permissions = [...new Set(roles.flatMap((r) => r.role.permissions))].sort();
   return { userId: graph.user.id, accountId: graph.accountId, roles, permissions };
+}
+
+/**
+ * Folded IdP values, once per fact object: the same user and mappings are resolved on many
+ * accounts (an access map, whereCan, the review), and Unicode normalization is most of what one
+ * resolution costs. Facts are plain data that nothing changes once loaded.
+ */
+const foldedUserValues = new WeakMap<AccessSubgraph["user"], Set<string>>();
+const foldedMappingValues = new WeakMap<MappingFact, string>();
+
+function foldedValuesOf(user: AccessSubgraph["user"]): Set<string> {
+  let values = foldedUserValues.get(user);
+  if (!values) foldedUserValues.set(user, (values = new Set(user.idpRoleValues.map(foldName))));
+  return values;
+}
+
+function foldedValueOf(mapping: MappingFact): string {
+  let value = foldedMappingValues.get(mapping);
+  if (value === undefined) foldedMappingValues.set(mapping, (value = foldName(mapping.idpValue)));
+  return value;
 }
 
 /**
