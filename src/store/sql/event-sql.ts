@@ -134,9 +134,10 @@ export class SqlEventStore implements EventStore {
   }
 
   async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {
+    // A round of successes to an endpoint with no failures in a row (the steady state) writes nothing.
     const [row] = await this.run(em, `
       update webhook_endpoint set consecutive_failures = case when ? = 0 then 0 else consecutive_failures + ? end
-      where id = ? returning consecutive_failures`, [failed, failed, endpointId]);
+      where id = ? and (? > 0 or consecutive_failures <> 0) returning consecutive_failures`, [failed, failed, endpointId, failed]);
     return row ? Number(row.consecutive_failures) : 0;
   }
 
