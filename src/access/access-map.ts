@@ -1,5 +1,5 @@
-import { resolveEffectiveAccess } from "./resolve";
-import type { AccessSubgraph, EffectiveAccess, RoleFact } from "./types";
+import { bindingReachesUser, groupChains, resolveEffectiveAccess } from "./resolve";
+import type { AccessSubgraph, BindingFact, EffectiveAccess, MappingFact, RoleFact } from "./types";
 
 /** The key of an access map's entry for every account it does not name. */
 export const EVERY_OTHER_ACCOUNT = "*";
@@ -15,15 +15,44 @@ export const EVERY_OTHER_ACCOUNT = "*";
 export type AccessMap = Map<string, RoleFact[]>;
 
 export function accessMapOf(graph: Omit<AccessSubgraph, "accountId">): AccessMap {
-  const map: AccessMap = new Map();
-  for (const [accountId, access] of accessByAccount(graph)) map.set(accountId, access.roles.map((granted) => granted.role));
+  const bindings = factsByAccount(graph.bindings);
+  const mappings = factsByAccount(graph.mappings);
+  const rolesOn = (accountId: string) =>
+    resolveEffectiveAccess({ ...graph, accountId, bindings: bindings.on(accountId), mappings: mappings.on(accountId) }).roles.map((granted) => granted.role);
+  const map: AccessMap = new Map([[EVERY_OTHER_ACCOUNT, rolesOn(EVERY_OTHER_ACCOUNT)]]);
+  // Which roles resolution gives on an account depends on the facts scoped to it only through
+  // each binding's role and whether its subject reaches the user (bindingReachesUser), and each
+  // mapping's role and IdP value — never on the account's or the facts' ids. Accounts whose own
+  // facts are alike (a user whose 500 groups are each bound on two of 1,000 accounts with one of
+  // four roles) are resolved once per kind, not once each.
+  const chains = graph.groupChains ?? groupChains(graph.directGroupIds, graph.parentGroups);
+  const byKind = new Map<string, RoleFact[]>();
+  for (const accountId of namedAccounts(bindings, mappings)) {
+    const kind = kindOfFacts(bindings.byAccount.get(accountId) ?? [], mappings.byAccount.get(accountId) ?? [], (b) => bindingReachesUser(b, graph.user.id, chains));
+    let roles = byKind.get(kind);
+    if (!roles) byKind.set(kind, (roles = rolesOn(accountId)));
+    map.set(accountId, roles);
+  }
   return map;
+}
+
+/** What resolution reads of an account's own facts, as one comparable text. */
+function kindOfFacts(bindings: BindingFact[], mappings: MappingFact[], reaches: (binding: BindingFact) => boolean): string {
+  const own = [
+    ...bindings.map((b) => `b ${b.roleId} ${reaches(b)}`),
+    ...mappings.map((m) => `m ${m.roleId} ${JSON.stringify(m.idpValue)}`),
+  ];
+  return own.sort().join("\n");
+}
+
+function namedAccounts(bindings: FactsByAccount<BindingFact>, mappings: FactsByAccount<MappingFact>): Set<string> {
+  return new Set([...bindings.byAccount.keys(), ...mappings.byAccount.keys()]);
 }
 
 /**
  * The user's effective access, with grants, on each account its facts name and under
  * EVERY_OTHER_ACCOUNT on all the others: the entries of an access map, before the grants are
- * dropped. whereCan and accessMap list accounts from it; an account not named reads the
+ * dropped. The access review lists every account from it; an account not named reads the
  * EVERY_OTHER_ACCOUNT entry (whose accountId is that key, not an account's).
  */
 export function accessByAccount(graph: Omit<AccessSubgraph, "accountId">): Map<string, EffectiveAccess> {
@@ -31,17 +60,24 @@ export function accessByAccount(graph: Omit<AccessSubgraph, "accountId">): Map<s
   const mappings = factsByAccount(graph.mappings);
   const entries = new Map<string, EffectiveAccess>();
   // No account has the id "*": only organization-wide facts are in scope for it.
-  entries.set(EVERY_OTHER_ACCOUNT, resolveEffectiveAccess({ ...graph, accountId: EVERY_OTHER_ACCOUNT, bindings: bindings.orgWide, mappings: mappings.orgWide }));
+  entries.set(EVERY_OTHER_ACCOUNT, resolveEffectiveAccess({ ...graph, accountId: EVERY_OTHER_ACCOUNT, bindings: bindings.on(EVERY_OTHER_ACCOUNT), mappings: mappings.on(EVERY_OTHER_ACCOUNT) }));
   // Each named account is resolved with only the facts in scope there: the same answer (resolution
   // skips the others), without walking a user's thousand account bindings once per account.
-  for (const accountId of new Set([...bindings.byAccount.keys(), ...mappings.byAccount.keys()])) {
+  for (const accountId of namedAccounts(bindings, mappings)) {
     entries.set(accountId, resolveEffectiveAccess({ ...graph, accountId, bindings: bindings.on(accountId), mappings: mappings.on(accountId) }));
   }
   return entries;
 }
 
-/** Facts scoped to the organization, and per account those scoped to it; `on` gives an account's in-scope facts in their original order. */
-function factsByAccount<F extends { accountId: string | null }>(facts: F[]) {
+interface FactsByAccount<F> {
+  orgWide: F[];
+  byAccount: Map<string, F[]>;
+  /** The facts in scope on an account (EVERY_OTHER_ACCOUNT: the organization-wide ones), in their original order. */
+  on(accountId: string): F[];
+}
+
+/** Facts scoped to the organization, and per account those scoped to it. */
+function factsByAccount<F extends { accountId: string | null }>(facts: F[]): FactsByAccount<F> {
   const orgWide: F[] = [];
   const byAccount = new Map<string, F[]>();
   for (const fact of facts) {
@@ -50,6 +86,7 @@ function factsByAccount<F extends { accountId: string | null }>(facts: F[]) {
   }
   const order = new Map(facts.map((fact, i) => [fact, i]));
   const on = (accountId: string) => {
+    if (accountId === EVERY_OTHER_ACCOUNT) return orgWide;
     const own = byAccount.get(accountId) ?? [];
     return orgWide.length === 0 ? own : [...orgWide, ...own].sort((a, b) => (order.get(a) as number) - (order.get(b) as number));
   };

@@ -1,5 +1,5 @@
 import { foldName } from "./names";
-import type { AccessSubgraph, EffectiveAccess, Grant, GrantScope, MappingFact, RoleFact } from "./types";
+import type { AccessSubgraph, BindingFact, EffectiveAccess, Grant, GrantScope, MappingFact, RoleFact } from "./types";
 
 /**
  * Effective access of one user on one account (DESIGN.md "Effective access"): the union of
@@ -25,12 +25,9 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
     for (const binding of graph.bindings) {
       if (!inScope(binding.accountId)) continue;
       const scope = scopeOf(binding.accountId);
-      if (binding.subject.kind === "user" && binding.subject.id === graph.user.id) {
-        grant(binding.roleId, { kind: "DIRECT", bindingId: binding.id, scope });
-      } else if (binding.subject.kind === "group") {
-        const chain = chains.get(binding.subject.id);
-        if (chain) grant(binding.roleId, { kind: "GROUP", bindingId: binding.id, scope, groupChain: chain });
-      }
+      if (!bindingReachesUser(binding, graph.user.id, chains)) continue;
+      if (binding.subject.kind === "user") grant(binding.roleId, { kind: "DIRECT", bindingId: binding.id, scope });
+      else grant(binding.roleId, { kind: "GROUP", bindingId: binding.id, scope, groupChain: chains.get(binding.subject.id) as string[] });
     }
 
     const userValues = foldedValuesOf(graph.user);
@@ -49,6 +46,11 @@ export function resolveEffectiveAccess(graph: AccessSubgraph): EffectiveAccess {
     .sort((a, b) => (a.role.key < b.role.key ? -1 : a.role.key > b.role.key ? 1 : 0));
   const permissions = [...new Set(roles.flatMap((r) => r.role.permissions))].sort();
   return { userId: graph.user.id, accountId: graph.accountId, roles, permissions };
+}
+
+/** Whether a binding's subject is the user, or a group the user is in (a key of its group chains). */
+export function bindingReachesUser(binding: BindingFact, userId: string, chains: Map<string, string[]>): boolean {
+  return binding.subject.kind === "user" ? binding.subject.id === userId : chains.has(binding.subject.id);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/core";
-import { accessByAccount, EVERY_OTHER_ACCOUNT } from "../../access/access-map";
-import { hasPermission, permissionCovers } from "../../access/resolve";
-import type { EffectiveAccess } from "../../access/types";
+import { accessMapOf, EVERY_OTHER_ACCOUNT, type AccessMap } from "../../access/access-map";
+import { permissionCovers, resolveEffectiveAccess } from "../../access/resolve";
+import type { AccessSubgraph, EffectiveAccess, RoleFact } from "../../access/types";
 import type { Actor } from "../actor";
 import { Invalid, NotFound } from "../errors";
 import type { AccountPick } from "../ports/access-questions";
@@ -28,59 +28,65 @@ export interface UserAccessMap {
 /**
  * Every account on which the user has the permission (SpiceDB's LookupResources), a page at a
  * time, each with the roles that carry it and how they are granted. The user's facts are read in
- * one statement and resolved by the access rules for each account they name and for all the
- * others at once (access/access-map.ts accessByAccount); the store then pages through the
+ * one statement; the access rules give the user's roles on each account its facts name and on all
+ * the others at once (access/access-map.ts accessMapOf); the store then pages through the
  * organization's accounts picking those (DirectoryStore.accessQuestions.accountPage), so 1,000
- * accounts cost no more statements than 10.
+ * accounts cost no more statements than 10. Only the page's accounts are resolved with grants.
  */
 export async function whereCan(
   em: EntityManager, actor: Actor, question: { userId: string; permission: string }, args: PageArgs,
 ): Promise<PageResult<AccountAccess>> {
   if (question.permission.trim() === "") throw new Invalid("permission must not be empty");
-  const { organizationId, entries } = await userAccessEntries(em, actor, question.userId);
-  const pages = accountPages(em, organizationId, entries, (access) => hasPermission(access, question.permission));
-  const page = await pages(args);
+  const carries = (role: RoleFact) => role.permissions.some((granted) => permissionCovers(granted, question.permission));
+  const user = await userAccess(em, actor, question.userId);
+  const page = await accountPages(em, user, (roles) => roles.some(carries))(args);
   // Only the roles that carry the permission: the answer says why the user can, not all it has.
-  for (const node of page.nodes) {
-    node.roles = node.roles.filter((granted) => granted.role.permissions.some((p) => permissionCovers(p, question.permission)));
-  }
+  for (const node of page.nodes) node.roles = node.roles.filter((granted) => carries(granted.role));
   return page;
 }
 
 /** The user's whole access map: what holds everywhere, and a page of the accounts it has any role on. */
 export async function accessMap(em: EntityManager, actor: Actor, userId: string): Promise<UserAccessMap> {
-  const { organizationId, entries } = await userAccessEntries(em, actor, userId);
+  const user = await userAccess(em, actor, userId);
   return {
     userId,
-    everyAccount: entries.get(EVERY_OTHER_ACCOUNT) as EffectiveAccess,
-    accounts: accountPages(em, organizationId, entries, (access) => access.roles.length > 0),
+    everyAccount: resolveEffectiveAccess({ ...user.graph, accountId: EVERY_OTHER_ACCOUNT }),
+    accounts: accountPages(em, user, (roles) => roles.length > 0),
   };
 }
 
-/** The user's access per account its facts name and on every other account (one statement), checked visible to the actor. */
-async function userAccessEntries(em: EntityManager, actor: Actor, userId: string): Promise<{ organizationId: string; entries: Map<string, EffectiveAccess> }> {
+interface UserAccess {
+  organizationId: string;
+  graph: Omit<AccessSubgraph, "accountId">;
+  /** The user's roles per account its facts name, and under EVERY_OTHER_ACCOUNT on the others. */
+  map: AccessMap;
+}
+
+/** The user's facts (one statement), checked visible to the actor, and its access map. */
+async function userAccess(em: EntityManager, actor: Actor, userId: string): Promise<UserAccess> {
   const graphs = await loadAccessGraphs(em, [{ userId, accountId: EVERY_OTHER_ACCOUNT }]);
   const user = graphs.users.get(userId);
   if (!user) throw NotFound.entity("user", userId);
   assertOrgVisible(actor, user.organizationId, "user", userId);
-  return { organizationId: user.organizationId, entries: accessByAccount(graphs.subgraph({ userId, accountId: EVERY_OTHER_ACCOUNT })) };
+  const graph = graphs.subgraph({ userId, accountId: EVERY_OTHER_ACCOUNT });
+  return { organizationId: user.organizationId, graph, map: accessMapOf(graph) };
 }
 
 /**
- * Pages of the organization's accounts whose access passes `wanted`: the named accounts that pass,
- * and every other account when the access that holds everywhere passes — save the named ones that
- * do not (a mapping scoped to an account can keep the default role off there).
+ * Pages of the organization's accounts whose roles pass `wanted`: the named accounts that pass,
+ * and every other account when the roles that hold everywhere pass — save the named ones that
+ * do not (a mapping scoped to an account can keep the default role off there). Each account of a
+ * page is resolved with its grants.
  */
 function accountPages(
-  em: EntityManager, organizationId: string, entries: Map<string, EffectiveAccess>, wanted: (access: EffectiveAccess) => boolean,
+  em: EntityManager, user: UserAccess, wanted: (roles: RoleFact[]) => boolean,
 ): (args: PageArgs) => Promise<PageResult<AccountAccess>> {
-  const everywhere = entries.get(EVERY_OTHER_ACCOUNT) as EffectiveAccess;
-  const named = [...entries.keys()].filter((id) => id !== EVERY_OTHER_ACCOUNT);
+  const named = [...user.map.keys()].filter((id) => id !== EVERY_OTHER_ACCOUNT);
   const pick: AccountPick = {
-    organizationId,
-    include: named.filter((id) => wanted(entries.get(id) as EffectiveAccess)),
-    everyOther: wanted(everywhere),
-    exclude: named.filter((id) => !wanted(entries.get(id) as EffectiveAccess)),
+    organizationId: user.organizationId,
+    include: named.filter((id) => wanted(user.map.get(id) as RoleFact[])),
+    everyOther: wanted(user.map.get(EVERY_OTHER_ACCOUNT) as RoleFact[]),
+    exclude: named.filter((id) => !wanted(user.map.get(id) as RoleFact[])),
   };
   const store = storeOf(em).accessQuestions;
   return async (args) => {
@@ -88,7 +94,7 @@ function accountPages(
     const after = args.after ? decodeCursor(args.after) : null;
     const ids = size === 0 ? [] : await store.accountPage(em, pick, { after, limit: size + 1 });
     return {
-      nodes: ids.slice(0, size).map((accountId) => ({ ...(entries.get(accountId) ?? everywhere), accountId, id: accountId })),
+      nodes: ids.slice(0, size).map((accountId) => ({ ...resolveEffectiveAccess({ ...user.graph, accountId }), id: accountId })),
       hasNextPage: ids.length > size,
       hasPreviousPage: after !== null,
       cursorOf: (node) => encodeCursor(node.id),
