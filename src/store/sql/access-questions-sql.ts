@@ -90,7 +90,7 @@ export class SqlAccessQuestions implements AccessQuestionStore {
       `u.id in (select user_id from direct_holders)`,
       shape === "list"
         ? `u.id in (select member_user_id from group_membership where group_id in (select group_id from inside) and member_user_id is not null)`
-        : `exists (select 1 from group_membership m join inside i on i.group_id = m.group_id where m.member_user_id = u.id)`,
+        : this.dialect.userInGroups("u.id", "inside"),
     ];
     if (query.mappedKeys.length > 0) granted.push(hasKeyIn("mapped_keys"));
     if (query.defaultRole) granted.push(`not ${hasKeyIn("unless_keys")}`);
