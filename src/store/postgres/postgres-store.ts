@@ -25,9 +25,6 @@ const POSTGRES_DIALECT: StoreDialect = {
   skipLockedOf: (alias) => `for update of ${alias} skip locked`,
   typedParam: (kind) => `cast(? as ${kind === "timestamp" ? "timestamptz" : kind === "json" ? "jsonb" : "integer"})`,
   jsonArrayHasText: (column, value) => `jsonb_exists(${column}, ${value})`,
-  // `in (…)`: PostgreSQL hashes the CTE once (a hashed SubPlan). Written as a join it would scan
-  // the CTE for every user.
-  userInGroups: (userId, groups) => `exists (select 1 from group_membership m where m.member_user_id = ${userId} and m.group_id in (select group_id from ${groups}))`,
 };
 
 /**

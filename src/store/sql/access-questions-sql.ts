@@ -28,7 +28,9 @@ export class SqlAccessQuestions implements AccessQuestionStore {
   }
 
   async countGrantHolders(em: EntityManager, query: GrantHolderQuery): Promise<number> {
-    const { sql, params } = this.holders(query, await this.shapeOf(em, query));
+    // Every holder is counted: the list of the bound groups' members is built once, set-wise,
+    // which both planners do better than probing each user's memberships (see holders()).
+    const { sql, params } = this.holders(query, "list");
     const [row] = await this.run(em, `select count(*) as n from (${sql}) holders`, params);
     return Number(row?.n ?? 0);
   }
@@ -90,7 +92,7 @@ export class SqlAccessQuestions implements AccessQuestionStore {
       `u.id in (select user_id from direct_holders)`,
       shape === "list"
         ? `u.id in (select member_user_id from group_membership where group_id in (select group_id from inside) and member_user_id is not null)`
-        : this.dialect.userInGroups("u.id", "inside"),
+        : `exists (select 1 from group_membership m join inside i on i.group_id = m.group_id where m.member_user_id = u.id)`,
     ];
     if (query.mappedKeys.length > 0) granted.push(hasKeyIn("mapped_keys"));
     if (query.defaultRole) granted.push(`not ${hasKeyIn("unless_keys")}`);

@@ -35,10 +35,4 @@ export interface StoreDialect {
   jsonArrayHasText(column: string, value: string): string;
   /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
   nullText: string;
-  /**
-   * Whether the user `userId` (an SQL expression of the outer row) is directly in one of the groups
-   * of the CTE `groups` (column `group_id`), asked once per user of a walk: each database's planner
-   * needs its own spelling to look at the user's few memberships rather than at every group.
-   */
-  userInGroups(userId: string, groups: string): string;
 }

@@ -23,9 +23,6 @@ const SQLITE_DIALECT: StoreDialect = {
   skipLockedOf: () => "",
   typedParam: () => "?",
   jsonArrayHasText: (column, value) => `exists (select 1 from json_each(${column}) t where t.value = ${value})`,
-  // A join: SQLite indexes the CTE on the fly. Written as `group_id in (…)` it would probe the
-  // (member_user_id, group_id) index once per group of the CTE, for every user.
-  userInGroups: (userId, groups) => `exists (select 1 from group_membership m join ${groups} g on g.group_id = m.group_id where m.member_user_id = ${userId})`,
 };
 
 /**
