@@ -36,7 +36,7 @@ export interface KeysetPage {
 
 /** The store's answers to the access questions that list (whoCan, whereCan, accessMap). */
 export interface AccessQuestionStore {
-  /** One page of the active users holding any of the grants, by id (one statement). */
+  /** One page of the active users holding any of the grants, by id (two statements at most: an indexed count picks how the page is read). */
   grantHolderPage(em: EntityManager, query: GrantHolderQuery, page: KeysetPage): Promise<string[]>;
   /** How many active users hold any of the grants (one statement). */
   countGrantHolders(em: EntityManager, query: GrantHolderQuery): Promise<number>;

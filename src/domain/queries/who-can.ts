@@ -29,7 +29,7 @@ export interface WhoCanHolder {
  * Every active user holding a permission (or a role) on an account, a page at a time, each with
  * the grants behind it (SpiceDB's LookupSubjects). The organization's roles and mappings are
  * read first (a few rows) and turned into the grants that carry the permission; the store then
- * finds their holders in one statement (DirectoryStore.accessQuestions.grantHolderPage): bindings
+ * finds their holders in SQL, a page in at most two statements (DirectoryStore.accessQuestions.grantHolderPage): bindings
  * at organization or account scope on the user or on a group it is in at any depth, mapped IdP
  * role values, and the default role for users no mapping in scope matches. The page's users are
  * then resolved by the access rules themselves (one statement for all of them), which gives the
