@@ -82,7 +82,11 @@ function factsByAccount<F extends { accountId: string | null }>(facts: F[]): Fac
   const byAccount = new Map<string, F[]>();
   for (const fact of facts) {
     if (fact.accountId === null) orgWide.push(fact);
-    else byAccount.set(fact.accountId, [...(byAccount.get(fact.accountId) ?? []), fact]);
+    else {
+      const own = byAccount.get(fact.accountId);
+      if (own) own.push(fact);
+      else byAccount.set(fact.accountId, [fact]);
+    }
   }
   const order = new Map(facts.map((fact, i) => [fact, i]));
   const on = (accountId: string) => {

@@ -104,6 +104,9 @@ describe("webhooks", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(receiver.received).toHaveLength(3);
     expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    // The success ends the endpoint's run of failures (two, recorded by the rounds before it).
+    const endpointNow = await server.ok(`query($id: ID!) { webhookEndpoint(id: $id) { enabled consecutiveFailures } }`, { id: endpointId });
+    expect(endpointNow.webhookEndpoint).toEqual({ enabled: true, consecutiveFailures: 0 });
     const nodes = await delivered();
     expect(nodes).toHaveLength(1);
     expect(nodes[0]).toMatchObject({

@@ -1,3 +1,6 @@
+import { seedGroupWithMembers, seedUsers } from "../../bench/seed";
+import { permissionCovers } from "../../src/access/resolve";
+import { LISTED_HOLDERS } from "../../src/store/sql/access-questions-sql";
 import { buildAccessDirectory, checkKey, type AccessDirectory } from "../helpers/access-directory";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -48,8 +51,8 @@ async function everyNode<T>(fetchPage: (after: string | null) => Promise<{ total
   return nodes;
 }
 
-/** Whether a role's permission covers the one asked (the rule of `can`, restated for the test's checks). */
-const covers = (granted: string, wanted: string) => granted === wanted || granted === "*" || (granted.endsWith(".*") && wanted.startsWith(granted.slice(0, -1)));
+/** Whether a role's permission covers the one asked: `can`'s own rule (access-resolve.test.ts tests it). */
+const covers = permissionCovers;
 
 describe("whoCan, whereCan and accessMap", () => {
   let server: TestServer;
@@ -170,6 +173,26 @@ describe("whoCan, whereCan and accessMap", () => {
     const big = await server.countQueries(ask);
     expect(big).toBe(small);
     expect((await ask()).whoCan.totalCount).toBe(300);
+  }, 120_000);
+
+  it("reads a page by walking the users when the bound groups hold more members than a list is built for", async () => {
+    const org = await f.organization("who-can-walk");
+    const account = await f.account(org, "prod");
+    const role = await f.role(org, "everyone", ["wiki.read"]);
+    // Seeded as the bench seeds (the rows the server writes), past the threshold of the list.
+    const tenant = { organizationId: org, accountIds: [account], roleIds: [role], scimToken: "", apiKey: "" };
+    const users = await seedUsers(server.built.orm, tenant, 0, LISTED_HOLDERS + 60);
+    const everyone = await seedGroupWithMembers(server.built.orm, tenant, "Everyone", users);
+    await f.bind({ roleId: role, groupId: everyone, organizationId: org });
+    await server.ok(`mutation($i: UpdateUserInput!) { updateUser(input: $i) { id } }`, { i: { id: [...users].sort()[1], active: false } });
+    const statements = await server.captureQueries(() => server.ok(WHO_CAN, { a: account, p: "wiki.read", first: 50 }));
+    expect(statements.some((sql) => /exists \(select 1 from group_membership m join inside/.test(sql))).toBe(true);
+    const page = (await server.ok(WHO_CAN, { a: account, p: "wiki.read", first: 50 })).whoCan;
+    const active = [...users].sort().filter((_, i) => i !== 1);
+    expect(page.nodes.map((n: any) => n.userId)).toEqual(active.slice(0, 50));
+    expect(page.totalCount).toBe(active.length);
+    const next = (await server.ok(WHO_CAN, { a: account, p: "wiki.read", first: 50, after: page.pageInfo.endCursor })).whoCan;
+    expect(next.nodes.map((n: any) => n.userId)).toEqual(active.slice(50, 100));
   }, 120_000);
 
   it("asks about exactly one of permission and roleId, and keeps to the key's organization", async () => {

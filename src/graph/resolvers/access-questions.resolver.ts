@@ -5,24 +5,13 @@ import { whoCan } from "../../domain/queries/who-can";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { AccessHolderConnection, AccessHolderType, AccountAccessConnection, AccountAccessType, UserAccessMapType } from "../types/access-questions.type";
-import { toConnection } from "../types/connection";
+import { toMappedConnection } from "../types/connection";
 import { AccountType } from "../types/organization.type";
 import { UserType } from "../types/user.type";
 import { grantedRolesOf } from "./access.resolver";
 
-/** A page of the domain's nodes as GraphQL nodes, keeping each node's cursor. */
-function mapPage<T, U>(page: PageResult<T>, toNode: (node: T) => U) {
-  const cursors = new Map<U, string>();
-  const nodes = page.nodes.map((node) => {
-    const mapped = toNode(node);
-    cursors.set(mapped, page.cursorOf(node));
-    return mapped;
-  });
-  return toConnection({ ...page, nodes, cursorOf: (node: U) => cursors.get(node) as string });
-}
-
 function accountAccessConnection(page: PageResult<AccountAccess>) {
-  return mapPage(page, (node) => ({ accountId: node.accountId, roles: grantedRolesOf(node), permissions: node.permissions }));
+  return toMappedConnection(page, (node) => ({ accountId: node.accountId, roles: grantedRolesOf(node), permissions: node.permissions }));
 }
 
 /** The access questions asked the other way round: who can, where can, and a user's whole map. */
@@ -41,7 +30,7 @@ export class AccessQuestionsResolver {
     @Ctx() ctx: GraphContext,
   ) {
     const page = await whoCan(ctx.em, ctx.actor, { accountId, permission, roleId }, { first, after });
-    return mapPage(page, (node) => ({ userId: node.userId, roles: grantedRolesOf(node) }));
+    return toMappedConnection(page, (node) => ({ userId: node.userId, roles: grantedRolesOf(node) }));
   }
 
   @Query(() => AccountAccessConnection, {

@@ -5,7 +5,7 @@ import type { AuditEvent } from "../../domain/model";
 import { eventPayload } from "../../domain/events/payload";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
-import { toConnection } from "../types/connection";
+import { toMappedConnection } from "../types/connection";
 import { EventConnection, EventType } from "../types/event.type";
 import { PageArgsType } from "./organization.resolver";
 
@@ -28,7 +28,7 @@ export class EventResolver {
     @Ctx() ctx: GraphContext,
   ) {
     const result = await listEvents(ctx.em, ctx.actor, organizationId, { ...page, types });
-    return toConnection({ ...result, nodes: result.nodes.map(eventNode), cursorOf: (node: EventType) => result.cursorOf({ position: node.position } as never) });
+    return toMappedConnection(result, eventNode);
   }
 
   @Subscription(() => EventType, {

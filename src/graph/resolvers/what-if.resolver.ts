@@ -1,10 +1,9 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql";
-import { encodeCursor } from "../../domain/queries/pagination";
 import { whatIf, type PreviewedAccessChange } from "../../domain/queries/what-if";
 import { pagedComplexity } from "../complexity";
 import type { GraphContext } from "../context";
 import { previewedChangeOf, WhatIfChangeInput } from "../inputs/what-if.input";
-import { toConnection } from "../types/connection";
+import { toMappedConnection } from "../types/connection";
 import { AccountAccessChangeType, UserAccessChangeType, WhatIfResultType } from "../types/what-if.type";
 import { AccountType } from "../types/organization.type";
 import { RoleType } from "../types/role.type";
@@ -34,11 +33,7 @@ export class WhatIfResolver {
     @Ctx() ctx: GraphContext,
   ) {
     const answer = await whatIf({ em: ctx.em, actor: ctx.actor }, previewedChangeOf(change), { ...page, userId });
-    const nodes = answer.changes.nodes.map(userAccessChangeOf);
-    return {
-      affectedUsers: answer.affectedUsers,
-      changes: toConnection({ ...answer.changes, nodes, cursorOf: (node: UserAccessChangeType) => encodeCursor(node.userId) }),
-    };
+    return { affectedUsers: answer.affectedUsers, changes: toMappedConnection(answer.changes, userAccessChangeOf) };
   }
 }
 

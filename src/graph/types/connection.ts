@@ -69,3 +69,17 @@ export function toConnection<T>(page: Page<T>): { edges: Array<{ cursor: string;
     },
   };
 }
+
+/**
+ * A page of the domain's nodes rendered as GraphQL nodes: each keeps the cursor the domain gave
+ * its node, so a resolver that reshapes nodes never re-derives how the domain encodes cursors.
+ */
+export function toMappedConnection<T, U>(page: Page<T>, toNode: (node: T) => U) {
+  const cursors = new Map<U, string>();
+  const nodes = page.nodes.map((node) => {
+    const mapped = toNode(node);
+    cursors.set(mapped, page.cursorOf(node));
+    return mapped;
+  });
+  return toConnection({ ...page, nodes, cursorOf: (node: U) => cursors.get(node) as string });
+}

@@ -10,7 +10,7 @@ type Run = (em: EntityManager, sql: string, params: unknown[]) => Promise<Row[]>
  * a page of holders is read from the holders' list; above it, by walking the organization's users
  * in id order (see holders()).
  */
-const LISTED_HOLDERS = 5_000;
+export const LISTED_HOLDERS = 5_000;
 
 /**
  * The access questions' listing statements, in SQL both databases speak. Holders are found
