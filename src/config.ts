@@ -65,7 +65,7 @@ export interface EventConfig {
 export const EVENT_DEFAULTS = {
   retentionDays: 30,
   pollMs: 1_000,
-  concurrency: 64,
+  concurrency: 256,
   connectTimeoutMs: 5_000,
   responseTimeoutMs: 15_000,
   retryBaseMs: 5_000,

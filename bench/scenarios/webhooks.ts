@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { MikroORM } from "@mikro-orm/core";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { sequenceEvents } from "../../src/domain/events/sequence";
@@ -9,6 +7,7 @@ import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule
 import { parseSecretKey } from "../../src/domain/webhooks/signing-secrets";
 import { alternatingRounds, measureRequest, type LoadResult } from "../load";
 import type { BenchTenant } from "../tenant";
+import { ReceiverProcess } from "../webhook-receiver";
 import { createUserRequest, type Target } from "./scim";
 
 export interface WebhookBenchResult {
@@ -35,47 +34,39 @@ export function webhookBenchEnv(): Record<string, string> {
  * alternating rounds on the same server, first with no endpoint in the organization, then with one
  * endpoint (a receiver on 127.0.0.1 answering 204) subscribed to the creates' events; the rounds
  * alternate by toggling the endpoint's enabled flag, so both see the same directory and machine.
+ * The receiver runs in a process of its own (webhook-receiver.ts).
  * Then it waits for the backlog to drain and reports deliveries per second and the lag.
  */
 export async function webhookBench(
   orm: MikroORM, tenant: BenchTenant, target: Target, env: Record<string, string>,
   options: { warmUpSeconds: number; rounds: number; roundSeconds: number; connections: number; log: (line: string) => void },
 ): Promise<WebhookBenchResult> {
-  const lags: number[] = [];
-  let lastDeliveryAt = 0;
-  let counting = false;
-  const receiver = createServer((request, response) => {
-    let body = "";
-    request.on("data", (chunk: Buffer) => (body += chunk.toString()));
-    request.on("end", () => {
-      if (counting) {
-        lags.push(Date.now() - Date.parse((JSON.parse(body) as { data: { occurredAt: string } }).data.occurredAt));
-        lastDeliveryAt = performance.now();
-      }
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const receiver = await ReceiverProcess.start();
   try {
     const settings = {
       secretKey: parseSecretKey(env.WEBHOOK_SECRET_KEY), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50,
     };
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/idgraph`;
+    const url = receiver.url;
     const { endpoint } = await createWebhookEndpoint({ em: orm.em.fork(), actor: CLI_ACTOR }, settings, {
       organizationId: tenant.organizationId, url, eventTypes: ["scim.member.create"], enabled: false,
     });
     const setEnabled = (enabled: boolean) => orm.em.fork().nativeUpdate("WebhookEndpoint", { id: endpoint.id }, { enabled });
     let round = 0;
     const drains: number[] = [];
-    /** Waits until no delivery came for a second: the backlog of the round is delivered. */
+    /** Waits until no delivery came for a second: the backlog of the round is delivered. Returns when the last one came. */
     const drained = async () => {
-      const createsDone = performance.now();
-      while (performance.now() - Math.max(lastDeliveryAt, createsDone) < 1_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      const createsDone = Date.now();
+      let lastDeliveryAt = (await receiver.status()).lastDeliveryAt;
+      while (Date.now() - Math.max(lastDeliveryAt, createsDone) < 1_000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        lastDeliveryAt = (await receiver.status()).lastDeliveryAt;
+      }
       drains.push(Math.max(0, (lastDeliveryAt - createsDone) / 1000));
+      return lastDeliveryAt;
     };
     let withEndpointSeconds = 0;
     const creates = (seconds: number) => measureRequest(target.url, options.connections, seconds, createUserRequest(target, `hooked-${Date.now()}-${round++}`));
-    counting = true;
+    receiver.counting(true);
     const [createWithout, createWith] = await alternatingRounds(
       {
         warmUpSeconds: options.warmUpSeconds, rounds: options.rounds, roundSeconds: options.roundSeconds,
@@ -90,15 +81,16 @@ export async function webhookBench(
         // endpoint would be sent those too.
         await sequenceEvents(orm.em.fork());
         await setEnabled(true);
-        const from = performance.now();
+        const from = Date.now();
         const result = await creates(seconds);
         // Delivered before the endpoint is disabled for the next round, so no delivery waits through it.
-        await drained();
+        const lastDeliveryAt = await drained();
         withEndpointSeconds += (Math.max(lastDeliveryAt, from) - from) / 1000;
         return result;
       },
     );
-    counting = false;
+    receiver.counting(false);
+    const lags = await receiver.lags();
     const drainSeconds = drains.reduce((sum, d) => sum + d, 0) / Math.max(1, drains.length);
     lags.sort((a, b) => a - b);
     return {
@@ -110,9 +102,6 @@ export async function webhookBench(
       drainSeconds: Math.round(drainSeconds * 10) / 10,
     };
   } finally {
-    await new Promise<void>((resolve) => {
-      receiver.closeAllConnections();
-      receiver.close(() => resolve());
-    });
+    await receiver.stop();
   }
 }

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Config } from "../config";
 import { WebhookDispatcher } from "../delivery/dispatcher";
-import { OutboundHttp } from "../delivery/outbound-http";
+import { WorkerSender } from "../delivery/worker-sender";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import { parseSecretKey } from "../domain/webhooks/signing-secrets";
 
@@ -49,13 +49,13 @@ function secretKeyOf(config: Config): Buffer | null {
 export function startDispatcher(orm: MikroORM, config: Config, settings: WebhookSettings, log: { error(message: string): void }): WebhookDispatcher | null {
   if (!config.events.dispatch) return null;
   const events = config.events;
-  const http = new OutboundHttp({
+  const sender = new WorkerSender({
     allowPrivateNetworks: events.allowPrivateNetworks,
     connectTimeoutMs: events.connectTimeoutMs,
     responseTimeoutMs: events.responseTimeoutMs,
     maxResponseBytes: 64 * 1024,
   });
-  const dispatcher = new WebhookDispatcher(orm, settings, http, {
+  const dispatcher = new WebhookDispatcher(orm, settings, sender, {
     pollMs: events.pollMs,
     concurrency: events.concurrency,
     // An attempt ends by its timeouts; the lease outlasts it with room to record the outcome.

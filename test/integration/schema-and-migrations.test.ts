@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { MikroORM } from "@mikro-orm/core";
+import type { SqlEntityManager } from "@mikro-orm/knex";
 import { printGraphSchema, SCHEMA_FILE } from "../../src/graph/print-schema";
 import { migrateToLatest, openOrm } from "../../src/store/orm";
 import { createTestDatabase, testDatabaseKind } from "../helpers/database";
@@ -13,6 +14,16 @@ async function withDatabase(work: (orm: MikroORM) => Promise<void>): Promise<voi
   } finally {
     await orm.close(true);
     await database.dispose();
+  }
+}
+
+/** Reverts migrations, latest first, until `name` is the last one applied. */
+async function downTo(orm: MikroORM, name: string): Promise<void> {
+  const migrator = orm.getMigrator();
+  for (;;) {
+    const executed = await migrator.getExecutedMigrations();
+    if (executed.length === 0 || executed[executed.length - 1].name === name) return;
+    await migrator.down();
   }
 }
 
@@ -63,11 +74,11 @@ describe(`migrations (${testDatabaseKind()})`, () => {
         `insert into "user" (id, organization_id, user_name, user_name_key, emails, phone_numbers, addresses, photos, ims, roles, entitlements, x509certificates, created_at, updated_at)
          values ('${id}', 'o', '${id}', '${id}', '[]', '[]', '[]', '[]', '[]', '${JSON.stringify(roles)}', '[]', '[]', ${NOW}, ${NOW})`;
       // Down past the migration that adds the column, users written as before it, then up again.
-      await orm.getMigrator().down();
+      await downTo(orm, "Migration20261130150937");
       await connection.execute(user("a", [{ value: " ÉDITEUR" }, { value: "e\u0301diteur" }, { value: "Admin" }]));
       await connection.execute(user("b", []));
       await connection.execute(user("c", [{ value: "" }, { display: "no value" }]));
-      expect(await migrateToLatest(orm)).toEqual(["Migration20261130180000"]);
+      expect(await migrateToLatest(orm)).toContain("Migration20261130180000");
       const rows = (await connection.execute(`select id, idp_role_keys from "user" order by id`)) as Array<{ id: string; idp_role_keys: unknown }>;
       const keys = rows.map((r) => [r.id, typeof r.idp_role_keys === "string" ? JSON.parse(r.idp_role_keys) : r.idp_role_keys]);
       expect(keys).toEqual([["a", ["admin", "éditeur"]], ["b", null], ["c", null]]);
@@ -76,6 +87,55 @@ describe(`migrations (${testDatabaseKind()})`, () => {
 
   const sqliteOnly = testDatabaseKind() === "sqlite" ? it : it.skip;
   const postgresOnly = testDatabaseKind() === "postgres" ? it : it.skip;
+
+  sqliteOnly("give SQLite's events their positions and deliveries in the transaction that writes them", async () => {
+    await withDatabase(async (orm) => {
+      await migrateToLatest(orm);
+      const connection = orm.em.fork().getConnection();
+      const run = (sql: string) => connection.execute(sql) as Promise<Array<Record<string, any>>>;
+      for (const org of ["o", "p"]) await run(`insert into organization (id, name, created_at, updated_at) values ('${org}', '${org}', ${NOW}, ${NOW})`);
+      const endpoint = (id: string, org: string, types: string | null, enabled: boolean) =>
+        run(`insert into webhook_endpoint (id, organization_id, url, event_types, enabled, sealed_secret, consecutive_failures, version, created_at, updated_at)
+             values ('${id}', '${org}', 'https://example.com', ${types === null ? "null" : `'${types}'`}, ${enabled ? 1 : 0}, 's', 0, 1, ${NOW}, ${NOW})`);
+      await endpoint("w-created", "o", '["scim.member.create"]', true);
+      await endpoint("w-all", "o", null, true);
+      await endpoint("w-off", "o", null, false);
+      await endpoint("w-other-org", "p", null, true);
+      const event = (id: string, org: string, type: string) =>
+        `insert into audit_event (id, organization_id, type, actor_type, target_type, target_id, created_at) values ('${id}', '${org}', '${type}', 'system', 'user', 't-${id}', ${NOW})`;
+      await orm.em.fork().transactional(async (tx) => {
+        // Inserted out of id order: positions follow the order of the writes, which is the order of commits.
+        await (tx as SqlEntityManager).execute(event("e2", "o", "scim.member.create"));
+        await (tx as SqlEntityManager).execute(event("e1", "o", "scim.member.update"));
+      });
+      await run(event("e3", "p", "scim.member.delete"));
+      await run(event("e4", null as unknown as string, "system.event").replace("'null'", "null"));
+
+      const positions = await run(`select id, position from audit_event order by position`);
+      expect(positions.map((r) => [r.id, Number(r.position)])).toEqual([["e2", 1], ["e1", 2], ["e3", 3], ["e4", 4]]);
+      expect(Number((await run(`select last_position from event_sequence where name = 'events'`))[0].last_position)).toBe(4);
+      const deliveries = await run(`select id, event_position, event_type, ordering_key, status, attempts from webhook_delivery order by id`);
+      expect(deliveries.map((d) => [d.id, Number(d.event_position), d.event_type, d.ordering_key, d.status, d.attempts])).toEqual([
+        ["w-all:e1", 2, "scim.member.update", "t-e1", "pending", 0],
+        ["w-all:e2", 1, "scim.member.create", "t-e2", "pending", 0],
+        ["w-created:e2", 1, "scim.member.create", "t-e2", "pending", 0],
+        ["w-other-org:e3", 3, "scim.member.delete", "t-e3", "pending", 0],
+      ]);
+
+      // A write that fails takes its position back with it: the next event gets the same one.
+      await expect(orm.em.fork().transactional(async (tx) => {
+        await (tx as SqlEntityManager).execute(event("e5", "o", "scim.member.create"));
+        throw new Error("rolled back");
+      })).rejects.toThrow("rolled back");
+      await run(event("e6", "o", "scim.member.create"));
+      expect((await run(`select id, position from audit_event where id in ('e5', 'e6')`)).map((r) => [r.id, Number(r.position)])).toEqual([["e6", 5]]);
+
+      // Down, events wait for the sequencer again.
+      await downTo(orm, "Migration20261130180000");
+      await run(event("e7", "o", "scim.member.create"));
+      expect((await run(`select position from audit_event where id = 'e7'`))[0].position).toBeNull();
+    });
+  });
 
   sqliteOnly("index every lookup an IdP or app makes (SQLite plans)", async () => {
     await withDatabase(async (orm) => {

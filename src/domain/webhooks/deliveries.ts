@@ -74,10 +74,16 @@ export interface RoundResult {
  * failure threshold are disabled.
  */
 export async function dispatchRound(em: EntityManager, settings: WebhookSettings, owner: string, work: RoundWork, now: Date): Promise<RoundResult> {
+  // The logs the outcomes extend are read before the transaction, so it holds the writer for its
+  // writes only. Still the logs to extend: only a delivery's lease holder writes its log, and the
+  // write is conditional on the lease (saveAttempts).
+  const logs = work.outcomes.length > 0
+    ? await storeOf(em).events.leasedAttemptLogs(em, owner, work.outcomes.map((o) => o.job.deliveryId))
+    : new Map<string, unknown[]>();
   const { claimed, failures } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
     if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
-    const failures = work.outcomes.length > 0 ? await recordIn(tx, settings, owner, work.outcomes, now) : new Map<string, number>();
+    const failures = work.outcomes.length > 0 ? await recordIn(tx, settings, owner, work.outcomes, logs, now) : new Map<string, number>();
     const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim.limit) : [];
     return { claimed, failures };
   });
@@ -135,14 +141,16 @@ export interface AttemptOutcome {
 
 /**
  * Records attempts in the round's transaction, each if `owner` still holds its delivery (a
- * dispatcher whose lease ran out must not overwrite the one that took it over). A 2xx delivers it;
+ * dispatcher whose lease ran out must not overwrite the one that took it over); `logs` are the
+ * held deliveries' attempt logs. A 2xx delivers it;
  * anything else schedules the next attempt with back-off, or gives up once the retry window has
  * closed. Each endpoint's failures in a row are counted (a success among the batch resets them).
  * Returns, for endpoints that only failed, their failures in a row now.
  */
-async function recordIn(tx: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], now: Date): Promise<Map<string, number>> {
+async function recordIn(
+  tx: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], logs: Map<string, unknown[]>, now: Date,
+): Promise<Map<string, number>> {
   const events = storeOf(tx).events;
-  const logs = await events.leasedAttemptLogs(tx, owner, outcomes.map((o) => o.job.deliveryId));
   const updates: DeliveryUpdate[] = [];
   const tally = new Map<string, { succeeded: boolean; failed: number }>();
   for (const { job, result } of outcomes) {

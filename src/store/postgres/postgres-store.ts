@@ -7,11 +7,18 @@ import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/g
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
-import type { StoreDialect } from "../sql/store-dialect";
+import type { JsonFieldKind, StoreDialect } from "../sql/store-dialect";
 import type { IdgraphPostgreSqlDriver } from "./driver";
 import { forgetPrepared, isStalePreparedPlan, numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
+
+const POSTGRES_JSON_FIELD: Record<JsonFieldKind, (name: string) => string> = {
+  text: (name) => `x->>'${name}'`,
+  integer: (name) => `(x->>'${name}')::integer`,
+  timestamp: (name) => `(x->>'${name}')::timestamptz`,
+  json: (name) => `x->'${name}'`,
+};
 
 const POSTGRES_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select jsonb_array_elements_text(${param}::jsonb)`,
@@ -23,7 +30,8 @@ const POSTGRES_DIALECT: StoreDialect = {
   nullText: "null::text",
   lockRowsOf: (alias) => `for no key update of ${alias}`,
   skipLockedOf: (alias) => `for update of ${alias} skip locked`,
-  typedParam: (kind) => `cast(? as ${kind === "timestamp" ? "timestamptz" : kind === "json" ? "jsonb" : "integer"})`,
+  recordsFromJson: (param, fields) => `select ${Object.entries(fields).map(([name, kind]) => `${POSTGRES_JSON_FIELD[kind](name)} as ${name}`).join(", ")} from jsonb_array_elements(${param}::jsonb) x`,
+  unindexed: (column) => column,
   jsonArrayHasText: (column, value) => `jsonb_exists(${column}, ${value})`,
 };
 

@@ -5,6 +5,11 @@ import type { StoreDialect } from "./store-dialect";
 
 type Run = (em: EntityManager, sql: string, params: unknown[]) => Promise<Row[]>;
 
+/** The columns an attempt's outcome writes, as saveAttempts binds them. */
+const ATTEMPT_FIELDS = {
+  id: "text", status: "text", next_attempt_at: "timestamp", last_status: "integer", last_error: "text", attempt_log: "json", delivered_at: "timestamp",
+} as const;
+
 /** The event feed's and the webhook dispatch's statements, in SQL both databases speak. */
 export class SqlEventStore implements EventStore {
   constructor(private readonly dialect: StoreDialect, private readonly run: Run) {}
@@ -87,7 +92,8 @@ export class SqlEventStore implements EventStore {
         where c.status = 'pending' and w.enabled and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
           and not exists (
             select 1 from webhook_delivery p
-            where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position and p.status = 'pending')
+            where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position
+              and ${this.dialect.unindexed("p.status")} = 'pending')
         order by c.event_position
         limit ? ${this.dialect.skipLockedOf("c")})
       returning id, endpoint_id, event_id, attempts, first_attempt_at`,
@@ -110,27 +116,17 @@ export class SqlEventStore implements EventStore {
 
   async saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    // One statement for the batch: each column a CASE over the deliveries' ids.
-    const params: unknown[] = [];
-    const column = (name: string, kind: "timestamp" | "json" | "integer" | null, value: (u: DeliveryUpdate) => unknown) => {
-      const branches = updates.map((update) => {
-        params.push(update.id, value(update));
-        return `when ? then ${kind ? this.dialect.typedParam(kind) : "?"}`;
-      });
-      return `${name} = case id ${branches.join(" ")} end`;
-    };
+    // One statement of fixed text (prepared once) for any batch: each row joins its own values.
     const at = (date: Date | null) => (date === null ? null : this.dialect.dateParam(date));
-    const set = [
-      column("status", null, (u) => u.status),
-      column("next_attempt_at", "timestamp", (u) => at(u.nextAttemptAt)),
-      column("last_status", "integer", (u) => u.lastStatus),
-      column("last_error", null, (u) => u.lastError),
-      column("attempt_log", "json", (u) => JSON.stringify(u.attemptLog)),
-      column("delivered_at", "timestamp", (u) => at(u.deliveredAt)),
-    ];
+    const records = updates.map((u) => ({
+      id: u.id, status: u.status, next_attempt_at: at(u.nextAttemptAt), last_status: u.lastStatus, last_error: u.lastError,
+      attempt_log: u.attemptLog, delivered_at: at(u.deliveredAt),
+    }));
     await this.run(em, `
-      update webhook_delivery set ${set.join(", ")}, lease_owner = null, lease_until = null
-      where id in (${this.dialect.idsFromJson("?")}) and lease_owner = ?`, [...params, JSON.stringify(updates.map((u) => u.id)), owner]);
+      update webhook_delivery set status = u.status, next_attempt_at = u.next_attempt_at, last_status = u.last_status, last_error = u.last_error,
+        attempt_log = u.attempt_log, delivered_at = u.delivered_at, lease_owner = null, lease_until = null
+      from (${this.dialect.recordsFromJson("?", ATTEMPT_FIELDS)}) u
+      where webhook_delivery.id = u.id and webhook_delivery.lease_owner = ?`, [JSON.stringify(records), owner]);
   }
 
   async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {

@@ -3,6 +3,9 @@
  * SQL (recursive CTEs, ON CONFLICT DO NOTHING, RETURNING): how a bound JSON array of ids becomes
  * rows, how rows become one JSON array, how a stored JSON column is read, and how a datetime binds.
  */
+/** How a field of recordsFromJson's objects is read. */
+export type JsonFieldKind = "text" | "integer" | "timestamp" | "json";
+
 export interface StoreDialect {
   /** A subquery yielding one row per id of a JSON array bound at `param` (`?`). */
   idsFromJson(param: string): string;
@@ -11,10 +14,17 @@ export interface StoreDialect {
   /** An aggregate of rows into one JSON array of arrays (`[]` when there are none). */
   jsonArrayOfArrays(values: string[]): string;
   /**
-   * A bound parameter (`?`) typed as a column of this kind, where nothing else types it (a CASE
-   * branch): PostgreSQL would read it as text; SQLite stores what it is given.
+   * A subquery yielding one row per object of a JSON array bound at `param` (`?`), with a column
+   * per named field, typed as its kind (datetimes as dateParam gives them, JSON as stored JSON):
+   * one statement of fixed text updates any number of rows each with its own values.
    */
-  typedParam(kind: "timestamp" | "json" | "integer"): string;
+  recordsFromJson(param: string, fields: Record<string, JsonFieldKind>): string;
+  /**
+   * `column` as a term the planner may not search an index on: SQLite plans without statistics
+   * and, given two indexes that fit a correlated subquery, can take the one that reads every row
+   * of a status; PostgreSQL plans from its statistics.
+   */
+  unindexed(column: string): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
   /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */

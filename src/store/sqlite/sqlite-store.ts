@@ -21,7 +21,9 @@ const SQLITE_DIALECT: StoreDialect = {
   nullText: "null",
   lockRowsOf: () => "",
   skipLockedOf: () => "",
-  typedParam: () => "?",
+  recordsFromJson: (param, fields) =>
+    `select ${Object.entries(fields).map(([name, kind]) => `value ${kind === "json" ? "->" : "->>"} '$.${name}' as ${name}`).join(", ")} from json_each(${param})`,
+  unindexed: (column) => `+${column}`,
   jsonArrayHasText: (column, value) => `exists (select 1 from json_each(${column}) t where t.value = ${value})`,
 };
 
