@@ -69,9 +69,9 @@ export interface RoundResult {
  * One round of webhook dispatch in one transaction: sequence the events committed since the last
  * round (which makes their deliveries), record the attempts made meanwhile, lease due deliveries.
  * A transaction per round instead of one per step and per attempt: the writer is SQLite's only
- * one, and the commands' creates need it. Then, outside it, the leased deliveries become
- * attempts (the event as JSON, the endpoint's secrets opened), and endpoints that crossed the
- * failure threshold are disabled.
+ * one, and the commands' creates need it; what can be worked out before it (the outcomes' rows)
+ * is. Then, outside it, the leased deliveries become attempts (the event as JSON, the endpoint's
+ * secrets opened), and endpoints that crossed the failure threshold are disabled.
  */
 export async function dispatchRound(em: EntityManager, settings: WebhookSettings, owner: string, work: RoundWork, now: Date): Promise<RoundResult> {
   // The logs the outcomes extend are read before the transaction, so it holds the writer for its
@@ -80,10 +80,11 @@ export async function dispatchRound(em: EntityManager, settings: WebhookSettings
   const logs = work.outcomes.length > 0
     ? await storeOf(em).events.leasedAttemptLogs(em, owner, work.outcomes.map((o) => o.job.deliveryId))
     : new Map<string, unknown[]>();
+  const recorded = attemptRecords(settings, work.outcomes, logs, now);
   const { claimed, failures } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
     if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
-    const failures = work.outcomes.length > 0 ? await recordIn(tx, settings, owner, work.outcomes, logs, now) : new Map<string, number>();
+    const failures = work.outcomes.length > 0 ? await recordIn(tx, owner, recorded) : new Map<string, number>();
     const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim.limit) : [];
     return { claimed, failures };
   });
@@ -139,18 +140,19 @@ export interface AttemptOutcome {
   result: AttemptResult;
 }
 
+/** What attempts come to in the deliveries' rows, and per endpoint. */
+interface AttemptRecords {
+  updates: DeliveryUpdate[];
+  tally: Map<string, { succeeded: boolean; failed: number }>;
+}
+
 /**
- * Records attempts in the round's transaction, each if `owner` still holds its delivery (a
- * dispatcher whose lease ran out must not overwrite the one that took it over); `logs` are the
- * held deliveries' attempt logs. A 2xx delivers it;
- * anything else schedules the next attempt with back-off, or gives up once the retry window has
- * closed. Each endpoint's failures in a row are counted (a success among the batch resets them).
- * Returns, for endpoints that only failed, their failures in a row now.
+ * The rows of attempts whose deliveries `logs` says this dispatcher still holds (a dispatcher whose
+ * lease ran out must not overwrite the one that took it over). A 2xx delivers it; anything else
+ * schedules the next attempt with back-off, or gives up once the retry window has closed. Each
+ * endpoint's attempts are tallied.
  */
-async function recordIn(
-  tx: EntityManager, settings: WebhookSettings, owner: string, outcomes: AttemptOutcome[], logs: Map<string, unknown[]>, now: Date,
-): Promise<Map<string, number>> {
-  const events = storeOf(tx).events;
+function attemptRecords(settings: WebhookSettings, outcomes: AttemptOutcome[], logs: Map<string, unknown[]>, now: Date): AttemptRecords {
   const updates: DeliveryUpdate[] = [];
   const tally = new Map<string, { succeeded: boolean; failed: number }>();
   for (const { job, result } of outcomes) {
@@ -178,6 +180,16 @@ async function recordIn(
     else counted.failed += 1;
     tally.set(job.endpointId, counted);
   }
+  return { updates, tally };
+}
+
+/**
+ * Records attempts in the round's transaction, each if `owner` still holds its delivery, and
+ * counts each endpoint's failures in a row (a success among the batch resets them). Returns, for
+ * endpoints that only failed, their failures in a row now.
+ */
+async function recordIn(tx: EntityManager, owner: string, { updates, tally }: AttemptRecords): Promise<Map<string, number>> {
+  const events = storeOf(tx).events;
   await events.saveAttempts(tx, owner, updates);
   const inARow = new Map<string, number>();
   for (const [endpointId, counted] of tally) {
