@@ -38,8 +38,13 @@ describe("audit events and atomic commands", () => {
     };
   }
 
-  /** A delivery to the endpoint: reading the feed sequences the events waiting, which makes the endpoint's deliveries. */
+  /**
+   * A delivery to the endpoint, of an event after it was made (one of its own updates; it wants
+   * every type). Reading the feed sequences the events waiting, which makes their deliveries on
+   * PostgreSQL; SQLite makes them with the event.
+   */
   async function deliveryTo(organizationId: string, endpointId: string): Promise<string> {
+    await server.ok(`mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "first delivery"}) { id } }`, { id: endpointId });
     await server.ok(`query($o: ID!) { events(organizationId: $o, first: 1) { totalCount } }`, { o: organizationId });
     const data = await server.ok(`query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id } } }`, { e: endpointId });
     return data.webhookDeliveries.nodes[0].id;

@@ -129,15 +129,18 @@ const GRAPHQL_MATRIX: Record<string, MatrixEntry> = {
 };
 
 /**
- * Gives a tenant a webhook endpoint and a delivery to it. Reading the feed sequences the events
- * waiting, which makes the endpoint's deliveries; it comes after the tenant's last write, so no
- * event of the tenant waits to be sequenced later and add a delivery to its snapshot.
+ * Gives a tenant a webhook endpoint and a delivery to it, of an event after the endpoint was made
+ * (its own update; it wants every type). Reading the feed sequences the events waiting, which
+ * makes their deliveries on PostgreSQL (SQLite makes them with the event); it comes after the
+ * tenant's last write, so no event of the tenant waits to be sequenced later and add a delivery
+ * to its snapshot.
  */
 async function withWebhookEndpoint(server: TestServer, tenant: Tenant): Promise<MatrixTenant> {
   const created = await server.ok(`mutation($o: ID!, $u: String!, $d: String) {
     createWebhookEndpoint(input: {organizationId: $o, url: $u, description: $d}) { endpoint { id } }
   }`, { o: tenant.organizationId, u: `https://hooks.example.com/${tenant.label}`, d: `${tenant.label} receiver` });
   const endpointId = created.createWebhookEndpoint.endpoint.id as string;
+  await server.ok(`mutation($id: ID!) { updateWebhookEndpoint(input: {id: $id, description: "first delivery"}) { id } }`, { id: endpointId });
   await server.ok(`query($o: ID!) { events(organizationId: $o, first: 1) { totalCount } }`, { o: tenant.organizationId });
   const deliveries = await server.ok(`query($e: ID!) { webhookDeliveries(endpointId: $e, first: 1) { nodes { id eventId } } }`, { e: endpointId });
   const delivery = deliveries.webhookDeliveries.nodes[0] as { id: string; eventId: string };
