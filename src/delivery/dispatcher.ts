@@ -18,7 +18,15 @@ export interface DispatcherOptions {
   retentionMs: number;
   /** Where failures of the loop itself go (a delivery's failures go to its log). */
   log: { error(message: string): void };
+  /** Told of every attempt as it ends (the metrics). */
+  onAttempt?: AttemptObserver;
 }
+
+/** What an attempt came to: a 2xx, anything else, or not sendable at all. */
+export type AttemptKind = "delivered" | "failed" | "unsendable";
+
+/** Told of an attempt: its kind, how long the receiver took, and for a delivery, how long after its event. */
+export type AttemptObserver = (kind: AttemptKind, durationMs: number, lagMs: number | null) => void;
 
 /**
  * The shortest pause between two rounds. A round's transaction costs about the same for one
@@ -151,5 +159,8 @@ export class WebhookDispatcher {
       ? { status: null, error: job.unsendable, durationMs: 0, body: "" }
       : await this.sender.send({ url: job.url, secrets: job.secrets, messageId: job.messageId, payload: job.payload });
     this.outcomes.push({ job, result });
+    const delivered = result.status !== null && result.status >= 200 && result.status < 300;
+    const kind: AttemptKind = job.unsendable ? "unsendable" : delivered ? "delivered" : "failed";
+    this.options.onAttempt?.(kind, result.durationMs, delivered && job.occurredAt ? Date.now() - job.occurredAt.getTime() : null);
   }
 }

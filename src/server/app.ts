@@ -74,7 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH, subscriptionsPath: SUBSCRIPTIONS_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
     registerAccessReviewExport(app, { orm, limits, clock: options.clock, pageSize: options.accessReviewPageSize });
-    const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) });
+    const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) }, metrics?.webhookAttempted);
     return {
       app,
       orm,

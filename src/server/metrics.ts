@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MikroORM } from "@mikro-orm/core";
+import type { AttemptObserver } from "../delivery/dispatcher";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { RateLimitName } from "../domain/rate-limits";
 import { bearerCredential, hashSecret, secretMatches } from "../domain/secrets";
@@ -31,6 +32,8 @@ export interface AppMetrics {
   registry: Registry;
   /** Counts one request refused by a rate limit (the rate limits' onRejected, server/app.ts). */
   rateLimitRejected: (limit: RateLimitName) => void;
+  /** Counts one webhook attempt of this process's dispatcher (its onAttempt). */
+  webhookAttempted: AttemptObserver;
 }
 
 export interface MetricsOptions {
@@ -81,6 +84,7 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
     registers: [own],
   });
   observeWriteBatches(options.orm, (commands) => batches.observe(commands));
+  const webhookAttempted = registerWebhookMetrics(own);
 
   // Synchronous, and no timer of its own: fastify already measured the request (reply.elapsedTime).
   app.addHook("onResponse", (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -94,7 +98,38 @@ export function registerMetrics(app: FastifyInstance, options: MetricsOptions): 
 
   const registry = Registry.merge([own, processRegistry()]);
   registerMetricsRoute(app, registry, options.token);
-  return { registry, rateLimitRejected: (limit) => rejections.inc({ limit }) };
+  return { registry, rateLimitRejected: (limit) => rejections.inc({ limit }), webhookAttempted };
+}
+
+/** From a fraction of a second to the retry window's scale: a delivery can come hours after its event. */
+const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400];
+
+/** The dispatcher's attempts: by outcome, how long receivers took, and how long after their events deliveries arrived. */
+function registerWebhookMetrics(registry: Registry): AttemptObserver {
+  const attempts = new Counter({
+    name: "idgraph_webhook_attempts_total",
+    help: "Webhook delivery attempts this process made, by outcome: delivered (a 2xx), failed (any other answer, or none), unsendable (no event or secret to send).",
+    labelNames: ["outcome"] as const,
+    registers: [registry],
+  });
+  for (const outcome of ["delivered", "failed", "unsendable"] as const) attempts.inc({ outcome }, 0);
+  const durations = new Histogram({
+    name: "idgraph_webhook_attempt_duration_seconds",
+    help: "Time from sending a webhook attempt to its receiver's answer (or the failure).",
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const lags = new Histogram({
+    name: "idgraph_webhook_delivery_lag_seconds",
+    help: "Time from an event to its delivery's successful attempt (retries included).",
+    buckets: LAG_BUCKETS,
+    registers: [registry],
+  });
+  return (kind, durationMs, lagMs) => {
+    attempts.inc({ outcome: kind });
+    if (kind !== "unsendable") durations.observe(durationMs / 1000);
+    if (lagMs !== null) lags.observe(Math.max(0, lagMs) / 1000);
+  };
 }
 
 /** Read when Prometheus scrapes, not counted per query. */

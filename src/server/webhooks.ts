@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Config } from "../config";
-import { WebhookDispatcher } from "../delivery/dispatcher";
+import { WebhookDispatcher, type AttemptObserver } from "../delivery/dispatcher";
 import { WorkerSender } from "../delivery/worker-sender";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import { parseSecretKey } from "../domain/webhooks/signing-secrets";
@@ -46,7 +46,9 @@ function secretKeyOf(config: Config): Buffer | null {
 }
 
 /** This process's dispatcher, started; or null when WEBHOOK_DISPATCH=false. */
-export function startDispatcher(orm: MikroORM, config: Config, settings: WebhookSettings, log: { error(message: string): void }): WebhookDispatcher | null {
+export function startDispatcher(
+  orm: MikroORM, config: Config, settings: WebhookSettings, log: { error(message: string): void }, onAttempt?: AttemptObserver,
+): WebhookDispatcher | null {
   if (!config.events.dispatch) return null;
   const events = config.events;
   const sender = new WorkerSender({
@@ -62,6 +64,7 @@ export function startDispatcher(orm: MikroORM, config: Config, settings: Webhook
     leaseMs: 2 * (events.connectTimeoutMs + events.responseTimeoutMs) + 5_000,
     retentionMs: events.retentionDays * 86_400_000,
     log,
+    onAttempt,
   });
   dispatcher.start();
   return dispatcher;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { loadConfig, type Config } from "../../src/config";
 import { CLI_ACTOR } from "../../src/domain/actor";
@@ -7,6 +8,7 @@ import { Organization, User } from "../../src/store/entities";
 import { createApiKey } from "../../src/domain/commands/credentials";
 import { buildApp, type BuildOptions, type BuiltApp } from "../../src/server/app";
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from "../helpers/database";
+import { startReceiver, type WebhookReceiver } from "../helpers/webhook-receiver";
 
 /** The real server on a fresh database of the kind under test, with these settings over the defaults. */
 async function startServer(settings: Partial<Config>, options: BuildOptions = { logger: false }) {
@@ -215,6 +217,52 @@ describe(`metrics (${testDatabaseKind()})`, () => {
       // A burst of 10 at 1 per second: 20 requests sent at once cannot all pass.
       expect(refused).toBeGreaterThanOrEqual(5);
       expect(await rejections("credential")).toBe(refused);
+    });
+  });
+
+  describe("with webhooks", () => {
+    let server: Awaited<ReturnType<typeof startServer>>;
+    let receiver: WebhookReceiver;
+
+    beforeAll(async () => {
+      const defaults = loadConfig({}).events;
+      server = await startServer({
+        metricsEnabled: true,
+        events: { ...defaults, pollMs: 50, allowPrivateNetworks: true, allowHttp: true, secretKey: randomBytes(32).toString("base64"), retryBaseMs: 10_000 },
+      });
+      receiver = await startReceiver();
+    });
+    afterAll(async () => {
+      await server.close();
+      await receiver.close();
+    });
+
+    it("counts the dispatcher's attempts by outcome, how long receivers took, and how long after their events deliveries came", async () => {
+      const scrape = async () => samples(await (await server.call("GET", "/metrics", null)).text());
+      const before = await scrape();
+      for (const outcome of ["delivered", "failed", "unsendable"]) expect(valueOf(before, "idgraph_webhook_attempts_total", { outcome })).toBe(0);
+
+      const org = (await server.graphql(`mutation { createOrganization(input: {name: "Hooked"}) { id } }`)).createOrganization.id as string;
+      await server.graphql(`mutation($o: ID!, $u: String!) { createWebhookEndpoint(input: {organizationId: $o, url: $u, eventTypes: ["account.create"]}) { secret } }`, { o: org, u: receiver.url });
+      // The first account's event is answered 503, the second's 204: one failed attempt, one delivered.
+      receiver.answer((request) => (request.json.data.targetId === first ? 503 : 204));
+      const first = (await server.graphql(`mutation($o: ID!) { createAccount(input: {organizationId: $o, name: "one"}) { id } }`, { o: org })).createAccount.id as string;
+      await server.graphql(`mutation($o: ID!) { createAccount(input: {organizationId: $o, name: "two"}) { id } }`, { o: org });
+      await receiver.waitFor((received) => received.length === 2);
+
+      let after = await scrape();
+      for (let tries = 0; tries < 100 && (valueOf(after, "idgraph_webhook_attempts_total", { outcome: "delivered" }) ?? 0) < 1; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        after = await scrape();
+      }
+      expect(valueOf(after, "idgraph_webhook_attempts_total", { outcome: "delivered" })).toBe(1);
+      expect(valueOf(after, "idgraph_webhook_attempts_total", { outcome: "failed" })).toBe(1);
+      expect(valueOf(after, "idgraph_webhook_attempt_duration_seconds_count")).toBe(2);
+      // Only the delivered attempt has a lag, and it is within the test's own time.
+      expect(valueOf(after, "idgraph_webhook_delivery_lag_seconds_count")).toBe(1);
+      const lag = valueOf(after, "idgraph_webhook_delivery_lag_seconds_sum") ?? -1;
+      expect(lag).toBeGreaterThanOrEqual(0);
+      expect(lag).toBeLessThan(30);
     });
   });
 

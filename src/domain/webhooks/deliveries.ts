@@ -24,6 +24,8 @@ export interface DeliveryJob {
   payload: string;
   attempts: number;
   firstAttemptAt: Date;
+  /** When the event happened (its command's time); null when it is no longer kept. */
+  occurredAt: Date | null;
   /** Why the attempt cannot be made at all (the event was pruned, the secret cannot be opened). */
   unsendable: string | null;
 }
@@ -114,7 +116,7 @@ async function prepareJobs(em: EntityManager, settings: WebhookSettings, claimed
     const m = material.get(delivery.id);
     const job: DeliveryJob = {
       deliveryId: delivery.id, endpointId: delivery.endpointId, url: m?.url ?? "", secrets: [], messageId: delivery.eventId,
-      payload: "", attempts: delivery.attempts, firstAttemptAt: delivery.firstAttemptAt, unsendable: null,
+      payload: "", attempts: delivery.attempts, firstAttemptAt: delivery.firstAttemptAt, occurredAt: m?.event?.createdAt ?? null, unsendable: null,
     };
     if (!m?.event) return { ...job, unsendable: "the event is no longer kept (past the retention period)" };
     const secrets = secretsFor(m);
