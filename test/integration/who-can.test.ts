@@ -51,8 +51,6 @@ async function everyNode<T>(fetchPage: (after: string | null) => Promise<{ total
   return nodes;
 }
 
-/** Whether a role's permission covers the one asked: `can`'s own rule (access-resolve.test.ts tests it). */
-const covers = permissionCovers;
 
 describe("whoCan, whereCan and accessMap", () => {
   let server: TestServer;
@@ -85,7 +83,7 @@ describe("whoCan, whereCan and accessMap", () => {
             expect(holder.user.id).toBe(holder.userId);
             expect(holder.roles.length).toBeGreaterThan(0);
             for (const role of holder.roles) {
-              expect(role.permissions.some((p: string) => covers(p, permission))).toBe(true);
+              expect(role.permissions.some((p: string) => permissionCovers(p, permission))).toBe(true);
               expect(role.grants.length).toBeGreaterThan(0);
             }
           }
@@ -114,7 +112,7 @@ describe("whoCan, whereCan and accessMap", () => {
           for (const account of accounts as any[]) {
             expect(account.account.id).toBe(account.accountId);
             expect(account.roles.length).toBeGreaterThan(0);
-            for (const role of account.roles) expect(role.permissions.some((p: string) => covers(p, permission))).toBe(true);
+            for (const role of account.roles) expect(role.permissions.some((p: string) => permissionCovers(p, permission))).toBe(true);
           }
         }
       }

@@ -40,6 +40,11 @@ export interface AttemptResult {
   body: string;
 }
 
+/** Whether an attempt delivered its event: the receiver answered 2xx. */
+export function isDelivered(result: AttemptResult): boolean {
+  return result.status !== null && result.status >= 200 && result.status < 300;
+}
+
 /** Attempts kept per delivery in its log. */
 const ATTEMPT_LOG_SIZE = 20;
 /** Characters of a receiver's answer kept in the log. */
@@ -161,7 +166,7 @@ function attemptRecords(settings: WebhookSettings, outcomes: AttemptOutcome[], l
     const log = logs.get(job.deliveryId);
     // Not held any more: another dispatcher took the delivery over when the lease ran out.
     if (!log) continue;
-    const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+    const succeeded = isDelivered(result);
     const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
     const attempt: WebhookAttempt = {
       at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
