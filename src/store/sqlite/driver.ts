@@ -3,24 +3,34 @@ import { SqliteDriver } from "@mikro-orm/sqlite";
 import { StoreReaders } from "../sql/readers";
 import type { Sqlite3Connection } from "./prepared-statements";
 import { sqliteReaderConnector } from "./readers";
+import { SyncSqliteWriter } from "./sync-writer";
+import { WalCheckpointer } from "./wal-checkpoints";
+import { logStatement } from "../sql/log-statement";
 
 /** The store's own read connections, besides MikroORM's three: sqlite3 runs queries on libuv's 4 worker threads. */
 const STORE_READERS = 3;
 
 /**
- * MikroORM's SQLite driver, which also owns the store's readers (sql/readers.ts), so they open
- * with the database and close with it (`orm.close()`).
+ * MikroORM's SQLite driver, which also owns the store's readers (sql/readers.ts) and its
+ * synchronous writer for group commits (sync-writer.ts), so they open with the database and close
+ * with it (`orm.close()`).
  */
 export class IdgraphSqliteDriver extends SqliteDriver {
   readonly readers: StoreReaders<Sqlite3Connection>;
+  readonly syncWriter: SyncSqliteWriter;
 
   constructor(config: Configuration) {
     super(config);
-    this.readers = new StoreReaders(STORE_READERS, sqliteReaderConnector(config.get("dbName") as string));
+    const path = config.get("dbName") as string;
+    this.readers = new StoreReaders(STORE_READERS, sqliteReaderConnector(path));
+    // The query log is the write connection's, looked up when a statement runs (it is made after this constructor).
+    const log = (sql: string, context: Record<string, unknown>) => logStatement(this.getConnection("write"), sql, { ...context, connection: { type: "write", name: "sync" } });
+    this.syncWriter = new SyncSqliteWriter(path, log, new WalCheckpointer(path));
   }
 
   override async close(force?: boolean): Promise<void> {
     await this.readers.close();
+    await this.syncWriter.close();
     await super.close(force);
   }
 }

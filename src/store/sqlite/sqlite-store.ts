@@ -1,13 +1,16 @@
 import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
-import type { AbstractSqlConnection } from "@mikro-orm/knex";
+import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { SQLITE_FILTER_SQL } from "../sql/filter";
 import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
+import type { IdgraphSqliteDriver } from "./driver";
 import { runSql } from "./run-sql";
+import { inSyncTransaction, WRITER_BUSY } from "./sync-transactions";
+import type { SyncSqliteWriter } from "./sync-writer";
 
 const SQLITE_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select value from json_each(${param})`,
@@ -38,27 +41,54 @@ export class SqliteStore extends SqlDirectoryStore {
   protected readonly dialect = SQLITE_DIALECT;
   protected readonly filterDialect = SQLITE_FILTER_SQL;
 
-  protected run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+  /** The forks whose statements the synchronous writer runs: each inside a statementTransaction. */
+  private readonly syncWriterSessions = new WeakSet<EntityManager>();
+
+  protected async run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]> {
+    if (this.syncWriterSessions.has(em)) return syncWriterOf(em).run(sql, params);
     return runSql(em, sql, params);
+  }
+
+  /** On the synchronous writer: each statement runs as it is called, not a round trip through the thread pool. */
+  override async statementTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const tx = em.fork();
+    this.syncWriterSessions.add(tx);
+    try {
+      const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
+      const result = await inSyncTransaction(connection, syncWriterOf(em), () => work(tx));
+      if (result !== WRITER_BUSY) return result;
+    } finally {
+      this.syncWriterSessions.delete(tx);
+    }
+    return super.statementTransaction(em, work);
   }
 
   /** The writer connection is the lock: write transactions run one at a time. */
   async lockForChange(): Promise<void> {}
 
-  protected commitDriver(connection: AbstractSqlConnection): CommitDriver {
-    return new SqliteCommitDriver(connection);
+  protected commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
+    return new SqliteCommitDriver(connection, syncWriterOf(em));
   }
 }
 
+function syncWriterOf(em: EntityManager): SyncSqliteWriter {
+  return (em.getDriver() as IdgraphSqliteDriver).syncWriter;
+}
+
 /**
- * Transactions on the pool's only writer connection with prepared statements: they queue behind
- * MikroORM transactions and those behind these, as two MikroORM transactions would.
+ * Group-committed transactions, written by the synchronous writer (sync-writer.ts): the whole
+ * transaction in one turn of the event loop. When another process holds the file's write lock,
+ * on the pool's connection instead, whose statements wait for the lock off the serving thread.
  */
 class SqliteCommitDriver implements CommitDriver {
-  constructor(private readonly connection: AbstractSqlConnection) {}
+  constructor(private readonly connection: AbstractSqlConnection, private readonly writer: SyncSqliteWriter) {}
 
-  transaction(statements: Statement[]): Promise<void> {
-    return transactionOnDriver<Sqlite3Connection>(this.connection, "begin immediate", statements, (driver, sql, params) => preparedStatementsOf(driver).run(sql, params));
+  async transaction(statements: Statement[]): Promise<void> {
+    const written = await inSyncTransaction(this.connection, this.writer, () => {
+      for (const { sql, params } of statements) this.writer.run(sql, params);
+    });
+    if (written !== WRITER_BUSY) return;
+    await transactionOnDriver<Sqlite3Connection>(this.connection, "begin immediate", statements, (driver, sql, params) => preparedStatementsOf(driver).run(sql, params));
   }
 
   encoderFor(prop: EntityProperty): (value: unknown) => unknown {
@@ -70,6 +100,7 @@ class SqliteCommitDriver implements CommitDriver {
 
   isUniqueViolation(error: unknown): boolean {
     const e = error as { code?: string; message?: string };
-    return e?.code === "SQLITE_CONSTRAINT" && /UNIQUE constraint failed/.test(e.message ?? "");
+    // sqlite3 reports the primary code (SQLITE_CONSTRAINT), better-sqlite3 the extended one.
+    return (e?.code === "SQLITE_CONSTRAINT" || e?.code === "SQLITE_CONSTRAINT_UNIQUE") && /UNIQUE constraint failed/.test(e.message ?? "");
   }
 }

@@ -1,0 +1,119 @@
+import Database from "better-sqlite3";
+import type { Row } from "../sql/rows";
+import type { WalCheckpointer } from "./wal-checkpoints";
+
+/**
+ * What the synchronous writer sets on its connection: what every writer connection gets
+ * (store/orm.ts), except two things that would block the event loop. It never waits for the write
+ * lock (a busy file is the caller's cue to write through the asynchronous writer instead), and it
+ * never checkpoints: WalCheckpointer does, off the serving thread.
+ */
+const SYNC_WRITER_PRAGMAS = [
+  "synchronous = NORMAL",
+  "foreign_keys = ON",
+  "busy_timeout = 0",
+  "cache_size = -16384",
+  "temp_store = MEMORY",
+  "wal_autocheckpoint = 0",
+];
+
+/** Enough for every group-committed INSERT shape (one per table and batch size) and the dispatcher's statements. */
+const CAPACITY = 256;
+
+/** Thrown by `begin` when another process holds the write lock: nothing was written. */
+export class SqliteWriterBusy extends Error {
+  constructor() {
+    super("the database file is being written by another connection");
+  }
+}
+
+/** Told each statement the writer ran, how long it took and how many rows it returned (MikroORM's query log). */
+export type WriterLog = (sql: string, context: { took: number; results?: number }) => void;
+
+/**
+ * A second writer connection on the SQLite file, through better-sqlite3, which runs a statement
+ * on the calling thread. sqlite3 (MikroORM's driver) runs each statement on libuv's thread pool
+ * and answers on a later turn of the event loop: a group-committed transaction of ~7 creates took
+ * ~5 ms that way, of which SQLite's own work was ~0.3 ms, and a webhook round's ~22 ms; the rest
+ * was round trips, each queued behind whatever else the serving thread had to do. Here each
+ * statement runs at once, so the file's one write lock is held for little more than SQLite's work.
+ *
+ * Callers hold the pool's writer connection while they write here (sync-transactions.ts), so this
+ * connection and MikroORM's never hold the lock at once in one process; against other processes
+ * `begin` either takes the lock at once or throws SqliteWriterBusy.
+ */
+export class SyncSqliteWriter {
+  private database?: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly path: string, private readonly log: WriterLog, private readonly checkpoints: WalCheckpointer) {}
+
+  /** `BEGIN IMMEDIATE`: the write lock now, or SqliteWriterBusy. */
+  begin(): void {
+    try {
+      this.timed("begin immediate", () => this.open().exec("begin immediate"));
+    } catch (error) {
+      if ((error as { code?: string }).code === "SQLITE_BUSY") throw new SqliteWriterBusy();
+      throw error;
+    }
+  }
+
+  /** One statement with `?` parameters, bound as node-sqlite3 binds them; its rows, if it returns any. */
+  run(sql: string, params: unknown[]): Row[] {
+    const statement = this.statementFor(sql);
+    const bound = params.map(bindable);
+    return this.timed(sql, () => (statement.reader ? (statement.all(bound) as Row[]) : (statement.run(bound), [])));
+  }
+
+  commit(): void {
+    this.timed("commit", () => this.open().exec("commit"));
+    this.checkpoints.afterCommit();
+  }
+
+  /** Ends the transaction, if one is open, without its writes. */
+  rollback(): void {
+    if (this.database?.inTransaction) this.timed("rollback", () => this.database?.exec("rollback"));
+  }
+
+  async close(): Promise<void> {
+    this.statements.clear();
+    this.database?.close();
+    this.database = undefined;
+    await this.checkpoints.close();
+  }
+
+  private timed<T>(sql: string, work: () => T): T {
+    const started = Date.now();
+    const result = work();
+    this.log(sql, { took: Date.now() - started, results: Array.isArray(result) ? result.length : undefined });
+    return result;
+  }
+
+  /** Opened on the first write: the file exists and is migrated by then. */
+  private open(): Database.Database {
+    if (this.database) return this.database;
+    const database = new Database(this.path, { fileMustExist: true });
+    for (const pragma of SYNC_WRITER_PRAGMAS) database.pragma(pragma);
+    return (this.database = database);
+  }
+
+  /** Prepared once per SQL text, least recently used dropped first (better-sqlite3 finalizes it when collected). */
+  private statementFor(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement) this.statements.delete(sql);
+    else {
+      statement = this.open().prepare(sql);
+      if (this.statements.size >= CAPACITY) this.statements.delete(this.statements.keys().next().value as string);
+    }
+    this.statements.set(sql, statement);
+    return statement;
+  }
+}
+
+/** better-sqlite3 refuses booleans, Dates and undefined; node-sqlite3 binds them as 1/0, epoch milliseconds and NULL. */
+function bindable(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value instanceof Date) return value.getTime();
+  return value;
+}
