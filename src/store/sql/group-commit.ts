@@ -74,10 +74,10 @@ interface PendingCommand {
  * an IdP's initial sync does thousands of times): MikroORM's flush would compute change sets and
  * inline every value into fresh SQL text, which costs more than the insert itself.
  *
- * Group commit: while a transaction is being written, commands arriving meanwhile queue, and the
- * next transaction writes all of them. Under load a transaction then costs a few statements for
- * many commands; alone, a command still gets its own transaction at once (no timer, no added
- * latency). Should a shared transaction fail (one command's userName is taken), it is rolled back
+ * Group commit: the commands handed over in one turn of the event loop, and those arriving while
+ * a transaction is being written, share the next transaction. Under load a transaction then costs
+ * a few statements for many commands; alone, a command waits only for the end of its turn (no
+ * timer). Should a shared transaction fail (one command's userName is taken), it is rolled back
  * and its commands are retried one transaction each, so every command gets exactly its own outcome.
  * A unique-index violation rejects with MikroORM's UniqueConstraintViolationException, as a flush would.
  */
@@ -90,12 +90,16 @@ export class GroupCommitQueue {
   enqueue(entities: object[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ entities, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining) return;
+      // After the rest of this turn of the event loop: the commands of every request read in
+      // this turn share the transaction. A writer that answers within the turn it is called in
+      // (SQLite's synchronous one) would otherwise give each command a transaction of its own.
+      this.draining = true;
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_COMMANDS_PER_TRANSACTION);

@@ -6,13 +6,14 @@ import type { WalCheckpointer } from "./wal-checkpoints";
  * What the synchronous writer sets on its connection: what every writer connection gets
  * (store/orm.ts), except two things that would block the event loop. It never waits for the write
  * lock (a busy file is the caller's cue to write through the asynchronous writer instead), and it
- * never checkpoints: WalCheckpointer does, off the serving thread.
+ * never checkpoints: WalCheckpointer does, off the serving thread. Its page cache is half the
+ * others': it inserts, walking the right edges and the userName index, and counts in the RSS.
  */
 const SYNC_WRITER_PRAGMAS = [
   "synchronous = NORMAL",
   "foreign_keys = ON",
   "busy_timeout = 0",
-  "cache_size = -16384",
+  "cache_size = -8192",
   "temp_store = MEMORY",
   "wal_autocheckpoint = 0",
 ];
