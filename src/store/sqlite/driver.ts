@@ -1,19 +1,19 @@
 import type { Configuration } from "@mikro-orm/core";
 import { SqliteDriver } from "@mikro-orm/sqlite";
+import { logStatement } from "../sql/log-statement";
 import { StoreReaders } from "../sql/readers";
 import type { Sqlite3Connection } from "./prepared-statements";
 import { sqliteReaderConnector } from "./readers";
 import { SyncSqliteWriter } from "./sync-writer";
 import { WalCheckpointer } from "./wal-checkpoints";
-import { logStatement } from "../sql/log-statement";
 
 /** The store's own read connections, besides MikroORM's three: sqlite3 runs queries on libuv's 4 worker threads. */
 const STORE_READERS = 3;
 
 /**
  * MikroORM's SQLite driver, which also owns the store's readers (sql/readers.ts) and its
- * synchronous writer for group commits (sync-writer.ts), so they open with the database and close
- * with it (`orm.close()`).
+ * synchronous writer for group commits and statement transactions (sync-writer.ts), so they open
+ * with the database and close with it (`orm.close()`).
  */
 export class IdgraphSqliteDriver extends SqliteDriver {
   readonly readers: StoreReaders<Sqlite3Connection>;

@@ -31,10 +31,12 @@ const SQLITE_DIALECT: StoreDialect = {
 };
 
 /**
- * The embedded store: one SQLite file in WAL mode, one writer connection and three readers
- * (store/orm.ts). Reads outside a transaction run on a reader with statements prepared once per
- * connection (run-sql.ts); inserts are group-committed on the writer with `BEGIN IMMEDIATE`, which
- * takes the write lock up front instead of failing with SQLITE_BUSY halfway.
+ * The embedded store: one SQLite file in WAL mode, MikroORM's writer connection and three readers
+ * (store/orm.ts), the store's own readers, and a synchronous writer (sync-writer.ts). Reads outside
+ * a transaction run on a reader with statements prepared once per connection (run-sql.ts);
+ * inserts are group-committed, and the webhook dispatcher's rounds written, by the synchronous
+ * writer with `BEGIN IMMEDIATE`, which takes the write lock up front instead of failing with
+ * SQLITE_BUSY halfway.
  */
 export class SqliteStore extends SqlDirectoryStore {
   readonly database = "sqlite" as const;
