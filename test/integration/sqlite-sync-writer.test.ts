@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import Database from "better-sqlite3";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { auditEvent } from "../../src/domain/audit";
@@ -15,9 +16,11 @@ import { startTestServer, type TestServer } from "../helpers/server";
 const sqliteOnly = testDatabaseKind() === "sqlite" ? describe : describe.skip;
 
 /** Where a logged statement ran: MikroORM's log names the connection. */
-const viaSyncWriter = (statement: string) => statement.includes("'sync'");
+const via = (name: string) => (statement: string) => statement.includes(`'${name}'`);
+const viaSyncWriter = via("sync");
+const viaWriterThread = via("writer-thread");
 
-sqliteOnly("SQLite's synchronous writer, in the server", () => {
+sqliteOnly("SQLite's writer thread and synchronous writer, in the server", () => {
   let server: TestServer;
   let org: string;
 
@@ -46,30 +49,55 @@ sqliteOnly("SQLite's synchronous writer, in the server", () => {
     }, ms));
   }
 
-  it("writes a group-committed create on the synchronous writer", async () => {
-    const statements = await server.captureQueries(() => insert(userCommand("sync@acme.test")));
+  /** How late a 10 ms timer fires while `work` runs: the serving thread's stall. */
+  async function stallDuring(work: Promise<unknown>): Promise<number> {
+    let worst = 0;
+    const state = { done: false };
+    const probe = (async () => {
+      while (!state.done) {
+        const started = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        worst = Math.max(worst, Date.now() - started - 10);
+      }
+    })();
+    await work;
+    state.done = true;
+    await probe;
+    return worst;
+  }
+
+  it("writes a group-committed create on the writer thread", async () => {
+    const statements = await server.captureQueries(() => insert(userCommand("thread@acme.test")));
     const transaction = statements.filter((s) => /^(begin immediate|insert into|commit)/.test(s));
     expect(transaction.map((s) => s.split(" ")[0])).toEqual(["begin", "insert", "insert", "commit"]);
-    expect(transaction.every(viaSyncWriter)).toBe(true);
-    expect(await exists("sync@acme.test")).toBe(true);
+    expect(transaction.every(viaWriterThread)).toBe(true);
+    expect(await exists("thread@acme.test")).toBe(true);
   });
 
-  it("waits a moment for another process's write lock, then still writes synchronously", async () => {
-    const released = holdWriteLock(3);
-    const statements = await server.captureQueries(() => insert(userCommand("waited@acme.test")));
+  it("waits for another process's write lock on the writer thread, not on the serving thread", async () => {
+    const released = holdWriteLock(300);
+    const started = Date.now();
+    const stall = await stallDuring(insert(userCommand("waited@acme.test")));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(stall).toBeLessThan(150);
     await released;
-    expect(statements.filter((s) => s.startsWith("commit")).every(viaSyncWriter)).toBe(true);
     expect(await exists("waited@acme.test")).toBe(true);
   });
 
-  it("writes through MikroORM's connection when another process keeps the lock, once it lets go", async () => {
+  it("reports a unique violation on the writer thread as MikroORM's", async () => {
+    await insert(userCommand("twice@acme.test"));
+    await expect(insert(userCommand("twice@acme.test"))).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+
+  it("writes a statement transaction through MikroORM's connection when another process keeps the lock", async () => {
     const released = holdWriteLock(300);
-    const statements = await server.captureQueries(() => insert(userCommand("fallback@acme.test")));
+    const em = server.built.orm.em.fork();
+    const statements = await server.captureQueries(() =>
+      storeOf(em).statementTransaction(em, (tx) => storeOf(tx).events.pruneBefore(tx, new Date(0), 10)));
     await released;
-    const commits = statements.filter((s) => s.startsWith("commit"));
-    expect(commits).toHaveLength(1);
-    expect(viaSyncWriter(commits[0])).toBe(false);
-    expect(await exists("fallback@acme.test")).toBe(true);
+    const deletes = statements.filter((s) => s.startsWith("delete"));
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.some(viaSyncWriter)).toBe(false);
   });
 
   it("runs a statement transaction's statements on it, all committed or all rolled back", async () => {

@@ -2,15 +2,16 @@ import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { SQLITE_FILTER_SQL } from "../sql/filter";
-import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
+import { onDriverConnection } from "../sql/driver-connection";
+import type { CommitDriver, Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
-import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 import type { IdgraphSqliteDriver } from "./driver";
 import { runSql } from "./run-sql";
 import { inSyncTransaction, WRITER_BUSY } from "./sync-transactions";
 import type { SyncSqliteWriter } from "./sync-writer";
+import type { SqliteWriterThread } from "./threaded-writer";
 
 const SQLITE_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select value from json_each(${param})`,
@@ -32,11 +33,11 @@ const SQLITE_DIALECT: StoreDialect = {
 
 /**
  * The embedded store: one SQLite file in WAL mode, MikroORM's writer connection and three readers
- * (store/orm.ts), the store's own readers, and a synchronous writer (sync-writer.ts). Reads outside
+ * (store/orm.ts), the store's own readers, a writer thread and a synchronous writer. Reads outside
  * a transaction run on a reader with statements prepared once per connection (run-sql.ts);
- * inserts are group-committed, and the webhook dispatcher's rounds written, by the synchronous
- * writer with `BEGIN IMMEDIATE`, which takes the write lock up front instead of failing with
- * SQLITE_BUSY halfway.
+ * inserts are group-committed on a writer thread, and the webhook dispatcher's rounds written by
+ * the synchronous writer, with `BEGIN IMMEDIATE`, which takes the write lock up front instead of
+ * failing with SQLITE_BUSY halfway.
  */
 export class SqliteStore extends SqlDirectoryStore {
   readonly database = "sqlite" as const;
@@ -69,7 +70,7 @@ export class SqliteStore extends SqlDirectoryStore {
   async lockForChange(): Promise<void> {}
 
   protected commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
-    return new SqliteCommitDriver(connection, syncWriterOf(em));
+    return new SqliteCommitDriver(connection, (em.getDriver() as IdgraphSqliteDriver).writerThread);
   }
 }
 
@@ -78,19 +79,15 @@ function syncWriterOf(em: EntityManager): SyncSqliteWriter {
 }
 
 /**
- * Group-committed transactions, written by the synchronous writer (sync-writer.ts): the whole
- * transaction in one turn of the event loop. When another process holds the file's write lock,
- * on the pool's connection instead, whose statements wait for the lock off the serving thread.
+ * Group-committed transactions, written whole on the writer thread (threaded-writer.ts) while
+ * this holds the pool's only writer connection: they take turns with MikroORM's transactions and
+ * the statement transactions, as two MikroORM transactions would.
  */
 class SqliteCommitDriver implements CommitDriver {
-  constructor(private readonly connection: AbstractSqlConnection, private readonly writer: SyncSqliteWriter) {}
+  constructor(private readonly connection: AbstractSqlConnection, private readonly thread: SqliteWriterThread) {}
 
-  async transaction(statements: Statement[]): Promise<void> {
-    const written = await inSyncTransaction(this.connection, this.writer, () => {
-      for (const { sql, params } of statements) this.writer.run(sql, params);
-    });
-    if (written !== WRITER_BUSY) return;
-    await transactionOnDriver<Sqlite3Connection>(this.connection, "begin immediate", statements, (driver, sql, params) => preparedStatementsOf(driver).run(sql, params));
+  transaction(statements: Statement[]): Promise<void> {
+    return onDriverConnection(this.connection, () => this.thread.transaction(statements));
   }
 
   encoderFor(prop: EntityProperty): (value: unknown) => unknown {

@@ -3,22 +3,22 @@ import type { Row } from "../sql/rows";
 import type { WalCheckpointer } from "./wal-checkpoints";
 
 /**
- * What the synchronous writer sets on its connection: what every writer connection gets
- * (store/orm.ts), except two things that would block the event loop. It never waits for the write
- * lock (a busy file is the caller's cue to write through the asynchronous writer instead), and it
- * never checkpoints: WalCheckpointer does, off the serving thread. Its page cache is half the
- * others': it inserts, walking the right edges and the userName index, and counts in the RSS.
+ * What a synchronous writer sets on its connection: what every writer connection gets
+ * (store/orm.ts), except what would block the thread it runs on. It never checkpoints (~22 ms per
+ * 1,000 pages): WalCheckpointer does, on the thread pool. Its wait for another connection's write
+ * lock is its owner's choice (`waitForLockMs`): none on the serving thread, where a busy file is
+ * the cue to write through MikroORM's connection instead. Its page cache is half the others': it
+ * inserts, walking the right edges and the userName index, and counts in the RSS.
  */
 const SYNC_WRITER_PRAGMAS = [
   "synchronous = NORMAL",
   "foreign_keys = ON",
-  "busy_timeout = 0",
   "cache_size = -8192",
   "temp_store = MEMORY",
   "wal_autocheckpoint = 0",
 ];
 
-/** Enough for every group-committed INSERT shape (one per table and batch size) and the dispatcher's statements. */
+/** Enough for every group-committed INSERT shape (one per table and batch size), or the dispatcher's statements. */
 const CAPACITY = 256;
 
 /** Thrown by `begin` when another process holds the write lock: nothing was written. */
@@ -32,22 +32,28 @@ export class SqliteWriterBusy extends Error {
 export type WriterLog = (sql: string, context: { took: number; results?: number }) => void;
 
 /**
- * A second writer connection on the SQLite file, through better-sqlite3, which runs a statement
- * on the calling thread. sqlite3 (MikroORM's driver) runs each statement on libuv's thread pool
- * and answers on a later turn of the event loop: a group-committed transaction of ~7 creates took
- * ~5 ms that way, of which SQLite's own work was ~0.3 ms, and a webhook round's ~22 ms; the rest
- * was round trips, each queued behind whatever else the serving thread had to do. Here each
- * statement runs at once, so the file's one write lock is held for little more than SQLite's work.
+ * A writer connection on the SQLite file through better-sqlite3, which runs each statement on the
+ * calling thread. sqlite3 (MikroORM's driver) runs each statement on libuv's thread pool and
+ * answers on a later turn of the event loop, so a transaction holds the file's one write lock
+ * across round trips, each queued behind whatever else the serving thread has to do: a webhook
+ * round held it ~22 ms that way, ~3 ms here. Two run: one on the serving thread for the
+ * dispatcher's statement transactions, one on the writer thread for group commits
+ * (writer-thread.ts), which may wait for another process's lock there.
  *
- * Callers hold the pool's writer connection while they write here (sync-transactions.ts), so this
- * connection and MikroORM's never hold the lock at once in one process; against other processes
- * `begin` either takes the lock at once or throws SqliteWriterBusy.
+ * Callers hold the pool's writer connection while they write (sync-transactions.ts,
+ * sqlite-store.ts), so these connections and MikroORM's never hold the lock at once in one
+ * process; against other processes, on the serving thread, `begin` either takes the lock at once
+ * or throws SqliteWriterBusy.
  */
 export class SyncSqliteWriter {
   private database?: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly path: string, private readonly log: WriterLog, private readonly checkpoints: WalCheckpointer) {}
+  constructor(
+    private readonly path: string, private readonly log: WriterLog, private readonly checkpoints: WalCheckpointer,
+    /** How long `begin` may wait for another connection's write lock: 0 on the serving thread. */
+    private readonly options: { waitForLockMs: number } = { waitForLockMs: 0 },
+  ) {}
 
   /** `BEGIN IMMEDIATE`: the write lock now, or SqliteWriterBusy. */
   begin(): void {
@@ -95,6 +101,7 @@ export class SyncSqliteWriter {
     if (this.database) return this.database;
     const database = new Database(this.path, { fileMustExist: true });
     for (const pragma of SYNC_WRITER_PRAGMAS) database.pragma(pragma);
+    database.pragma(`busy_timeout = ${this.options.waitForLockMs}`);
     return (this.database = database);
   }
 
