@@ -13,7 +13,7 @@
  */
 
 /** The drivers and SQL builders: only store/ speaks SQL. */
-const SQL_PACKAGES = "^node_modules/(@mikro-orm/(knex|sqlite|postgresql)|pg|sqlite3|better-sqlite3|knex)/";
+const SQL_PACKAGES = "^node_modules/(@mikro-orm/(knex|sqlite|postgresql)|pg|sqlite3|knex)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {

@@ -130,13 +130,6 @@ export interface DirectoryStore {
    * rejects with MikroORM's UniqueConstraintViolationException.
    */
   insertAll(em: EntityManager, entities: object[]): Promise<void>;
-  /**
-   * Runs `work` in one write transaction in which only this store's own statements run, through
-   * `tx` (no unit-of-work flush, no entity loads): the webhook dispatcher's rounds. Committed when
-   * `work` resolves, rolled back when it throws. SQLite runs each statement as it is called, on a
-   * writer that needs no round trip; PostgreSQL runs a MikroORM transaction.
-   */
-  statementTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T>;
   /** Which of the domain's unique rules a violation broke, or null when it is not one of them. */
   violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null;
 }

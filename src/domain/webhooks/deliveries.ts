@@ -88,7 +88,7 @@ export async function dispatchRound(em: EntityManager, settings: WebhookSettings
     ? await storeOf(em).events.leasedAttemptLogs(em, owner, work.outcomes.map((o) => o.job.deliveryId))
     : new Map<string, unknown[]>();
   const recorded = attemptRecords(settings, work.outcomes, logs, now);
-  const { claimed, failures } = await storeOf(em).statementTransaction(em, async (tx) => {
+  const { claimed, failures } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
     if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
     const failures = work.outcomes.length > 0 ? await recordIn(tx, owner, recorded) : new Map<string, number>();
