@@ -12,6 +12,7 @@ import { beginTransactionsImmediately } from "./sqlite/immediate-transactions";
 import { withSqliteMigrationLock } from "./sqlite/migration-lock";
 import { IdgraphSqliteDriver } from "./sqlite/driver";
 import { SqliteStore } from "./sqlite/sqlite-store";
+import { SQLITE_PRAGMAS } from "./sqlite/pragmas";
 import { ALL_ENTITIES } from "./entities";
 import { SQLITE_MIGRATIONS } from "../../migrations/sqlite";
 import { POSTGRES_MIGRATIONS } from "../../migrations/postgres";
@@ -20,21 +21,6 @@ import { POSTGRES_MIGRATIONS } from "../../migrations/postgres";
 interface SqliteConnectionHandle {
   exec(sql: string, callback: (error: Error | null) => void): void;
 }
-
-/**
- * Pragmas every SQLite connection gets. WAL + synchronous=NORMAL keeps committed transactions
- * across a process kill while avoiding an fsync per commit. The page cache keeps the userName
- * index hot at 100k users (STACK.md: SQLite speed); it is per connection and counts in the
- * server's RSS, so with four connections (one writer, three readers) each gets 16 MiB, not 64.
- */
-const SQLITE_PRAGMAS = [
-  "PRAGMA journal_mode = WAL",
-  "PRAGMA synchronous = NORMAL",
-  "PRAGMA foreign_keys = ON",
-  "PRAGMA busy_timeout = 5000",
-  "PRAGMA cache_size = -16384",
-  "PRAGMA temp_store = MEMORY",
-].join("; ");
 
 /** MikroORM's own read connections; the store's hand-written reads have readers of their own (sqlite/driver.ts). */
 const READ_CONNECTIONS = 3;

@@ -70,7 +70,7 @@ export class PostgresStore extends SqlDirectoryStore {
     await this.run(em, `select 1 from ${LOCKABLE_TABLES[row]} where id = ? for no key update`, [id]);
   }
 
-  protected commitDriver(connection: AbstractSqlConnection): CommitDriver {
+  protected commitDriver(_em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
     return new PostgresCommitDriver(connection);
   }
 }

@@ -44,8 +44,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
 
   /** Runs one statement with `?` parameters: on the transaction's connection inside one, else where reads go. */
   protected abstract run(em: EntityManager, sql: string, params: unknown[]): Promise<Row[]>;
-  /** How this database runs a group-committed transaction on the writer connection. */
-  protected abstract commitDriver(connection: AbstractSqlConnection): CommitDriver;
+  /** How this database runs a group-committed transaction on the writer connection (`em` names the ORM it belongs to). */
+  protected abstract commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver;
   abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
 
   private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
@@ -73,7 +73,7 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     }
     const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
     let queue = this.queues.get(connection);
-    if (!queue) this.queues.set(connection, (queue = new GroupCommitQueue(this.commitDriver(connection), em.getMetadata())));
+    if (!queue) this.queues.set(connection, (queue = new GroupCommitQueue(this.commitDriver(em, connection), em.getMetadata())));
     return queue.enqueue(entities);
   }
 

@@ -2,12 +2,14 @@ import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
 import type { AbstractSqlConnection } from "@mikro-orm/knex";
 import { SQLITE_FILTER_SQL } from "../sql/filter";
-import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
+import { onDriverConnection } from "../sql/driver-connection";
+import type { CommitDriver, Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
-import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
+import type { IdgraphSqliteDriver } from "./driver";
 import { runSql } from "./run-sql";
+import type { SqliteWriterThread } from "./threaded-writer";
 
 const SQLITE_DIALECT: StoreDialect = {
   idsFromJson: (param) => `select value from json_each(${param})`,
@@ -30,8 +32,9 @@ const SQLITE_DIALECT: StoreDialect = {
 /**
  * The embedded store: one SQLite file in WAL mode, one writer connection and three readers
  * (store/orm.ts). Reads outside a transaction run on a reader with statements prepared once per
- * connection (run-sql.ts); inserts are group-committed on the writer with `BEGIN IMMEDIATE`, which
- * takes the write lock up front instead of failing with SQLITE_BUSY halfway.
+ * connection (run-sql.ts); inserts are group-committed on a writer thread (threaded-writer.ts)
+ * with `BEGIN IMMEDIATE`, which takes the write lock up front instead of failing with SQLITE_BUSY
+ * halfway.
  */
 export class SqliteStore extends SqlDirectoryStore {
   readonly database = "sqlite" as const;
@@ -45,20 +48,21 @@ export class SqliteStore extends SqlDirectoryStore {
   /** The writer connection is the lock: write transactions run one at a time. */
   async lockForChange(): Promise<void> {}
 
-  protected commitDriver(connection: AbstractSqlConnection): CommitDriver {
-    return new SqliteCommitDriver(connection);
+  protected commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
+    return new SqliteCommitDriver(connection, (em.getDriver() as IdgraphSqliteDriver).writerThread);
   }
 }
 
 /**
- * Transactions on the pool's only writer connection with prepared statements: they queue behind
- * MikroORM transactions and those behind these, as two MikroORM transactions would.
+ * Group-committed transactions, written whole on the writer thread (threaded-writer.ts) while
+ * this holds the pool's only writer connection: they queue behind MikroORM transactions and those
+ * behind these, as two MikroORM transactions would.
  */
 class SqliteCommitDriver implements CommitDriver {
-  constructor(private readonly connection: AbstractSqlConnection) {}
+  constructor(private readonly connection: AbstractSqlConnection, private readonly thread: SqliteWriterThread) {}
 
   transaction(statements: Statement[]): Promise<void> {
-    return transactionOnDriver<Sqlite3Connection>(this.connection, "begin immediate", statements, (driver, sql, params) => preparedStatementsOf(driver).run(sql, params));
+    return onDriverConnection(this.connection, () => this.thread.transaction(statements));
   }
 
   encoderFor(prop: EntityProperty): (value: unknown) => unknown {
