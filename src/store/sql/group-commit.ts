@@ -92,8 +92,7 @@ export class GroupCommitQueue {
       this.pending.push({ entities, resolve, reject });
       if (this.draining) return;
       // After the rest of this turn of the event loop: the commands of every request read in
-      // this turn share the transaction. A writer that answers within the turn it is called in
-      // (SQLite's synchronous one) would otherwise give each command a transaction of its own.
+      // this turn share the transaction, instead of the first going alone and the rest after it.
       this.draining = true;
       setImmediate(() => void this.drain());
     });

@@ -1,5 +1,5 @@
 /**
- * Pragmas every SQLite writer connection gets (MikroORM's pool, the writer thread). WAL +
+ * Pragmas of MikroORM's connections (its writer and its readers) and the writer thread's. WAL +
  * synchronous=NORMAL keeps committed transactions across a process kill while avoiding an fsync
  * per commit. The page cache keeps the userName index hot at 100k users (STACK.md: SQLite speed);
  * it is per connection and counts in the server's RSS, so each connection gets 16 MiB, not 64.

@@ -67,7 +67,8 @@ export class SqliteWriterThread {
   }
 
   private started(): Worker {
-    if (this.worker) return this.worker;
+    // threadId is -1 once the thread has stopped, which may be before its "exit" event.
+    if (this.worker && this.worker.threadId !== -1) return this.worker;
     const compiled = join(__dirname, "writer-thread.js");
     const workerData: WriterThreadData = { path: this.path };
     const worker = existsSync(compiled)
