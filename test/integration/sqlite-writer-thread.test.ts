@@ -84,10 +84,8 @@ sqliteOnly("SQLite's writer thread", () => {
 
   it("reports a unique violation as MikroORM's, and rolls the transaction back", async () => {
     await insert(userCommand("twice@acme.test"));
-    const statements: string[] = [];
-    await server.captureQueries(async () => {
-      await expect(insert(userCommand("twice@acme.test"))).rejects.toBeInstanceOf(UniqueConstraintViolationException);
-    }).then((logged) => statements.push(...logged));
+    const statements = await server.captureQueries(() =>
+      expect(insert(userCommand("twice@acme.test"))).rejects.toBeInstanceOf(UniqueConstraintViolationException));
     expect(statements.some((s) => s.startsWith("rollback") && viaWriterThread(s))).toBe(true);
   });
 

@@ -51,7 +51,6 @@ async function everyNode<T>(fetchPage: (after: string | null) => Promise<{ total
   return nodes;
 }
 
-
 describe("whoCan, whereCan and accessMap", () => {
   let server: TestServer;
   let f: ReturnType<typeof fixtures>;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import sqlite3 from "sqlite3";
-import type { Statement } from "../sql/group-commit";
+import { runStatements, type Statement } from "../sql/statement-transaction";
 import { SQLITE_PRAGMAS } from "./pragmas";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 
@@ -53,19 +53,11 @@ function serve(): void {
     const logged: LoggedStatement[] = [];
     try {
       const db = await opened;
-      const run = async (sql: string, params: unknown[]) => {
+      await runStatements("begin immediate", statements, async (sql, params) => {
         const started = Date.now();
         await preparedStatementsOf(db).run(sql, params);
         logged.push({ sql, took: Date.now() - started });
-      };
-      await run("begin immediate", []);
-      try {
-        for (const { sql, params } of statements) await run(sql, params);
-        await run("commit", []);
-      } catch (error) {
-        await run("rollback", []).catch(() => undefined);
-        throw error;
-      }
+      });
       port?.postMessage({ kind: "written", id, statements: logged } satisfies FromWriterThread);
     } catch (error) {
       const { message: text, code } = error as { message: string; code?: string };
