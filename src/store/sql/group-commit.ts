@@ -3,9 +3,12 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection } from "@mikro-orm/knex";
 import { onDriverConnection } from "./driver-connection";
 import { logStatement } from "./log-statement";
-import { runStatements, type Statement } from "./statement-transaction";
 
-export type { Statement } from "./statement-transaction";
+/** One statement of a transaction the store writes by hand. */
+export interface Statement {
+  sql: string;
+  params: unknown[];
+}
 
 /** How a database runs one group-committed transaction and binds entity values. */
 export interface CommitDriver {
@@ -25,11 +28,21 @@ export interface CommitDriver {
 export async function transactionOnDriver<C>(
   connection: AbstractSqlConnection, begin: string, statements: Statement[], execute: (driver: C, sql: string, params: unknown[]) => Promise<unknown>,
 ): Promise<void> {
-  await onDriverConnection<C, void>(connection, (driver) => runStatements(begin, statements, async (sql, params) => {
-    const started = Date.now();
-    await execute(driver, sql, params);
-    logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
-  }));
+  await onDriverConnection<C, void>(connection, async (driver) => {
+    const run = async (sql: string, params: unknown[]) => {
+      const started = Date.now();
+      await execute(driver, sql, params);
+      logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
+    };
+    await run(begin, []);
+    try {
+      for (const statement of statements) await run(statement.sql, statement.params);
+      await run("commit", []);
+    } catch (error) {
+      await run("rollback", []).catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 /** Commands per shared transaction: bounds its duration and its statements' parameter count. */

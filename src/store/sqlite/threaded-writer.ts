@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Statement } from "../sql/statement-transaction";
+import type { Statement } from "../sql/group-commit";
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from "./writer-thread";
 
 /**
