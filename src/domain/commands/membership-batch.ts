@@ -1,12 +1,13 @@
 import type { EntityManager } from "@mikro-orm/core";
-import type { AuditEvent, Group } from "../../store/entities";
-import { recordAudit } from "../audit";
+import type { Group } from "../../store/entities";
+import type { Actor } from "../actor";
+import { auditEvent, recordAudit, type AuditRecord } from "../audit";
 import { signalEventsCommitted } from "../events/commit-signal";
 import { NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import type { CommandContext } from "../command";
 import { readVisibleGroup } from "../lookup";
 import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
-import { storeOf } from "../ports/store";
+import { storeOf, type MembershipState } from "../ports/store";
 import { assertCanWrite } from "../tenancy";
 import { planBatch, pairKey, type ChangeOutcome, type MemberChange, type MemberSelection } from "./membership-batch-plan";
 import { membershipPolicy, overTheLimit, refund } from "./membership-limit";
@@ -87,7 +88,7 @@ class MembershipQueue {
   private async write(batch: Queued[]): Promise<void> {
     const { admitted, charges } = await admit(batch);
     if (admitted.length === 0) return;
-    let results: Array<{ outcome: ChangeOutcome; group: Group | null }>;
+    let results: BatchResult[];
     try {
       results = await applyBatch(admitted[0].ctx.em, admitted.map((request) => request.change));
     } catch {
@@ -183,55 +184,102 @@ async function admit(batch: Queued[]): Promise<{ admitted: Queued[]; charges: Ch
 }
 
 /**
- * One transaction for a batch: the groups locked (PostgreSQL; SQLite's one writer is the lock) and
- * read with their organizations' group sync setting, what each named member is, and which of the
- * named memberships exist — three statements — then the batch's net deletes and inserts, its audit
- * events and its groups' new versions, one statement each. Returns each change's outcome, and for
- * an applied one the group as that change left it.
+ * One transaction for a batch: its groups (locked on PostgreSQL; SQLite's one writer is the lock)
+ * read with their organizations' group sync setting, what each named member is, which of the
+ * named memberships exist, whether a role is bound on or above the groups — four statements —
+ * then the batch's net deletes and inserts, its audit events and its groups' new versions, one
+ * statement each. Returns each change's outcome, and for an applied one the group as that change
+ * left it.
+ *
+ * Where the store has write sessions (SQLite's writer thread) and no role is bound on or above the
+ * groups — so no one's effective access can change, the common case of an IdP pushing groups —
+ * the batch is one write session: its reads posted together, its writes as one message, so the
+ * write lock is held across two waits of this thread instead of a dozen. Otherwise (PostgreSQL, or
+ * roles that make access.changed events to compute) it is a MikroORM transaction.
  */
-async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Promise<Array<{ outcome: ChangeOutcome; group: Group | null }>> {
-  const outcomes = await requestEm.fork().transactional(async (em) => {
+async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Promise<BatchResult[]> {
+  const groupIds = [...new Set(changes.map((c) => c.groupId))];
+  const memberIds = [...new Set(changes.flatMap((c) => [...idsOf(c.add), ...idsOf(c.remove)]))];
+  let results: BatchResult[] = [];
+  const em = requestEm.fork();
+  const written = await storeOf(em).membershipTransaction(em, { groupIds, memberIds }, (state) => {
+    if (state.rolesBound) return null;
+    const { plan, groups } = planFor(changes, state);
+    const applied = applyOutcomes(changes, plan.outcomes, groups);
+    results = applied.results;
+    return {
+      deletes: plan.deletes,
+      inserts: plan.inserts,
+      events: applied.events.map(({ actor, record }) => auditEvent(actor, record)),
+      groupVersions: applied.changedGroups.map((group) => ({ id: group.id, version: group.version, updatedAt: group.updatedAt })),
+    };
+  });
+  if (!written) results = await applyInTransaction(requestEm, changes, groupIds, memberIds);
+  signalEventsCommitted();
+  return results;
+}
+
+type BatchResult = { outcome: ChangeOutcome; group: Group | null };
+
+/** The batch as a MikroORM transaction, which also works out and records whose access changed. */
+async function applyInTransaction(requestEm: EntityManager, changes: MemberChange[], groupIds: string[], memberIds: string[]): Promise<BatchResult[]> {
+  return requestEm.fork().transactional(async (em) => {
     const store = storeOf(em);
-    const groupIds = [...new Set(changes.map((c) => c.groupId))];
-    const locked = await store.lockGroupsForChange(em, groupIds);
-    const groups = new Map(locked.map(({ group }) => [group.id, group]));
-    const memberIds = [...new Set(changes.flatMap((c) => [...idsOf(c.add), ...idsOf(c.remove)]))];
-    const members = await store.memberFacts(em, memberIds);
-    const existing = await store.existingMemberships(em, groupIds, memberIds);
-    const plan = planBatch(changes, {
-      groups: new Map([...groups].map(([id, g]) => [id, { organizationId: g.organization.id, version: g.version, managedBy: g.managedBy }])),
-      groupSyncOff: new Set(locked.filter((l) => !l.organizationSyncsGroups).map((l) => l.group.organization.id)),
-      members,
-      existing: new Set(existing.map((m) => pairKey(m.groupId, m.memberId))),
+    const { plan, groups } = planFor(changes, {
+      groups: await store.lockGroupsForChange(em, groupIds),
+      members: await store.memberFacts(em, memberIds),
+      existing: await store.existingMemberships(em, groupIds, memberIds),
     });
     const access = await trackBatchAccess(em, changes, plan.outcomes, groups);
     if (plan.deletes.length > 0) await store.deleteMembershipRows(em, plan.deletes);
     if (plan.inserts.length > 0) await store.insertMembershipRows(em, plan.inserts);
-    const now = new Date();
-    const causes: AuditEvent[] = [];
-    const results = plan.outcomes.map((outcome, index) => {
-      if (outcome.kind !== "applied") return { outcome, group: null };
-      const change = changes[index];
-      const group = groups.get(change.groupId) as Group;
-      const organizationId = group.organization.id;
-      if (size(outcome.removed) > 0) {
-        causes.push(recordAudit(em, change.actor, { type: "group.member_remove", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.removed } }));
-      }
-      if (size(outcome.added) > 0) {
-        causes.push(recordAudit(em, change.actor, { type: "group.member_add", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.added } }));
-      }
-      if (outcome.version !== group.version) {
-        group.version = outcome.version;
-        group.updatedAt = now;
-      }
-      return { outcome, group: snapshotOf(group) };
-    });
+    const { results, events } = applyOutcomes(changes, plan.outcomes, groups);
+    const causes = events.map(({ actor, record }) => recordAudit(em, actor, record));
     // The batch's changes are applied together: the first one's event stands for their cause.
     if (causes.length > 0) await access.record(causes[0]);
     return results;
   });
-  signalEventsCommitted();
-  return outcomes;
+}
+
+/** The batch planned against what its transaction read (membership-batch-plan.ts). */
+function planFor(changes: MemberChange[], state: Omit<MembershipState, "rolesBound">) {
+  const groups = new Map(state.groups.map(({ group }) => [group.id, group]));
+  const plan = planBatch(changes, {
+    groups: new Map([...groups].map(([id, g]) => [id, { organizationId: g.organization.id, version: g.version, managedBy: g.managedBy }])),
+    groupSyncOff: new Set(state.groups.filter((l) => !l.organizationSyncsGroups).map((l) => l.group.organization.id)),
+    members: state.members,
+    existing: new Set(state.existing.map((m) => pairKey(m.groupId, m.memberId))),
+  });
+  return { plan, groups };
+}
+
+/**
+ * What the applied changes come to: each one's audit events (removals, then additions) and the
+ * group as it left it; the groups' entities moved on to their last versions.
+ */
+function applyOutcomes(changes: MemberChange[], outcomes: ChangeOutcome[], groups: Map<string, Group>) {
+  const now = new Date();
+  const events: Array<{ actor: Actor; record: AuditRecord }> = [];
+  const changedGroups = new Set<Group>();
+  const results = outcomes.map((outcome, index): BatchResult => {
+    if (outcome.kind !== "applied") return { outcome, group: null };
+    const change = changes[index];
+    const group = groups.get(change.groupId) as Group;
+    const organizationId = group.organization.id;
+    if (size(outcome.removed) > 0) {
+      events.push({ actor: change.actor, record: { type: "group.member_remove", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.removed } } });
+    }
+    if (size(outcome.added) > 0) {
+      events.push({ actor: change.actor, record: { type: "group.member_add", organizationId, targetType: "group", targetId: group.id, data: { ...outcome.added } } });
+    }
+    if (outcome.version !== group.version) {
+      group.version = outcome.version;
+      group.updatedAt = now;
+      changedGroups.add(group);
+    }
+    return { outcome, group: snapshotOf(group) };
+  });
+  return { results, events, changedGroups: [...changedGroups] };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
-import type { Group, Organization } from "../../store/entities";
+import type { AuditEvent, Group, Organization } from "../../store/entities";
 import type { AccessQuestionStore } from "./access-questions";
 import type { EventStore } from "./events";
 import type { FilterPredicate, SortKey } from "./filter";
@@ -125,6 +125,13 @@ export interface DirectoryStore {
    */
   lockGroupsForChange(em: EntityManager, ids: string[]): Promise<Array<{ group: Group; organizationSyncsGroups: boolean }>>;
   /**
+   * A membership batch's transaction without MikroORM's unit of work, where the store has one
+   * (SQLite: its writer thread; else it returns false at once). It takes the write lock, reads the
+   * state of `groupIds` and `memberIds` in that transaction, and writes what `decide` returns — or
+   * nothing, rolled back, when `decide` returns null. Returns whether it wrote.
+   */
+  membershipTransaction(em: EntityManager, query: { groupIds: string[]; memberIds: string[] }, decide: (state: MembershipState) => MembershipWrites | null): Promise<boolean>;
+  /**
    * Inserts new entities atomically (all or none), group-committed with other commands' inserts
    * under load; joins the caller's transaction when there is one. A unique index violation
    * rejects with MikroORM's UniqueConstraintViolationException.
@@ -132,6 +139,28 @@ export interface DirectoryStore {
   insertAll(em: EntityManager, entities: object[]): Promise<void>;
   /** Which of the domain's unique rules a violation broke, or null when it is not one of them. */
   violatedUniqueRule(error: UniqueConstraintViolationException): UniqueRule | null;
+}
+
+/** What a membership batch reads in its transaction. */
+export interface MembershipState {
+  /** The batch's groups found (as lockGroupsForChange gives them), in id order. */
+  groups: Array<{ group: Group; organizationSyncsGroups: boolean }>;
+  /** What each named member found is. */
+  members: Map<string, MemberFacts>;
+  /** Which of the named memberships exist. */
+  existing: MembershipRow[];
+  /** Whether a role is bound on one of the groups or on a group containing one of them. */
+  rolesBound: boolean;
+}
+
+/** What a membership batch writes. */
+export interface MembershipWrites {
+  deletes: MembershipRow[];
+  inserts: MembershipRow[];
+  /** Its audit events, written as they are (persisted on no EntityManager). */
+  events: AuditEvent[];
+  /** The changed groups' new versions. */
+  groupVersions: Array<{ id: string; version: number; updatedAt: Date }>;
 }
 
 export interface SearchQuery {

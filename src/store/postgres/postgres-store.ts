@@ -70,6 +70,14 @@ export class PostgresStore extends SqlDirectoryStore {
     await this.run(em, `select 1 from ${LOCKABLE_TABLES[row]} where id = ? for no key update`, [id]);
   }
 
+  /**
+   * None: PostgreSQL's transactions lock rows, not the database, so a membership batch's MikroORM
+   * transaction holds up no other writer, and its statements are this process's round trips alone.
+   */
+  protected inWriteSession(): null {
+    return null;
+  }
+
   protected commitDriver(_em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
     return new PostgresCommitDriver(connection);
   }

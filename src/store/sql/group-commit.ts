@@ -105,7 +105,7 @@ export class GroupCommitQueue {
         // Once per batch, whatever its outcome: a failed batch's one-by-one retries are not batches.
         batchObservers.get(this.metadata)?.(batch.length);
         try {
-          await this.driver.transaction(this.insertStatements(batch));
+          await this.driver.transaction(this.insertStatements(batch.map((command) => command.entities)));
           for (const command of batch) command.resolve();
         } catch (error) {
           if (batch.length === 1) batch[0].reject(this.asOrmError(error));
@@ -120,7 +120,7 @@ export class GroupCommitQueue {
   private async writeOneByOne(batch: PendingCommand[]): Promise<void> {
     for (const command of batch) {
       try {
-        await this.driver.transaction(this.insertStatements([command]));
+        await this.driver.transaction(this.insertStatements([command.entities]));
         command.resolve();
       } catch (error) {
         command.reject(this.asOrmError(error));
@@ -133,12 +133,13 @@ export class GroupCommitQueue {
   }
 
   /**
-   * Commands with the same sequence of tables (the same shape) share statements, one per table in
-   * that order, so each command's rows go in in the order it listed them (parents first).
+   * The INSERTs of commands, each command's new entities listed parents first. Commands with the
+   * same sequence of tables (the same shape) share statements, one per table in that order, so
+   * each command's rows go in in the order it listed them.
    */
-  private insertStatements(batch: PendingCommand[]): Statement[] {
+  insertStatements(commands: object[][]): Statement[] {
     const shapes = new Map<string, { tables: EntityMetadata[]; commands: object[][] }>();
-    for (const { entities } of batch) {
+    for (const entities of commands) {
       const tables = entities.map((entity) => this.metadata.get(entity.constructor.name));
       const key = tables.map((table) => table.className).join(",");
       let shape = shapes.get(key);

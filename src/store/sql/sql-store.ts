@@ -1,12 +1,11 @@
 import type { EntityManager, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { Group, Organization } from "../entities";
-import type { DirectoryStore, LockableRow, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
+import type { DirectoryStore, LockableRow, MembershipState, MembershipWrites, SearchPage, SearchQuery, UniqueRule } from "../../domain/ports/store";
 import type {
   AccessFacts, ApiKeyRecord, GroupOfUser, ListedMember, MemberFacts, MemberIds, MemberPageRequest, MemberRow, MembershipRow, ScimTokenRecord, UserIdentity,
   UserRecord,
 } from "../../domain/ports/records";
-import { newId } from "../ids";
 import type { AccessQuestionStore } from "../../domain/ports/access-questions";
 import { accessFactsFromRow } from "./access-facts";
 import { SqlAccessQuestions } from "./access-questions-sql";
@@ -19,6 +18,11 @@ import type { EventStore } from "../../domain/ports/events";
 import { SqlEventStore } from "./event-sql";
 import { GroupCommitQueue, type CommitDriver } from "./group-commit";
 import { upwardWalk, userGroupsWalk } from "./group-walk";
+import {
+  existingMembershipsRead, groupsForChangeFrom, groupsForChangeRead, groupVersionUpdate, memberFactsFrom, memberFactsRead, membershipDeletes,
+  membershipInserts, membershipsFrom, rolesBoundOnOrAboveRead,
+} from "./membership-sql";
+import type { WriteSession } from "./write-session";
 import { chunks, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
 import { groupsFromJson, userRecordFromRow } from "./user-records";
@@ -28,9 +32,6 @@ import { whyNotFacts, whyNotFactsSql } from "./why-not-sql";
 
 /** The searched table's alias, which rendered filters and sorts refer to. */
 const SEARCH_ALIAS = "e0";
-
-/** Chunk size keeps each multi-row statement under the bound-parameter limits of both databases. */
-const ROWS_PER_STATEMENT = 500;
 
 /**
  * The store both databases share: each hand-written statement of the DirectoryStore, in SQL both
@@ -47,6 +48,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   /** How this database runs a group-committed transaction on the writer connection (`em` names the ORM it belongs to). */
   protected abstract commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver;
   abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
+  /** Runs `work` in a write session (write-session.ts) where this database has them; null where it does not. */
+  protected abstract inWriteSession<T>(em: EntityManager, work: (session: WriteSession) => Promise<T>): Promise<T> | null;
 
   private readonly queues = new WeakMap<AbstractSqlConnection, GroupCommitQueue>();
   private eventStore?: EventStore;
@@ -71,10 +74,44 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
       for (const entity of entities) em.persist(entity);
       return em.flush();
     }
+    return this.queueFor(em).enqueue(entities);
+  }
+
+  private queueFor(em: EntityManager): GroupCommitQueue {
     const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
     let queue = this.queues.get(connection);
     if (!queue) this.queues.set(connection, (queue = new GroupCommitQueue(this.commitDriver(em, connection), em.getMetadata())));
-    return queue.enqueue(entities);
+    return queue;
+  }
+
+  async membershipTransaction(
+    em: EntityManager, { groupIds, memberIds }: { groupIds: string[]; memberIds: string[] }, decide: (state: MembershipState) => MembershipWrites | null,
+  ): Promise<boolean> {
+    const written = this.inWriteSession(em, async (session) => {
+      const reads = [
+        groupsForChangeRead(this.dialect, groupIds),
+        memberFactsRead(this.dialect, memberIds),
+        existingMembershipsRead(this.dialect, groupIds, memberIds),
+        rolesBoundOnOrAboveRead(this.dialect, groupIds),
+      ];
+      let writes: MembershipWrites | null;
+      try {
+        // Posted together: the session answers them one after the other, in one wait here.
+        const [groups, members, existing, bound] = await Promise.all(reads.map(({ sql, params }) => session.all(sql, params)));
+        writes = decide({ groups: groupsForChangeFrom(em, groups), members: memberFactsFrom(members), existing: membershipsFrom(existing), rolesBound: bound.length > 0 });
+      } catch (error) {
+        await session.finish(null).catch(() => undefined);
+        throw error;
+      }
+      await session.finish(writes && [
+        ...membershipDeletes(this.dialect, writes.deletes),
+        ...membershipInserts(this.dialect, writes.inserts, new Date()),
+        ...this.queueFor(em).insertStatements(writes.events.map((event) => [event])),
+        ...writes.groupVersions.map(({ id, version, updatedAt }) => groupVersionUpdate(this.dialect, id, version, updatedAt)),
+      ]);
+      return writes !== null;
+    });
+    return written ?? false;
   }
 
   async loadAccessFacts(em: EntityManager, userIds: string[], accountIds: string[]): Promise<AccessFacts> {
@@ -132,11 +169,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   }
 
   async lockGroupsForChange(em: EntityManager, ids: string[]): Promise<Array<{ group: Group; organizationSyncsGroups: boolean }>> {
-    const rows = await this.run(em,
-      `select g.*, o.scim_sync_groups as organization_syncs_groups from "group" g join organization o on o.id = g.organization_id
-       where g.id in (${this.dialect.idsFromJson("?")}) order by g.id ${this.dialect.lockRowsOf("g")}`,
-      [JSON.stringify(ids)]);
-    return rows.map(({ organization_syncs_groups: syncs, ...row }) => ({ group: managedEntity(em, Group, row), organizationSyncsGroups: Boolean(syncs) }));
+    const { sql, params } = groupsForChangeRead(this.dialect, ids);
+    return groupsForChangeFrom(em, await this.run(em, sql, params));
   }
 
   /**
@@ -170,64 +204,25 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   }
 
   async insertMembershipRows(em: EntityManager, memberships: MembershipRow[]): Promise<MemberIds> {
-    const now = this.dialect.dateParam(new Date());
-    const rows = memberships.map((m) => [newId(), m.groupId, m.kind === "user" ? m.memberId : null, m.kind === "group" ? m.memberId : null, now]);
     const added: MemberIds = { userIds: [], groupIds: [] };
-    for (const chunk of chunks(rows, ROWS_PER_STATEMENT)) {
-      // Existing members are skipped by the unique indexes, so an add is idempotent and never reads
-      // the member list; RETURNING yields only the rows really inserted.
-      const inserted = await this.run(em,
-        `insert into group_membership (id, group_id, member_user_id, member_group_id, created_at) values ${chunk.map(() => "(?, ?, ?, ?, ?)").join(", ")}
-         on conflict do nothing returning member_user_id, member_group_id`,
-        chunk.flat(),
-      );
-      collectMembers(inserted, added);
-    }
+    for (const { sql, params } of membershipInserts(this.dialect, memberships, new Date())) collectMembers(await this.run(em, sql, params), added);
     return added;
   }
 
   async deleteMembershipRows(em: EntityManager, memberships: MembershipRow[]): Promise<void> {
-    const columns: Array<[string, MembershipRow[]]> = [
-      ["member_user_id", memberships.filter((m) => m.kind === "user")],
-      ["member_group_id", memberships.filter((m) => m.kind === "group")],
-    ];
-    for (const [column, rows] of columns) {
-      for (const chunk of chunks(rows)) {
-        await this.run(em,
-          `delete from group_membership where (group_id, ${column}) in (select a, b from (${this.dialect.pairsFromJson("?")}) pairs)`,
-          [JSON.stringify(chunk.map((m) => [m.groupId, m.memberId]))],
-        );
-      }
-    }
+    for (const { sql, params } of membershipDeletes(this.dialect, memberships)) await this.run(em, sql, params);
   }
 
   async existingMemberships(em: EntityManager, groupIds: string[], memberIds: string[]): Promise<MembershipRow[]> {
     if (groupIds.length === 0 || memberIds.length === 0) return [];
-    // Both unique indexes (group_id, member_…_id) answer it: one probe per pair named.
-    const rows = await this.run(em,
-      `select group_id, member_user_id as member_id, 'user' as kind from group_membership
-         where group_id in (${this.dialect.idsFromJson("?")}) and member_user_id in (${this.dialect.idsFromJson("?")})
-       union all
-       select group_id, member_group_id, 'group' from group_membership
-         where group_id in (${this.dialect.idsFromJson("?")}) and member_group_id in (${this.dialect.idsFromJson("?")})`,
-      [JSON.stringify(groupIds), JSON.stringify(memberIds), JSON.stringify(groupIds), JSON.stringify(memberIds)],
-    );
-    return rows.map((r) => ({ groupId: r.group_id as string, memberId: r.member_id as string, kind: r.kind as MembershipRow["kind"] }));
+    const { sql, params } = existingMembershipsRead(this.dialect, groupIds, memberIds);
+    return membershipsFrom(await this.run(em, sql, params));
   }
 
   async memberFacts(em: EntityManager, ids: string[]): Promise<Map<string, MemberFacts>> {
-    const facts = new Map<string, MemberFacts>();
-    if (ids.length === 0) return facts;
-    const rows = await this.run(em,
-      `select id, 'user' as kind, organization_id, case when protected_from_scim then 1 else 0 end as hidden from "user" where id in (${this.dialect.idsFromJson("?")})
-       union all
-       select id, 'group', organization_id, 0 from "group" where id in (${this.dialect.idsFromJson("?")})`,
-      [JSON.stringify(ids), JSON.stringify(ids)],
-    );
-    for (const r of rows) {
-      facts.set(r.id as string, { kind: r.kind as MemberFacts["kind"], organizationId: r.organization_id as string, protectedFromScim: Number(r.hidden) === 1 });
-    }
-    return facts;
+    if (ids.length === 0) return new Map();
+    const { sql, params } = memberFactsRead(this.dialect, ids);
+    return memberFactsFrom(await this.run(em, sql, params));
   }
 
   async deleteMemberships(em: EntityManager, groupId: string, members: MemberIds): Promise<MemberIds> {
@@ -285,12 +280,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
 
   async rolesBoundOnOrAbove(em: EntityManager, groupIds: string[]): Promise<boolean> {
     if (groupIds.length === 0) return false;
-    // The groups themselves and every group containing them, however deep: one walk for them all.
-    const walk = upwardWalk({ name: "above", seed: `select id as group_id from "group" where id in (${this.dialect.idsFromJson("?")})` });
-    const rows = await this.run(em, `
-      with recursive ${walk}
-      select 1 as found from role_binding where subject_group_id in (select group_id from above) limit 1`, [JSON.stringify(groupIds)]);
-    return rows.length > 0;
+    const { sql, params } = rolesBoundOnOrAboveRead(this.dialect, groupIds);
+    return (await this.run(em, sql, params)).length > 0;
   }
 
 

@@ -1,12 +1,13 @@
 import type { EntityManager, EntityProperty } from "@mikro-orm/core";
 import { JsonType } from "@mikro-orm/core";
-import type { AbstractSqlConnection } from "@mikro-orm/knex";
+import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import { SQLITE_FILTER_SQL } from "../sql/filter";
 import { onDriverConnection } from "../sql/driver-connection";
 import type { CommitDriver, Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { StoreDialect } from "../sql/store-dialect";
+import type { WriteSession } from "../sql/write-session";
 import type { IdgraphSqliteDriver } from "./driver";
 import { runSql } from "./run-sql";
 import type { SqliteWriterThread } from "./threaded-writer";
@@ -47,6 +48,15 @@ export class SqliteStore extends SqlDirectoryStore {
 
   /** The writer connection is the lock: write transactions run one at a time. */
   async lockForChange(): Promise<void> {}
+
+  /**
+   * On the writer thread, holding the pool's only writer connection as a group commit does: it
+   * takes turns with MikroORM's transactions and the group commits.
+   */
+  protected inWriteSession<T>(em: EntityManager, work: (session: WriteSession) => Promise<T>): Promise<T> {
+    const connection = (em as SqlEntityManager).getConnection("write") as AbstractSqlConnection;
+    return onDriverConnection(connection, () => work((em.getDriver() as IdgraphSqliteDriver).writerThread.session()));
+  }
 
   protected commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver {
     return new SqliteCommitDriver(connection, (em.getDriver() as IdgraphSqliteDriver).writerThread);

@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Statement } from "../sql/group-commit";
+import type { Row } from "../sql/rows";
+import type { WriteSession } from "../sql/write-session";
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from "./writer-thread";
 
 /**
@@ -24,6 +26,12 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+interface WaitingRead {
+  session: number;
+  resolve: (rows: Row[]) => void;
+  reject: (error: Error) => void;
+}
+
 /**
  * Group-committed transactions written on a thread of their own (writer-thread.ts): the serving
  * thread posts a transaction's statements in one message and gets one answer. Written on the
@@ -41,8 +49,14 @@ export class SqliteWriterThread {
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
+  private readonly reads = new Map<number, WaitingRead>();
 
-  constructor(private readonly path: string, private readonly log: (sql: string, context: { took: number }) => void) {}
+  constructor(
+    private readonly path: string,
+    private readonly log: (sql: string, context: { took: number }) => void,
+    /** How long a write session may go without a message before the thread rolls it back (a lost session must not hold the lock). */
+    private readonly sessionIdleLimitMs = 10_000,
+  ) {}
 
   /** Runs `statements` in one transaction: all of them, or none (the error rethrown, with SQLite's code). */
   transaction(statements: Statement[]): Promise<void> {
@@ -51,6 +65,27 @@ export class SqliteWriterThread {
       this.waiting.set(id, { resolve, reject });
       this.started().postMessage({ kind: "transaction", id, statements } satisfies ToWriterThread);
     });
+  }
+
+  /** Opens a write session (sql/write-session.ts): it runs after the transactions and sessions posted before it. */
+  session(): WriteSession {
+    const id = this.nextId++;
+    const worker = this.started();
+    const ended = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    // A session that fails before its finish is asked for rejects `ended` with no one awaiting yet.
+    ended.catch(() => undefined);
+    worker.postMessage({ kind: "begin", id } satisfies ToWriterThread);
+    return {
+      all: (sql, params) => new Promise<Row[]>((resolve, reject) => {
+        const readId = this.nextId++;
+        this.reads.set(readId, { session: id, resolve, reject });
+        worker.postMessage({ kind: "read", id, readId, sql, params } satisfies ToWriterThread);
+      }),
+      finish: (statements) => {
+        worker.postMessage({ kind: "finish", id, statements } satisfies ToWriterThread);
+        return ended;
+      },
+    };
   }
 
   async close(): Promise<void> {
@@ -70,7 +105,7 @@ export class SqliteWriterThread {
     // threadId is -1 once the thread has stopped, which may be before its "exit" event.
     if (this.worker && this.worker.threadId !== -1) return this.worker;
     const compiled = join(__dirname, "writer-thread.js");
-    const workerData: WriterThreadData = { path: this.path };
+    const workerData: WriterThreadData = { path: this.path, sessionIdleLimitMs: this.sessionIdleLimitMs };
     const worker = existsSync(compiled)
       ? new Worker(compiled, { workerData })
       : new Worker(FROM_TYPESCRIPT_SOURCES, { eval: true, workerData });
@@ -79,9 +114,11 @@ export class SqliteWriterThread {
     worker.on("message", (message: FromWriterThread) => this.answered(message));
     const lost = (why: string) => {
       if (this.worker === worker) this.worker = null;
-      for (const [id, { reject }] of this.waiting) {
-        this.waiting.delete(id);
-        reject(new Error(`the SQLite writer thread ${why}`));
+      for (const pending of [this.waiting, this.reads]) {
+        for (const [id, { reject }] of pending) {
+          pending.delete(id);
+          reject(new Error(`the SQLite writer thread ${why}`));
+        }
       }
     };
     worker.on("error", (error) => lost(`failed (${error.message})`));
@@ -93,12 +130,23 @@ export class SqliteWriterThread {
   private answered(message: FromWriterThread): void {
     if (message.kind === "closed") return;
     for (const { sql, ...context } of message.statements) this.log(sql, context);
+    if (message.kind === "rows") {
+      this.reads.get(message.readId)?.resolve(message.rows);
+      this.reads.delete(message.readId);
+      return;
+    }
     const waiting = this.waiting.get(message.id);
     this.waiting.delete(message.id);
     if (message.kind === "written") {
       waiting?.resolve();
-    } else {
-      waiting?.reject(Object.assign(new Error(message.error.message), { code: message.error.code }));
+      return;
+    }
+    const error = Object.assign(new Error(message.error.message), { code: message.error.code });
+    waiting?.reject(error);
+    for (const [readId, read] of this.reads) {
+      if (read.session !== message.id) continue;
+      this.reads.delete(readId);
+      read.reject(error);
     }
   }
 }
