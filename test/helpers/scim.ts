@@ -46,6 +46,17 @@ export async function scimTenant(server: ServerEndpoint, name = "Acme"): Promise
   return { organizationId, token, scim: scimClient(server, token) };
 }
 
+/** A new tenant with `users` users (`<name>-<i>@acme.test`) and one empty group ("<name> team"), all made over SCIM. */
+export async function scimTenantWithGroup(server: ServerEndpoint, name: string, users: number): Promise<ScimTenant & { userIds: string[]; groupId: string }> {
+  const tenant = await scimTenant(server, name);
+  const userIds: string[] = [];
+  for (let i = 0; i < users; i += 1) {
+    userIds.push((await tenant.scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `${name}-${i}@acme.test` })).body.id);
+  }
+  const groupId = (await tenant.scim("POST", "/Groups", { displayName: `${name} team` })).body.id as string;
+  return { ...tenant, userIds, groupId };
+}
+
 /** A recorded IdP request body with `{{name}}` placeholders filled in. */
 export function fixture(path: string, values: Record<string, string> = {}): any {
   const text = readFileSync(join(__dirname, "..", "fixtures", path), "utf8");

@@ -1,5 +1,5 @@
 import { AuditEvent } from "../../src/store/entities";
-import { scimTenant, type ScimCall, type ScimTenant } from "../helpers/scim";
+import { scimTenantWithGroup, type ScimCall } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -25,15 +25,7 @@ describe("membership changes, group-committed", () => {
   });
   afterAll(async () => server.close());
 
-  async function tenantWith(name: string, users: number): Promise<ScimTenant & { userIds: string[]; groupId: string }> {
-    const tenant = await scimTenant(server, name);
-    const userIds: string[] = [];
-    for (let i = 0; i < users; i += 1) {
-      userIds.push((await tenant.scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `${name}-${i}@acme.test` })).body.id);
-    }
-    const groupId = (await tenant.scim("POST", "/Groups", { displayName: `${name} team` })).body.id as string;
-    return { ...tenant, userIds, groupId };
-  }
+  const tenantWith = (name: string, users: number) => scimTenantWithGroup(server, name, users);
 
   const memberIdsOf = async (scim: ScimCall, groupId: string) =>
     ((await scim("GET", `/Groups/${groupId}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();

@@ -6,7 +6,7 @@ import { SqliteWriterThread } from "../../src/store/sqlite/threaded-writer";
 import { AuditEvent } from "../../src/store/entities";
 import { testDatabaseKind } from "../helpers/database";
 import { fixtures } from "../helpers/graph-fixtures";
-import { scimTenant } from "../helpers/scim";
+import { scimTenantWithGroup } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 const sqliteOnly = testDatabaseKind() === "sqlite" ? describe : describe.skip;
@@ -25,15 +25,7 @@ sqliteOnly("membership batches in a write session", () => {
   });
   afterAll(async () => server.close());
 
-  async function groupWithUsers(name: string, users: number) {
-    const tenant = await scimTenant(server, name);
-    const userIds: string[] = [];
-    for (let i = 0; i < users; i += 1) {
-      userIds.push((await tenant.scim("POST", "/Users", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: `${name}-${i}@acme.test` })).body.id);
-    }
-    const groupId = (await tenant.scim("POST", "/Groups", { displayName: `${name} team` })).body.id as string;
-    return { ...tenant, userIds, groupId };
-  }
+  const groupWithUsers = (name: string, users: number) => scimTenantWithGroup(server, name, users);
 
   it("writes a PATCH of a group no role is bound above in one session: reads and writes on the writer thread, between one BEGIN and one COMMIT", async () => {
     const { scim, userIds, groupId } = await groupWithUsers("session", 3);
