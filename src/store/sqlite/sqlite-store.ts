@@ -33,9 +33,9 @@ const SQLITE_DIALECT: StoreDialect = {
 /**
  * The embedded store: one SQLite file in WAL mode, one writer connection and three readers
  * (store/orm.ts). Reads outside a transaction run on a reader with statements prepared once per
- * connection (run-sql.ts); inserts are group-committed on a writer thread (threaded-writer.ts)
- * with `BEGIN IMMEDIATE`, which takes the write lock up front instead of failing with SQLITE_BUSY
- * halfway.
+ * connection (run-sql.ts); inserts are group-committed on a writer thread (threaded-writer.ts),
+ * and membership batches are write sessions there, each with `BEGIN IMMEDIATE`, which takes the
+ * write lock up front instead of failing with SQLITE_BUSY halfway.
  */
 export class SqliteStore extends SqlDirectoryStore {
   readonly database = "sqlite" as const;

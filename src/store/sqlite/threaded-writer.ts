@@ -39,7 +39,7 @@ interface WaitingRead {
  * back to that thread, queued behind whatever else it had to do, with the file's one write lock
  * held throughout: ~5 ms for a transaction of ~7 creates whose SQLite work is ~0.3 ms, while every
  * other writer, of this process or another, waited. The serving thread also no longer runs a
- * callback per statement.
+ * callback per statement. Write sessions (session()) run on the same thread, in turn with them.
  *
  * Started on the first transaction; closed with the database. Should the thread die, the
  * transactions it held fail (whether they committed is unknown, as when a process dies) and the
