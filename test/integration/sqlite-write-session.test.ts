@@ -57,6 +57,12 @@ sqliteOnly("membership batches in a write session", () => {
     expect(statements.some((s) => viaTransaction(s) && s.startsWith("insert into group_membership"))).toBe(true);
     const changed = await server.built.orm.em.fork().find(AuditEvent, { type: "access.changed", targetId: { $in: userIds } });
     expect(changed.map((e) => e.targetId).sort()).toEqual([...userIds].sort());
+
+    // The group's next batch goes straight to the MikroORM transaction: no session to roll back.
+    const removal = { schemas: [PATCH], Operations: [{ op: "remove", path: `members[value eq "${userIds[0]}"]` }] };
+    const next = await server.captureQueries(async () => expect((await scim("PATCH", `/Groups/${groupId}`, removal)).status).toBe(204));
+    expect(next.some(viaWriterThread)).toBe(false);
+    expect(next.some((s) => viaTransaction(s) && s.startsWith("delete from group_membership"))).toBe(true);
   });
 });
 

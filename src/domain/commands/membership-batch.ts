@@ -202,8 +202,13 @@ async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Pr
   const memberIds = [...new Set(changes.flatMap((c) => [...idsOf(c.add), ...idsOf(c.remove)]))];
   let results: BatchResult[] = [];
   const em = requestEm.fork();
-  const written = await storeOf(em).membershipTransaction(em, { groupIds, memberIds }, (state) => {
-    if (state.rolesBound) return null;
+  const now = Date.now();
+  const bound = groupIds.some((id) => (rolesBoundHints.get(id) ?? 0) > now);
+  const written = !bound && await storeOf(em).membershipTransaction(em, { groupIds, memberIds }, (state) => {
+    if (state.rolesBound) {
+      hintRolesBound(groupIds, now);
+      return null;
+    }
     const { plan, groups } = planFor(changes, state);
     const applied = applyOutcomes(changes, plan.outcomes, groups);
     results = applied.results;
@@ -220,6 +225,28 @@ async function applyBatch(requestEm: EntityManager, changes: MemberChange[]): Pr
 }
 
 type BatchResult = { outcome: ChangeOutcome; group: Group | null };
+
+/**
+ * Groups whose batch found a role bound on or above them, until when: their next batches go
+ * straight to the MikroORM transaction (which works out access.changed) instead of first opening
+ * a write session that would only be rolled back. A hint, never a rule: a session checks the
+ * bindings itself, and the hint lapses, so a group whose binding went gets sessions again.
+ */
+const rolesBoundHints = new Map<string, number>();
+const ROLES_BOUND_HINT_MS = 60_000;
+const ROLES_BOUND_HINTS_KEPT = 10_000;
+
+function hintRolesBound(groupIds: string[], now: number): void {
+  for (const id of groupIds) {
+    rolesBoundHints.delete(id);
+    rolesBoundHints.set(id, now + ROLES_BOUND_HINT_MS);
+  }
+  // Oldest first (a Map keeps insertion order): the longest-lapsed go.
+  for (const id of rolesBoundHints.keys()) {
+    if (rolesBoundHints.size <= ROLES_BOUND_HINTS_KEPT) break;
+    rolesBoundHints.delete(id);
+  }
+}
 
 /** The batch as a MikroORM transaction, which also works out and records whose access changed. */
 async function applyInTransaction(requestEm: EntityManager, changes: MemberChange[], groupIds: string[], memberIds: string[]): Promise<BatchResult[]> {
