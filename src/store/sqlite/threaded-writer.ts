@@ -33,13 +33,14 @@ interface WaitingRead {
 }
 
 /**
- * Group-committed transactions written on a thread of their own (writer-thread.ts): the serving
- * thread posts a transaction's statements in one message and gets one answer. Written on the
+ * Write transactions on a thread of their own (writer-thread.ts): write sessions (session()), and
+ * group commits, which are sessions with nothing to read — the serving thread posts their
+ * statements and gets one answer. Written on the
  * serving thread's own connection, each statement was a round trip through the thread pool and
  * back to that thread, queued behind whatever else it had to do, with the file's one write lock
  * held throughout: ~5 ms for a transaction of ~7 creates whose SQLite work is ~0.3 ms, while every
  * other writer, of this process or another, waited. The serving thread also no longer runs a
- * callback per statement. Write sessions (session()) run on the same thread, in turn with them.
+ * callback per statement.
  *
  * Started on the first transaction; closed with the database. Should the thread die, the
  * transactions it held fail (whether they committed is unknown, as when a process dies) and the
@@ -60,11 +61,8 @@ export class SqliteWriterThread {
 
   /** Runs `statements` in one transaction: all of them, or none (the error rethrown, with SQLite's code). */
   transaction(statements: Statement[]): Promise<void> {
-    const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.started().postMessage({ kind: "transaction", id, statements } satisfies ToWriterThread);
-    });
+    // A session with nothing to read: the thread writes BEGIN, the statements and COMMIT as one text.
+    return this.session().finish(statements);
   }
 
   /** Opens a write session (sql/write-session.ts): it runs after the transactions and sessions posted before it. */

@@ -7,15 +7,12 @@ import { SQLITE_PRAGMAS } from "./pragmas";
 import { preparedStatementsOf, type Sqlite3Connection } from "./prepared-statements";
 
 /** What the serving thread posts to the writer thread. */
-export type ToWriterThread =
-  | { kind: "transaction"; id: number; statements: Statement[] }
-  | SessionMessage
-  | { kind: "close" };
+export type ToWriterThread = SessionMessage | { kind: "close" };
 
 /**
- * A write transaction that reads before it writes (threaded-writer.ts WriterSession): opened by
- * "begin", its reads answered in order, ended by "finish" — with the statements to write and
- * commit, or null to roll back.
+ * A write transaction (sql/write-session.ts): opened by "begin", its reads (if any) answered in
+ * order, ended by "finish" — with the statements to write and commit, or null to roll back. A
+ * group commit is a session with nothing to read.
  */
 export type SessionMessage =
   | { kind: "begin"; id: number }
@@ -43,17 +40,15 @@ export interface WriterThreadData {
 }
 
 /**
- * The writer thread: group-committed transactions, one at a time, on a sqlite3 connection of this
- * thread. A transaction — `BEGIN IMMEDIATE`, its statements with their parameters written in as
- * literals (inline-parameters.ts), `COMMIT` — goes to SQLite as one text (`sqlite3_exec`): one
- * job on the thread pool, so the file's write lock is held for SQLite's work alone. Run statement
- * by statement, each was a hop through the pool (shared with every reader) and back, ~0.5 ms apiece
- * on a busy 2-core machine, with the lock held throughout while another process's writer waited:
- * two processes on one file wrote at ~80% of one's rate, and at ~90% written whole. Its statements
- * are a few multi-row INSERTs, DELETEs and UPDATEs, whose parsing costs less than those hops.
- *
- * It also runs write sessions (sql/write-session.ts): `BEGIN IMMEDIATE`, reads answered one by
- * one, then the serving thread's writes and `COMMIT` as one text.
+ * The writer thread: write transactions (group commits and write sessions), one at a time, on a
+ * sqlite3 connection of this thread. A transaction's writes — its statements with their parameters
+ * written in as literals (inline-parameters.ts), then `COMMIT` — go to SQLite as one text
+ * (`sqlite3_exec`): one job on the thread pool, so the file's write lock is held for SQLite's work
+ * alone. Run statement by statement, each was a hop through the pool (shared with every reader)
+ * and back, ~0.5 ms apiece on a busy 2-core machine, with the lock held throughout while another
+ * process's writer waited: two processes on one file wrote at ~80% of one's rate, and at ~90%
+ * written whole. Its statements are a few multi-row INSERTs, DELETEs and UPDATEs, whose parsing
+ * costs less than those hops.
  *
  * It is the same sqlite3 (and so the same SQLite) the rest of the process uses: a second copy of
  * SQLite in one process would not see this one's POSIX locks.
@@ -63,8 +58,8 @@ function serve(): void {
   if (!port) throw new Error("writer-thread.ts runs as a worker thread (SqliteWriterThread starts it)");
   const { path, sessionIdleLimitMs } = workerData as WriterThreadData;
   const opened = open(path);
-  // Transactions run one after the other, in the order they were posted; a session's messages
-  // wait in its inbox until its turn comes.
+  // Sessions run one after the other, in the order they were opened; a session's messages wait
+  // in its inbox until its turn comes.
   let previous: Promise<void> = Promise.resolve();
   const inboxes = new Map<number, Inbox>();
   port.on("message", (message: ToWriterThread) => {
@@ -74,9 +69,6 @@ function serve(): void {
           .then(() => opened)
           .then((db) => new Promise<void>((resolve) => db.close(() => resolve())), () => undefined)
           .finally(() => port.postMessage({ kind: "closed" } satisfies FromWriterThread));
-        return;
-      case "transaction":
-        previous = previous.then(() => transaction(message.id, message.statements));
         return;
       case "begin": {
         const inbox = new Inbox();
@@ -91,82 +83,75 @@ function serve(): void {
   });
 
   /**
-   * `BEGIN IMMEDIATE`, then the session's reads, each answered as it is run (prepared once on this
-   * connection), until "finish": its statements and `COMMIT` as one text, or `ROLLBACK`. Any
-   * failure rolls back and ends the session with one "failed" answer.
+   * `BEGIN IMMEDIATE` before the session's first read, each read answered as it is run (prepared
+   * once on this connection), then "finish": its statements and `COMMIT` as one text — with the
+   * `BEGIN` in the same text when nothing was read (a group commit) — or `ROLLBACK`. Any failure
+   * rolls back and ends the session with one "failed" answer.
    */
   async function session(id: number, inbox: Inbox): Promise<void> {
     const logged: LoggedStatement[] = [];
-    const timed = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
-      const started = Date.now();
-      const result = await work();
-      logged.push({ sql, took: Date.now() - started });
-      return result;
-    };
     let db: sqlite3.Database | null = null;
+    let begun = false;
     try {
       db = await opened;
       const connection = db;
-      await timed("begin immediate", () => exec(connection, "begin immediate"));
       for (;;) {
         const message = await inbox.next(sessionIdleLimitMs);
         if (message.kind === "read") {
-          const rows = await timed(message.sql, () => preparedStatementsOf(connection as unknown as Sqlite3Connection).all(message.sql, message.params));
-          port?.postMessage({ kind: "rows", id, readId: message.readId, rows, statements: logged.splice(0) } satisfies FromWriterThread);
-        } else if (message.kind === "finish" && message.statements) {
-          const { statements } = message;
-          const text = [...statements.map(({ sql, params }) => inlineParameters(sql, params)), "commit"].join(";\n");
+          if (!begun) {
+            logged.push({ sql: "begin immediate", took: await timed(() => exec(connection, "begin immediate")) });
+            begun = true;
+          }
+          const reader = preparedStatementsOf(connection as unknown as Sqlite3Connection);
           const started = Date.now();
-          await exec(connection, text);
-          // Written as one text: its time is the commit's.
-          logged.push(...statements.map(({ sql }) => ({ sql, took: 0 })), { sql: "commit", took: Date.now() - started });
-          port?.postMessage({ kind: "written", id, statements: logged } satisfies FromWriterThread);
-          return;
-        } else {
-          await timed("rollback", () => exec(connection, "rollback"));
-          port?.postMessage({ kind: "written", id, statements: logged } satisfies FromWriterThread);
-          return;
+          const rows = await reader.all(message.sql, message.params);
+          logged.push({ sql: message.sql, took: Date.now() - started });
+          port?.postMessage({ kind: "rows", id, readId: message.readId, rows, statements: logged.splice(0) } satisfies FromWriterThread);
+          continue;
         }
+        if (message.statements) {
+          const writes = message.statements;
+          // Logged before they run, so a failure's log shows them too; written as one text, their time is the commit's.
+          if (!begun) logged.push({ sql: "begin immediate", took: 0 });
+          logged.push(...writes.map(({ sql }) => ({ sql, took: 0 })));
+          const text = [...(begun ? [] : ["begin immediate"]), ...writes.map(({ sql, params }) => inlineParameters(sql, params)), "commit"].join(";\n");
+          logged.push({ sql: "commit", took: await timed(() => exec(connection, text)) });
+        } else if (begun) {
+          logged.push({ sql: "rollback", took: await timed(() => exec(connection, "rollback")) });
+        }
+        port?.postMessage({ kind: "written", id, statements: logged } satisfies FromWriterThread);
+        return;
       }
     } catch (error) {
+      // sqlite3_exec stops at the failing statement and leaves the transaction open.
       if (db) await exec(db, "rollback").catch(() => undefined);
       const { message: text, code } = error as { message: string; code?: string };
       port?.postMessage({ kind: "failed", id, statements: [...logged, { sql: "rollback", took: 0 }], error: { message: text, code } } satisfies FromWriterThread);
     }
   }
+}
 
-  async function transaction(id: number, statements: Statement[]): Promise<void> {
-    // Logged as the statements they are; the time is the whole transaction's, taken by its first.
-    const logged = (took: number, end: string): LoggedStatement[] =>
-      [{ sql: "begin immediate", took }, ...statements.map(({ sql }) => ({ sql, took: 0 })), { sql: end, took: 0 }];
-    const started = Date.now();
-    try {
-      const db = await opened;
-      const text = ["begin immediate", ...statements.map(({ sql, params }) => inlineParameters(sql, params)), "commit"].join(";\n");
-      await exec(db, text);
-      port?.postMessage({ kind: "written", id, statements: logged(Date.now() - started, "commit") } satisfies FromWriterThread);
-    } catch (error) {
-      // sqlite3_exec stops at the failing statement and leaves the transaction open.
-      await opened.then((db) => exec(db, "rollback")).catch(() => undefined);
-      const { message: text, code } = error as { message: string; code?: string };
-      port?.postMessage({ kind: "failed", id, statements: logged(Date.now() - started, "rollback"), error: { message: text, code } } satisfies FromWriterThread);
-    }
-  }
+/** How long `work` took, in ms. */
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const started = Date.now();
+  await work();
+  return Date.now() - started;
 }
 
 /** A session's messages, taken one at a time as its transaction runs. */
+type InSession = Exclude<SessionMessage, { kind: "begin" }>;
+
 class Inbox {
-  private readonly messages: Array<Exclude<SessionMessage, { kind: "begin" }>> = [];
+  private readonly messages: InSession[] = [];
   private wake: (() => void) | null = null;
 
-  push(message: SessionMessage): void {
-    if (message.kind === "begin") return;
+  push(message: InSession): void {
     this.messages.push(message);
     this.wake?.();
   }
 
   /** The next message; fails after `limitMs` without one (the serving thread lost track of the session). */
-  async next(limitMs: number): Promise<Exclude<SessionMessage, { kind: "begin" }>> {
+  async next(limitMs: number): Promise<InSession> {
     if (this.messages.length === 0) {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no message for the write session in ${limitMs} ms: rolled back`)), limitMs);
@@ -177,7 +162,7 @@ class Inbox {
       });
       this.wake = null;
     }
-    return this.messages.shift() as Exclude<SessionMessage, { kind: "begin" }>;
+    return this.messages.shift() as InSession;
   }
 }
 
