@@ -92,6 +92,33 @@ describe("webhooks", () => {
     expect(() => verify(`whsec_${randomBytes(32).toString("base64")}`, created)).toThrow();
   });
 
+  it("sends each event exactly as the feed gives it: every field, data as stored (unicode, nesting, nulls)", async () => {
+    const f = fixtures(server);
+    const org = await f.organization("Rendered");
+    await endpoint(org);
+    const user = await f.user(org, "zoë@rendered.test");
+    const name = 'Zoë "Ångström" 山田 🚀 \u2028 \\';
+    await server.ok(`mutation($id: ID!, $n: String!) { updateUser(input: {id: $id, displayName: $n}) { id } }`, { id: user, n: name });
+    await f.group(org, "Ops / Ünïcode");
+    await receiver.waitFor((r) => r.length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const feed = await server.ok(`query($o: ID!) {
+      events(organizationId: $o, first: 50) { nodes { id position type occurredAt organizationId actorType actorId targetType targetId data } }
+    }`, { o: org });
+    const byId = new Map(feed.events.nodes.map((node: { id: string }) => [node.id, node]));
+    // (PostgreSQL sequences after commit: the organization's and the endpoint's own events may come too.)
+    expect(receiver.received.map((r) => r.json.type)).toEqual(expect.arrayContaining(["group.create", "user.create", "user.update"]));
+    for (const request of receiver.received) {
+      expect(Object.keys(request.json)).toEqual(["type", "timestamp", "data"]);
+      expect(Object.keys(request.json.data)).toEqual(["id", "position", "type", "occurredAt", "organizationId", "actorType", "actorId", "targetType", "targetId", "data"]);
+      expect(request.json.data).toEqual(byId.get(request.json.data.id));
+      expect(request.json.timestamp).toBe(request.json.data.occurredAt);
+      expect(request.json.type).toBe(request.json.data.type);
+    }
+    const renamed = receiver.received.find((r) => r.json.type === "user.update");
+    expect(JSON.stringify(renamed?.json.data.data)).toContain(JSON.stringify(name));
+  });
+
   it("retries a failing receiver with back-off and the same webhook-id, then logs the delivery as succeeded", async () => {
     const f = fixtures(server);
     const org = await f.organization("Flaky");
@@ -113,6 +140,26 @@ describe("webhooks", () => {
       status: "SUCCEEDED", attempts: 3, lastStatus: 200, lastError: null, event: { type: "user.create" },
       attemptLog: [{ status: 503 }, { status: 503 }, { status: 200, error: null }],
     });
+  });
+
+  it("keeps the last 20 attempts of a delivery in its log, the attempts counted past it", async () => {
+    // A server of its own: this receiver fails more often than the suite's server disables after.
+    const patient = await startTestServer({ config: { events: { ...FAST, retryBaseMs: 10, retryMaxMs: 20, disableAfterFailures: 100 } } });
+    try {
+      const org = await fixtures(patient).organization("Patient");
+      const { createWebhookEndpoint } = await patient.ok(CREATE_ENDPOINT, { input: { organizationId: org, url: receiver.url, eventTypes: ["user.create"] } });
+      receiver.answer((_, index) => (index < 22 ? 500 + (index % 4) : 200));
+      await fixtures(patient).user(org, "hopper@patient.test");
+      await receiver.waitFor((r) => r.length >= 23, 20_000);
+      const delivered = async () => (await patient.ok(DELIVERIES, { e: createWebhookEndpoint.endpoint.id })).webhookDeliveries.nodes;
+      await eventually(async () => expect((await delivered())[0].status).toBe("SUCCEEDED"));
+      const [node] = await delivered();
+      expect(node.attempts).toBe(23);
+      // Attempts 4 to 23: the three oldest dropped, in order, the success last.
+      expect(node.attemptLog.map((a: { status: number }) => a.status)).toEqual([...Array.from({ length: 19 }, (_, i) => 500 + ((i + 3) % 4)), 200]);
+    } finally {
+      await patient.close();
+    }
   });
 
   it("delivers one user's events in order: a later event waits while an earlier one is retried", async () => {

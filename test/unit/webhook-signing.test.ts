@@ -32,6 +32,16 @@ describe("Standard Webhooks headers", () => {
     expect(new Webhook(VECTOR.secret).verify(VECTOR.payload, headers)).toEqual({ test: 2432232314 });
   });
 
+  it("signs the bytes standardwebhooks signs: UTF-8 payloads, secrets with and without whsec_", () => {
+    const payloads = [PAYLOAD, JSON.stringify({ name: "Zoë Ångström 山田 🚀", quote: "\"\\\u2028" }), ""];
+    for (const secret of [newSigningSecret(), newSigningSecret().slice("whsec_".length)]) {
+      for (const payload of payloads) {
+        const ours = signedHeaders([secret], "msg_utf8", SENT_AT, payload)["webhook-signature"];
+        expect(ours).toBe(new Webhook(secret).sign("msg_utf8", SENT_AT, payload));
+      }
+    }
+  });
+
   it("sends the timestamp in whole seconds, rounded down as the signed content is", () => {
     const headers = signedHeaders([newSigningSecret()], "msg_1", SENT_AT, PAYLOAD);
     expect(headers["webhook-timestamp"]).toBe(String(Math.floor(SENT_AT.getTime() / 1000)));
@@ -88,5 +98,11 @@ describe("Standard Webhooks headers", () => {
     }
     expect(message).toContain("#2");
     expect(message).not.toContain("not-base64");
+  });
+
+  it("refuses secrets that are not standard base64 with padding, as standardwebhooks does", () => {
+    for (const broken of ["whsec_", "whsec_abc", "whsec_ab-_", "whsec_YWJj ZA=="]) {
+      expect(() => signedHeaders([broken], "msg_1", SENT_AT, PAYLOAD)).toThrow("#1 is not a Standard Webhooks secret");
+    }
   });
 });

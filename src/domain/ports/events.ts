@@ -18,7 +18,20 @@ export interface DeliveryMaterial {
   sealedSecret: string;
   previousSealedSecret: string | null;
   previousSecretExpiresAt: Date | null;
-  event: EventRecord | null;
+  /** Null when the event is no longer kept. */
+  event: StoredEventJson | null;
+}
+
+/**
+ * An event as the store renders it for a webhook body: its type and time, and the whole record as
+ * JSON text, exactly the fields of `eventPayload` (domain/events/payload.ts) with `data` as stored.
+ * Rendered by the database, so a batch of deliveries costs the serving thread no parse of the
+ * event's data and no object per event (the webhooks test holds each delivery equal to the feed).
+ */
+export interface StoredEventJson {
+  type: string;
+  createdAt: Date;
+  json: string;
 }
 
 /** A delivery's state after an attempt, as the dispatcher records it. */
@@ -28,8 +41,8 @@ export interface DeliveryUpdate {
   nextAttemptAt: Date;
   lastStatus: number | null;
   lastError: string | null;
-  /** The whole log, the new attempt appended (JSON-serialisable). */
-  attemptLog: unknown[];
+  /** The attempt, appended to the delivery's log (which keeps the last ATTEMPT_LOG_SIZE); JSON-serialisable. */
+  attempt: unknown;
   deliveredAt: Date | null;
 }
 
@@ -77,10 +90,12 @@ export interface EventStore {
    * dispatchers never hold one delivery (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: its writer).
    */
   claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
-  /** The attempt logs of these deliveries that `owner` still holds (one statement). */
-  leasedAttemptLogs(em: EntityManager, owner: string, deliveryIds: string[]): Promise<Map<string, unknown[]>>;
-  /** Records attempts: each delivery `owner` still holds takes its new state and is released (one statement). */
-  saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[]): Promise<void>;
+  /**
+   * Records attempts: each delivery `owner` still holds takes its new state, its log the attempt
+   * (the oldest dropped past `logSize`), and is released (one statement). Returns the ids of those
+   * it held: a delivery whose lease ran out belongs to the dispatcher that took it over.
+   */
+  saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[], logSize: number): Promise<Set<string>>;
   /**
    * Counts attempts against their endpoint: `failed` 0 (a success) resets the failures in a row,
    * else they grow by `failed`. Returns the failures in a row now.

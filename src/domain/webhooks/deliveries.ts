@@ -3,9 +3,8 @@ import { WebhookEndpoint } from "../../store/entities";
 import type { WebhookAttempt } from "../../store/entities/webhook-delivery";
 import { SYSTEM_ACTOR } from "../actor";
 import { recordAudit } from "../audit";
-import { eventPayload } from "../events/payload";
 import { SEQUENCE_BATCH } from "../events/sequence";
-import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate } from "../ports/events";
+import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate, StoredEventJson } from "../ports/events";
 import { storeOf } from "../ports/store";
 import { nextAttemptAt } from "./retry-schedule";
 import type { WebhookSettings } from "./settings";
@@ -81,13 +80,8 @@ export interface RoundResult {
  * secrets opened), and endpoints that crossed the failure threshold are disabled.
  */
 export async function dispatchRound(em: EntityManager, settings: WebhookSettings, owner: string, work: RoundWork, now: Date): Promise<RoundResult> {
-  // The logs the outcomes extend are read before the transaction, so it holds the writer for its
-  // writes only. Still the logs to extend: only a delivery's lease holder writes its log, and the
-  // write is conditional on the lease (saveAttempts).
-  const logs = work.outcomes.length > 0
-    ? await storeOf(em).events.leasedAttemptLogs(em, owner, work.outcomes.map((o) => o.job.deliveryId))
-    : new Map<string, unknown[]>();
-  const recorded = attemptRecords(settings, work.outcomes, logs, now);
+  // The outcomes' rows are worked out before the transaction, so it holds the writer for its writes only.
+  const recorded = attemptRecords(settings, work.outcomes, now);
   const { claimed, failures } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
     if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
@@ -127,9 +121,17 @@ async function prepareJobs(em: EntityManager, settings: WebhookSettings, claimed
     const secrets = secretsFor(m);
     if (!secrets) return { ...job, unsendable: "the endpoint's signing secret cannot be opened with this server's WEBHOOK_SECRET_KEY" };
     job.secrets = secrets;
-    job.payload = JSON.stringify({ type: m.event.type, timestamp: m.event.createdAt.toISOString(), data: eventPayload(m.event) });
+    job.payload = webhookBody(m.event);
     return job;
   });
+}
+
+/**
+ * A delivery's body: `{ type, timestamp, data }`, data being the event as the feed gives it
+ * (eventPayload), embedded as the store rendered it.
+ */
+function webhookBody(event: StoredEventJson): string {
+  return `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(event.createdAt.toISOString())},"data":${event.json}}`;
 }
 
 function secretsOf(endpoint: Pick<DeliveryMaterial, "sealedSecret" | "previousSealedSecret" | "previousSecretExpiresAt">, settings: WebhookSettings, now: Date): string[] {
@@ -147,57 +149,59 @@ export interface AttemptOutcome {
   result: AttemptResult;
 }
 
-/** What attempts come to in the deliveries' rows, and per endpoint. */
-interface AttemptRecords {
-  updates: DeliveryUpdate[];
-  tally: Map<string, { succeeded: boolean; failed: number }>;
+/** What an attempt comes to in its delivery's row, and whether it counts for or against its endpoint. */
+interface AttemptRecord {
+  update: DeliveryUpdate;
+  endpointId: string;
+  /** null: not counted (nothing was sent: an unsendable delivery). */
+  succeeded: boolean | null;
 }
 
 /**
- * The rows of attempts whose deliveries `logs` says this dispatcher still holds (a dispatcher whose
- * lease ran out must not overwrite the one that took it over). A 2xx delivers it; anything else
- * schedules the next attempt with back-off, or gives up once the retry window has closed. Each
- * endpoint's attempts are tallied.
+ * The rows of attempts made. A 2xx delivers it; anything else schedules the next attempt with
+ * back-off, or gives up once the retry window has closed.
  */
-function attemptRecords(settings: WebhookSettings, outcomes: AttemptOutcome[], logs: Map<string, unknown[]>, now: Date): AttemptRecords {
-  const updates: DeliveryUpdate[] = [];
-  const tally = new Map<string, { succeeded: boolean; failed: number }>();
-  for (const { job, result } of outcomes) {
-    const log = logs.get(job.deliveryId);
-    // Not held any more: another dispatcher took the delivery over when the lease ran out.
-    if (!log) continue;
+function attemptRecords(settings: WebhookSettings, outcomes: AttemptOutcome[], now: Date): AttemptRecord[] {
+  return outcomes.map(({ job, result }) => {
     const succeeded = isDelivered(result);
     const next = succeeded || job.unsendable ? null : nextAttemptAt(settings.retry, job.firstAttemptAt, job.attempts, now);
     const attempt: WebhookAttempt = {
       at: now.toISOString(), durationMs: Math.round(result.durationMs), status: result.status, error: result.error,
       response: result.body.slice(0, LOGGED_RESPONSE_CHARS),
     };
-    updates.push({
-      id: job.deliveryId,
-      status: succeeded ? "succeeded" : next ? "pending" : "failed",
-      nextAttemptAt: next ?? now,
-      lastStatus: result.status,
-      lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
-      attemptLog: [...log, attempt].slice(-ATTEMPT_LOG_SIZE),
-      deliveredAt: succeeded ? now : null,
-    });
-    if (job.unsendable) continue;
-    const counted = tally.get(job.endpointId) ?? { succeeded: false, failed: 0 };
-    if (succeeded) counted.succeeded = true;
-    else counted.failed += 1;
-    tally.set(job.endpointId, counted);
-  }
-  return { updates, tally };
+    return {
+      update: {
+        id: job.deliveryId,
+        status: succeeded ? "succeeded" : next ? "pending" : "failed",
+        nextAttemptAt: next ?? now,
+        lastStatus: result.status,
+        lastError: succeeded ? null : result.error ?? `the receiver answered ${result.status}`,
+        attempt,
+        deliveredAt: succeeded ? now : null,
+      },
+      endpointId: job.endpointId,
+      succeeded: job.unsendable ? null : succeeded,
+    };
+  });
 }
 
 /**
- * Records attempts in the round's transaction, each if `owner` still holds its delivery, and
- * counts each endpoint's failures in a row (a success among the batch resets them). Returns, for
- * endpoints that only failed, their failures in a row now.
+ * Records attempts in the round's transaction, each if `owner` still holds its delivery (a
+ * dispatcher whose lease ran out must not overwrite the one that took the delivery over), and
+ * counts each endpoint's failures in a row among those (a success among the batch resets them).
+ * Returns, for endpoints that only failed, their failures in a row now.
  */
-async function recordIn(tx: EntityManager, owner: string, { updates, tally }: AttemptRecords): Promise<Map<string, number>> {
+async function recordIn(tx: EntityManager, owner: string, records: AttemptRecord[]): Promise<Map<string, number>> {
   const events = storeOf(tx).events;
-  await events.saveAttempts(tx, owner, updates);
+  const held = await events.saveAttempts(tx, owner, records.map((r) => r.update), ATTEMPT_LOG_SIZE);
+  const tally = new Map<string, { succeeded: boolean; failed: number }>();
+  for (const record of records) {
+    if (record.succeeded === null || !held.has(record.update.id)) continue;
+    const counted = tally.get(record.endpointId) ?? { succeeded: false, failed: 0 };
+    if (record.succeeded) counted.succeeded = true;
+    else counted.failed += 1;
+    tally.set(record.endpointId, counted);
+  }
   const inARow = new Map<string, number>();
   for (const [endpointId, counted] of tally) {
     const failed = counted.succeeded ? 0 : counted.failed;

@@ -1,13 +1,13 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate, EventStore } from "../../domain/ports/events";
-import { dateColumn, jsonColumn, type Row } from "./rows";
+import { dateColumn, type Row } from "./rows";
 import type { StoreDialect } from "./store-dialect";
 
 type Run = (em: EntityManager, sql: string, params: unknown[]) => Promise<Row[]>;
 
 /** The columns an attempt's outcome writes, as saveAttempts binds them. */
 const ATTEMPT_FIELDS = {
-  id: "text", status: "text", next_attempt_at: "timestamp", last_status: "integer", last_error: "text", attempt_log: "json", delivered_at: "timestamp",
+  id: "text", status: "text", next_attempt_at: "timestamp", last_status: "integer", last_error: "text", attempt: "json", delivered_at: "timestamp",
 } as const;
 
 /** The event feed's and the webhook dispatch's statements, in SQL both databases speak. */
@@ -45,14 +45,18 @@ export class SqlEventStore implements EventStore {
 
   async deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]> {
     if (deliveryIds.length === 0) return [];
+    const d = this.dialect;
     const rows = await this.run(em, `
       select d.id as delivery_id, d.endpoint_id, w.url, w.sealed_secret, w.previous_sealed_secret, w.previous_secret_expires_at,
-        e.id as event_id, e.position, e.type, e.created_at, e.organization_id, e.actor_type, e.actor_id, e.target_type, e.target_id,
-        ${this.dialect.jsonColumn("e.data", this.dialect.nullText)} as data
+        e.id as event_id, e.type, e.created_at, ${d.jsonObjectText([
+          ["id", "e.id"], ["position", "e.position"], ["type", "e.type"], ["occurredAt", d.isoTimestamp("e.created_at")],
+          ["organizationId", "e.organization_id"], ["actorType", "e.actor_type"], ["actorId", "e.actor_id"],
+          ["targetType", "e.target_type"], ["targetId", "e.target_id"], ["data", d.embeddedJson("e.data")],
+        ])} as event_json
       from webhook_delivery d
       join webhook_endpoint w on w.id = d.endpoint_id
       left join audit_event e on e.id = d.event_id
-      where d.id in (${this.dialect.idsFromJson("?")})`, [JSON.stringify(deliveryIds)]);
+      where d.id in (${d.idsFromJson("?")})`, [JSON.stringify(deliveryIds)]);
     return rows.map((row) => ({
       deliveryId: row.delivery_id as string,
       endpointId: row.endpoint_id as string,
@@ -61,16 +65,7 @@ export class SqlEventStore implements EventStore {
       previousSealedSecret: (row.previous_sealed_secret as string | null) ?? null,
       previousSecretExpiresAt: dateColumn(row.previous_secret_expires_at),
       event: row.event_id === null || row.event_id === undefined ? null : {
-        id: row.event_id as string,
-        position: row.position === null ? null : Number(row.position),
-        type: row.type as string,
-        createdAt: dateColumn(row.created_at) as Date,
-        organizationId: (row.organization_id as string | null) ?? null,
-        actorType: row.actor_type as string,
-        actorId: (row.actor_id as string | null) ?? null,
-        targetType: row.target_type as string,
-        targetId: (row.target_id as string | null) ?? null,
-        data: jsonColumn<Record<string, unknown> | null>(row.data, null),
+        type: row.type as string, createdAt: dateColumn(row.created_at) as Date, json: row.event_json as string,
       },
     }));
   }
@@ -107,26 +102,23 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async leasedAttemptLogs(em: EntityManager, owner: string, deliveryIds: string[]): Promise<Map<string, unknown[]>> {
-    if (deliveryIds.length === 0) return new Map();
-    const rows = await this.run(em, `
-      select id, attempt_log from webhook_delivery where id in (${this.dialect.idsFromJson("?")}) and lease_owner = ?`, [JSON.stringify(deliveryIds), owner]);
-    return new Map(rows.map((row) => [row.id as string, jsonColumn<unknown[]>(row.attempt_log, [])]));
-  }
-
-  async saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    // One statement of fixed text (prepared once) for any batch: each row joins its own values.
+  async saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[], logSize: number): Promise<Set<string>> {
+    if (updates.length === 0) return new Set();
+    // One statement of fixed text (prepared once) for any batch: each row joins its own values,
+    // and its log grows in place (no read of the logs first).
     const at = (date: Date | null) => (date === null ? null : this.dialect.dateParam(date));
     const records = updates.map((u) => ({
       id: u.id, status: u.status, next_attempt_at: at(u.nextAttemptAt), last_status: u.lastStatus, last_error: u.lastError,
-      attempt_log: u.attemptLog, delivered_at: at(u.deliveredAt),
+      attempt: u.attempt, delivered_at: at(u.deliveredAt),
     }));
-    await this.run(em, `
+    const held = await this.run(em, `
       update webhook_delivery set status = u.status, next_attempt_at = u.next_attempt_at, last_status = u.last_status, last_error = u.last_error,
-        attempt_log = u.attempt_log, delivered_at = u.delivered_at, lease_owner = null, lease_until = null
+        attempt_log = ${this.dialect.jsonArrayAppendCapped("webhook_delivery.attempt_log", "u.attempt", logSize)},
+        delivered_at = u.delivered_at, lease_owner = null, lease_until = null
       from (${this.dialect.recordsFromJson("?", ATTEMPT_FIELDS)}) u
-      where webhook_delivery.id = u.id and webhook_delivery.lease_owner = ?`, [JSON.stringify(records), owner]);
+      where webhook_delivery.id = u.id and webhook_delivery.lease_owner = ?
+      returning webhook_delivery.id`, [JSON.stringify(records), owner]);
+    return new Set(held.map((row) => row.id as string));
   }
 
   async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {

@@ -41,6 +41,20 @@ export interface StoreDialect {
    * the one writer connection already makes claims take turns.
    */
   skipLockedOf(alias: string): string;
+  /**
+   * The stored JSON array `column` with the JSON value `element` appended, its first element
+   * dropped when it already holds `cap` (a log that keeps its last `cap` entries).
+   */
+  jsonArrayAppendCapped(column: string, element: string, cap: number): string;
+  /**
+   * A JSON object as text, from [key, SQL expression] pairs in order; a pair whose expression is
+   * a JSON column (`jsonColumn`'s or a jsonb) is embedded as JSON, the others as JSON scalars.
+   */
+  jsonObjectText(pairs: Array<[string, string]>): string;
+  /** A stored datetime as JSON's and JavaScript's ISO 8601 text (`toISOString`: UTC, milliseconds, `Z`). */
+  isoTimestamp(column: string): string;
+  /** A stored JSON column as JSON to embed in jsonObjectText (`null` where it cannot be read). */
+  embeddedJson(column: string): string;
   /** Whether the stored JSON array of strings `column` holds the text `value` (both SQL expressions). */
   jsonArrayHasText(column: string, value: string): string;
   /** A NULL typed as text, where a UNION's first branch fixes the column's type. */
