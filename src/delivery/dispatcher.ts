@@ -54,6 +54,8 @@ export class WebhookDispatcher {
   /** Attempts made and not recorded yet: the next round records them. */
   private readonly outcomes: AttemptOutcome[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** When the timer fires (epoch ms). */
+  private timerDueAt = 0;
   private round: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -96,7 +98,11 @@ export class WebhookDispatcher {
   }
 
   private schedule(delayMs: number): void {
+    // A round already due as soon stands: every attempt's end wakes the dispatcher, and resetting
+    // the timer each time would be churn.
+    if (this.timer && this.timerDueAt <= Date.now() + delayMs) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + delayMs;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.round = this.runRound().finally(() => {

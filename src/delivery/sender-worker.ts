@@ -6,8 +6,15 @@ import type { OutboundOptions } from "./outbound-http";
 /** What the dispatcher's thread posts to the worker. */
 export type ToSenderWorker = { kind: "send"; requests: Array<SendRequest & { id: number }> } | { kind: "close" };
 
-/** What the worker posts back: outcomes as they come, batched per turn of its event loop. */
+/** What the worker posts back: outcomes, batched (see RESULTS_EVERY_MS). */
 export type FromSenderWorker = { kind: "results"; results: Array<{ id: number; result: AttemptResult }> } | { kind: "closed" };
+
+/**
+ * How long an outcome may wait for others to go back with it, unless it is the last in flight. The
+ * dispatcher records outcomes in its next round (at most ten a second) anyway; one message for a
+ * batch wakes the serving thread once instead of once per receiver's answer.
+ */
+const RESULTS_EVERY_MS = 20;
 
 /**
  * The sender worker: signs and POSTs the attempts the dispatcher hands it, off the thread that
@@ -20,7 +27,10 @@ function serve(): void {
   const sender = new InThreadSender(workerData as OutboundOptions);
   const inFlight = new Set<Promise<void>>();
   let done: Array<{ id: number; result: AttemptResult }> = [];
+  let timer: NodeJS.Timeout | null = null;
   const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
     if (done.length === 0) return;
     const results = done;
     done = [];
@@ -37,11 +47,15 @@ function serve(): void {
     }
     for (const { id, ...request } of message.requests) {
       const attempt = sender.send(request).then((result) => {
-        if (done.length === 0) setImmediate(flush);
         done.push({ id, result });
       });
       inFlight.add(attempt);
-      void attempt.finally(() => inFlight.delete(attempt));
+      void attempt.finally(() => {
+        inFlight.delete(attempt);
+        // The last answer of a batch goes at once; earlier ones wait a little for company.
+        if (inFlight.size === 0) setImmediate(flush);
+        else timer ??= setTimeout(flush, RESULTS_EVERY_MS);
+      });
     }
   });
 }
