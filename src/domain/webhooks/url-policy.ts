@@ -47,6 +47,16 @@ const NON_PUBLIC_IPV6: readonly Subnet[] = [
   ["ff00::", 8, "multicast"],
   ["2001:db8::", 32, "documentation (RFC 3849)"],
   ["64:ff9b::", 96, "NAT64 (RFC 6052): a gateway would forward it to any IPv4 address, private ones included"],
+  ["64:ff9b:1::", 48, "local-use NAT64 (RFC 8215): translated to IPv4 inside the operator's own network"],
+  ["::ffff:0:0:0", 96, "IPv4-translated (SIIT, RFC 2765): carries an IPv4 address a translator reaches"],
+  ["100::", 64, "discard-only (RFC 6666)"],
+  ["2001::", 32, "Teredo (RFC 4380): tunnels to an IPv4 address hidden in the last 32 bits"],
+  ["2001:2::", 48, "benchmarking (RFC 5180)"],
+  ["2001:10::", 28, "ORCHID (RFC 4843), not routable"],
+  ["2001:20::", 28, "ORCHIDv2 (RFC 7343), not routable"],
+  ["2002::", 16, "6to4 (RFC 3056): a relay forwards it to the IPv4 address in bits 16–48, private ones included"],
+  ["3fff::", 20, "documentation (RFC 9637)"],
+  ["5f00::", 16, "segment routing SIDs (RFC 9602), not host addresses"],
 ];
 
 /**
