@@ -34,7 +34,6 @@ const POSTGRES_DIALECT: StoreDialect = {
   unindexed: (column) => column,
   jsonObjectText: (pairs) => `json_build_object(${pairs.map(([key, value]) => `'${key}', ${value}`).join(", ")})::text`,
   isoTimestamp: (column) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
-  embeddedJson: (column) => column,
   jsonArrayAppendCapped: (column, element, cap) =>
     `(case when jsonb_array_length(${column}) >= ${Math.trunc(cap)} then ${column} - 0 else ${column} end) || jsonb_build_array(${element})`,
   jsonArrayHasText: (column, value) => `jsonb_exists(${column}, ${value})`,

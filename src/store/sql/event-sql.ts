@@ -51,7 +51,7 @@ export class SqlEventStore implements EventStore {
         e.id as event_id, e.type, e.created_at, ${d.jsonObjectText([
           ["id", "e.id"], ["position", "e.position"], ["type", "e.type"], ["occurredAt", d.isoTimestamp("e.created_at")],
           ["organizationId", "e.organization_id"], ["actorType", "e.actor_type"], ["actorId", "e.actor_id"],
-          ["targetType", "e.target_type"], ["targetId", "e.target_id"], ["data", d.embeddedJson("e.data")],
+          ["targetType", "e.target_type"], ["targetId", "e.target_id"], ["data", d.jsonColumn("e.data", d.nullText)],
         ])} as event_json
       from webhook_delivery d
       join webhook_endpoint w on w.id = d.endpoint_id

@@ -27,7 +27,7 @@ export interface StoreDialect {
   unindexed(column: string): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
-  /** A stored JSON column as an element of jsonArrayOfArrays, `fallback` where it cannot be read. */
+  /** A stored JSON column as an element of jsonArrayOfArrays or jsonObjectText, `fallback` where it cannot be read. */
   jsonColumn(column: string, fallback: string): string;
   /**
    * The clause ending a SELECT that locks the rows of the table aliased `alias` until the transaction
@@ -48,13 +48,11 @@ export interface StoreDialect {
   jsonArrayAppendCapped(column: string, element: string, cap: number): string;
   /**
    * A JSON object as text, from [key, SQL expression] pairs in order; a pair whose expression is
-   * a JSON column (`jsonColumn`'s or a jsonb) is embedded as JSON, the others as JSON scalars.
+   * a `jsonColumn` is embedded as JSON, the others as JSON scalars.
    */
   jsonObjectText(pairs: Array<[string, string]>): string;
   /** A stored datetime as JSON's and JavaScript's ISO 8601 text (`toISOString`: UTC, milliseconds, `Z`). */
   isoTimestamp(column: string): string;
-  /** A stored JSON column as JSON to embed in jsonObjectText (`null` where it cannot be read). */
-  embeddedJson(column: string): string;
   /** Whether the stored JSON array of strings `column` holds the text `value` (both SQL expressions). */
   jsonArrayHasText(column: string, value: string): string;
   /** A NULL typed as text, where a UNION's first branch fixes the column's type. */

@@ -30,7 +30,6 @@ const SQLITE_DIALECT: StoreDialect = {
   jsonObjectText: (pairs) => `json_object(${pairs.map(([key, value]) => `'${key}', ${value}`).join(", ")})`,
   // Datetimes are epoch milliseconds; strftime's %f is seconds with three decimals.
   isoTimestamp: (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`,
-  embeddedJson: (column) => `json(case when json_valid(${column}) then ${column} else null end)`,
   jsonArrayAppendCapped: (column, element, cap) =>
     `json_insert(case when json_array_length(${column}) >= ${Math.trunc(cap)} then json_remove(${column}, '$[0]') else ${column} end, '$[#]', json(${element}))`,
   jsonArrayHasText: (column, value) => `exists (select 1 from json_each(${column}) t where t.value = ${value})`,
