@@ -25,13 +25,11 @@ describe("membership changes, group-committed", () => {
   });
   afterAll(async () => server.close());
 
-  const tenantWith = (name: string, users: number) => scimTenantWithGroup(server, name, users);
-
   const memberIdsOf = async (scim: ScimCall, groupId: string) =>
     ((await scim("GET", `/Groups/${groupId}`)).body.members ?? []).map((m: { value: string }) => m.value).sort();
 
   it("writes concurrent PATCHes of one group in shared transactions, each with its own version (ETag) and audit event", async () => {
-    const { scim, userIds, groupId } = await tenantWith("batch", 24);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "batch", 24);
     const before = versionOf((await scim("GET", `/Groups/${groupId}`)).headers.get("etag"));
     let responses: Awaited<ReturnType<ScimCall>>[] = [];
     const statements = await server.captureQueries(async () => {
@@ -54,7 +52,7 @@ describe("membership changes, group-committed", () => {
   });
 
   it("gives each change of a batch its own outcome: an unknown member and a stale If-Match fail alone, nothing of them written", async () => {
-    const { scim, userIds, groupId } = await tenantWith("outcomes", 8);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "outcomes", 8);
     const stale = (await scim("GET", `/Groups/${groupId}`)).headers.get("etag") as string;
     await scim("PATCH", `/Groups/${groupId}`, ops(add([userIds[7]])));
     const requests = [
@@ -74,7 +72,7 @@ describe("membership changes, group-committed", () => {
   });
 
   it("retries alone each change of a batch whose transaction the database refused: only the refused change fails, nothing of it written", async () => {
-    const { scim, userIds, groupId } = await tenantWith("refused", 8);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "refused", 8);
     const before = versionOf((await scim("GET", `/Groups/${groupId}`)).headers.get("etag"));
     // A rule only the database knows: a trigger refuses one member's row, whichever statement inserts it.
     const refused = userIds[6];
@@ -109,7 +107,7 @@ describe("membership changes, group-committed", () => {
   });
 
   it("nests groups in transactions of their own, so two opposite nestings racing with member changes make no cycle", async () => {
-    const { scim, userIds, groupId } = await tenantWith("nesting", 6);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "nesting", 6);
     const other = (await scim("POST", "/Groups", { displayName: "nesting other" })).body.id as string;
     const responses = await Promise.all([
       ...userIds.slice(0, 3).map((id) => scim("PATCH", `/Groups/${groupId}`, ops(add([id])))),
@@ -127,8 +125,8 @@ describe("membership changes, group-committed", () => {
   });
 
   it("shares batches between SCIM PATCHes and GraphQL membership mutations", async () => {
-    const { scim, userIds, groupId } = await tenantWith("surfaces", 6);
-    const admin = await tenantWith("surfaces-admin", 0);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "surfaces", 6);
+    const admin = await scimTenantWithGroup(server, "surfaces-admin", 0);
     const adminGroup = (await server.ok(`mutation($o: ID!) { createGroup(input: {organizationId: $o, displayName: "admins"}) { id } }`, { o: admin.organizationId })).createGroup.id;
     const adminUsers: string[] = [];
     for (let i = 0; i < 4; i += 1) {
@@ -150,7 +148,7 @@ describe("membership changes, group-committed", () => {
   });
 
   it("takes a batch's membership rate limit together and refuses, alone, the requests past it", async () => {
-    const { scim, userIds, groupId, organizationId } = await tenantWith("limited", 10);
+    const { scim, userIds, groupId, organizationId } = await scimTenantWithGroup(server, "limited", 10);
     // 2 per second, bursts of 6: the allowance of 4 beyond the first second's 2 lasts 2 seconds.
     await server.ok(SET_LIMIT, { id: organizationId, rate: 2, burst: 6 });
     const responses = await Promise.all(userIds.map((id) => scim("PATCH", `/Groups/${groupId}`, ops(add([id])))));

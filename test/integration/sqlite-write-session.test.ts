@@ -25,10 +25,8 @@ sqliteOnly("membership batches in a write session", () => {
   });
   afterAll(async () => server.close());
 
-  const groupWithUsers = (name: string, users: number) => scimTenantWithGroup(server, name, users);
-
   it("writes a PATCH of a group no role is bound above in one session: reads and writes on the writer thread, between one BEGIN and one COMMIT", async () => {
-    const { scim, userIds, groupId } = await groupWithUsers("session", 3);
+    const { scim, userIds, groupId } = await scimTenantWithGroup(server, "session", 3);
     const statements = await server.captureQueries(async () => expect((await scim("PATCH", `/Groups/${groupId}`, addMembers(userIds))).status).toBe(204));
     const session = statements.filter(viaWriterThread).map((s) => s.replace(/\s+/g, " "));
     expect(session[0]).toMatch(/^begin immediate/);
@@ -46,7 +44,7 @@ sqliteOnly("membership batches in a write session", () => {
   });
 
   it("rolls the session back and runs a MikroORM transaction when a role is bound above the group, so access.changed is recorded", async () => {
-    const { organizationId, scim, userIds, groupId } = await groupWithUsers("bound", 2);
+    const { organizationId, scim, userIds, groupId } = await scimTenantWithGroup(server, "bound", 2);
     const f = fixtures(server);
     const parent = await f.group(organizationId, "Everyone");
     await f.nest(parent, groupId);

@@ -182,6 +182,20 @@ describe("webhooks", () => {
     expect(receiver.received.slice(0, firstUpdate).filter((r) => r.json.type === "user.create")).toHaveLength(4);
   });
 
+  it("counts failures in a row per endpoint: a failing endpoint's run grows while another's successes in the same rounds keep it at 0", async () => {
+    const f = fixtures(server);
+    const [down, up] = [await f.organization("Failing side"), await f.organization("Healthy side")];
+    const failing = await endpoint(down, ["user.create"]);
+    const healthy = await endpoint(up, ["user.create"]);
+    receiver.answer((request) => (request.json.data.organizationId === down ? 500 : 204));
+    await Promise.all([f.user(down, "a@failing.test"), f.user(down, "b@failing.test"), f.user(up, "a@healthy.test"), f.user(up, "b@healthy.test")]);
+    const state = async (id: string) => (await server.ok(`query($id: ID!) { webhookEndpoint(id: $id) { enabled consecutiveFailures } }`, { id })).webhookEndpoint;
+    for (let i = 0; i < 200 && (await state(failing.id)).enabled; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await state(failing.id)).toEqual({ enabled: false, consecutiveFailures: 6 });
+    expect(await state(healthy.id)).toEqual({ enabled: true, consecutiveFailures: 0 });
+    expect(receiver.received.filter((r) => r.json.data.organizationId === up)).toHaveLength(2);
+  });
+
   it("disables an endpoint after a run of failures, with an event saying so, and enabling it resumes delivery", async () => {
     const f = fixtures(server);
     const org = await f.organization("Down");

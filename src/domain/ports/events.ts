@@ -97,10 +97,11 @@ export interface EventStore {
    */
   saveAttempts(em: EntityManager, owner: string, updates: DeliveryUpdate[], logSize: number): Promise<Set<string>>;
   /**
-   * Counts attempts against their endpoint: `failed` 0 (a success) resets the failures in a row,
-   * else they grow by `failed`. Returns the failures in a row now.
+   * Counts a round's attempts against their endpoints, all in one statement: `failed` 0 (a success
+   * among them) resets an endpoint's failures in a row, else they grow by `failed`. Returns, for
+   * the endpoints that failed, their failures in a row now.
    */
-  countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number>;
+  countEndpointAttempts(em: EntityManager, tallies: Array<{ endpointId: string; failed: number }>): Promise<Map<string, number>>;
   /** Deletes events and finished deliveries created before `before`, up to `limit` rows each; returns how many events went. */
   pruneBefore(em: EntityManager, before: Date, limit: number): Promise<number>;
 }

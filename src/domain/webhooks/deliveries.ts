@@ -202,13 +202,7 @@ async function recordIn(tx: EntityManager, owner: string, records: AttemptRecord
     else counted.failed += 1;
     tally.set(record.endpointId, counted);
   }
-  const inARow = new Map<string, number>();
-  for (const [endpointId, counted] of tally) {
-    const failed = counted.succeeded ? 0 : counted.failed;
-    const count = await events.countEndpointAttempts(tx, endpointId, failed);
-    if (failed > 0) inARow.set(endpointId, count);
-  }
-  return inARow;
+  return events.countEndpointAttempts(tx, [...tally].map(([endpointId, counted]) => ({ endpointId, failed: counted.succeeded ? 0 : counted.failed })));
 }
 
 /** Disables an endpoint, with an event saying so; false when it was disabled already. */

@@ -10,6 +10,9 @@ const ATTEMPT_FIELDS = {
   id: "text", status: "text", next_attempt_at: "timestamp", last_status: "integer", last_error: "text", attempt: "json", delivered_at: "timestamp",
 } as const;
 
+/** An endpoint's attempts in a round, as countEndpointAttempts binds them. */
+const TALLY_FIELDS = { id: "text", failed: "integer" } as const;
+
 /** The event feed's and the webhook dispatch's statements, in SQL both databases speak. */
 export class SqlEventStore implements EventStore {
   constructor(private readonly dialect: StoreDialect, private readonly run: Run) {}
@@ -121,12 +124,17 @@ export class SqlEventStore implements EventStore {
     return new Set(held.map((row) => row.id as string));
   }
 
-  async countEndpointAttempts(em: EntityManager, endpointId: string, failed: number): Promise<number> {
-    // A round of successes to an endpoint with no failures in a row (the steady state) writes nothing.
-    const [row] = await this.run(em, `
-      update webhook_endpoint set consecutive_failures = case when ? = 0 then 0 else consecutive_failures + ? end
-      where id = ? and (? > 0 or consecutive_failures <> 0) returning consecutive_failures`, [failed, failed, endpointId, failed]);
-    return row ? Number(row.consecutive_failures) : 0;
+  async countEndpointAttempts(em: EntityManager, tallies: Array<{ endpointId: string; failed: number }>): Promise<Map<string, number>> {
+    if (tallies.length === 0) return new Map();
+    // A round of successes to endpoints with no failures in a row (the steady state) writes nothing.
+    const rows = await this.run(em, `
+      update webhook_endpoint set consecutive_failures = case when t.failed = 0 then 0 else webhook_endpoint.consecutive_failures + t.failed end
+      from (${this.dialect.recordsFromJson("?", TALLY_FIELDS)}) t
+      where webhook_endpoint.id = t.id and (t.failed > 0 or webhook_endpoint.consecutive_failures <> 0)
+      returning webhook_endpoint.id, webhook_endpoint.consecutive_failures`,
+    [JSON.stringify(tallies.map(({ endpointId, failed }) => ({ id: endpointId, failed })))]);
+    const failedIds = new Set(tallies.filter((t) => t.failed > 0).map((t) => t.endpointId));
+    return new Map(rows.filter((row) => failedIds.has(row.id as string)).map((row) => [row.id as string, Number(row.consecutive_failures)]));
   }
 
   async pruneBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
