@@ -1,5 +1,8 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { CLI_ACTOR } from "../../src/domain/actor";
+import { EventTail, type Follower } from "../../src/domain/events/event-tail";
+import type { AuditEvent } from "../../src/domain/model";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -94,6 +97,90 @@ describe("subscription directoryEvents (graphql-ws)", () => {
       expect(events.some((e) => e.data?.userName === "unseen@live.test")).toBe(false);
     } finally {
       await watcher.dispose();
+    }
+  });
+
+  it("one reader of the feed serves every subscription: each gets its own organization's events, and a look costs the same statements for 1 or 24", async () => {
+    const f = fixtures(server);
+    const orgA = await f.organization("Many live A");
+    const orgB = await f.organization("Many live B");
+    /** Looks at the feed (each begins with the sequencing check) and reads of it, while `work` runs. */
+    const feedStatements = async (work: () => Promise<unknown>) => {
+      const statements = await server.captureQueries(work);
+      return {
+        looks: statements.filter((sql) => /from [`"]?audit_event[`"]? .*where [`"]?\w*[`"]?\.?[`"]?position[`"]? is null/.test(sql)).length,
+        reads: statements.filter((sql) => /from [`"]?audit_event[`"]?.*position[`"]? > /.test(sql)).length,
+      };
+    };
+    const burst = async (live: Array<{ done: Promise<Array<Record<string, any>>> }>, prefix: string) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push(await f.user(orgA, `${prefix}${i}@many.test`));
+      await Promise.all(live.map((l) => l.done));
+      return ids;
+    };
+
+    const one = client(server, server.adminKey);
+    const many = client(server, server.adminKey);
+    try {
+      const single = [collect(one, { o: orgA, types: ["user.create"] }, 4)];
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let firstIds: string[] = [];
+      const alone = await feedStatements(async () => (firstIds = await burst(single, "alone")));
+      expect((await single[0].done).map((e) => e.targetId)).toEqual(firstIds);
+
+      const onA = Array.from({ length: 12 }, () => collect(many, { o: orgA, types: ["user.create"] }, 4));
+      const onB = Array.from({ length: 12 }, () => collect(many, { o: orgB }, 1));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let ids: string[] = [];
+      const crowded = await feedStatements(async () => (ids = await burst(onA, "crowd")));
+      for (const live of onA) expect((await live.done).map((e) => [e.type, e.targetId])).toEqual(ids.map((id) => ["user.create", id]));
+      // Organization B's followers got nothing of A's; an event of B's reaches all of them.
+      const userB = await f.user(orgB, "b@many.test");
+      for (const live of onB) expect((await live.done).map((e) => e.targetId)).toEqual([userB]);
+
+      // Reads per look stay one or two (the feed from the tail's position, and for followers that
+      // started behind it), however many follow; one reader per subscription made 24 looks of each.
+      expect(crowded.reads).toBeLessThanOrEqual(2 * crowded.looks);
+      expect(crowded.looks).toBeLessThanOrEqual(alone.looks + 12);
+      [...onA, ...onB].forEach((live) => live.stop());
+    } finally {
+      await one.dispose();
+      await many.dispose();
+    }
+  });
+
+  it("a consumer with no room is given nothing more until it has room, then every event in order, none twice", async () => {
+    const f = fixtures(server);
+    const org = await f.organization("Slow consumer");
+    const em = server.built.orm.em.fork();
+    const tail = new EventTail(em, 60_000);
+    const received: AuditEvent[] = [];
+    let room = 3;
+    const follower: Follower = {
+      organizationId: org, wanted: null, actor: CLI_ACTOR, after: 0,
+      room: () => room - received.length,
+      receive: (events) => received.push(...events),
+      revoked: () => undefined,
+    };
+    const looked = () => new Promise((resolve) => setTimeout(resolve, 150));
+    tail.add(follower);
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push(await f.user(org, `slow${i}@live.test`));
+      const creates = () => received.filter((e) => e.type === "user.create").map((e) => e.targetId);
+      tail.wake();
+      await looked();
+      expect(received).toHaveLength(3);
+      room = 1_000;
+      tail.wake();
+      await looked();
+      expect(creates()).toEqual(ids);
+      const positions = received.map((e) => e.position as number);
+      expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      expect(new Set(positions).size).toBe(positions.length);
+      expect(received.every((e) => e.organizationId === org)).toBe(true);
+    } finally {
+      tail.remove(follower);
     }
   });
 

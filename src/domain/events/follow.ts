@@ -2,8 +2,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import { AuditEvent } from "../../store/entities";
 import type { Actor } from "../actor";
 import { readVisibleOrganization } from "../lookup";
-import { storeOf } from "../ports/store";
-import { onEventsCommitted } from "./commit-signal";
+import { eventTailOf, MAX_WAITING_EVENTS, type Follower } from "./event-tail";
 import { assertEventTypes } from "./event-types";
 import { sequenceEvents } from "./sequence";
 
@@ -13,14 +12,13 @@ export interface FollowOptions {
   signal: AbortSignal;
 }
 
-/** Events read per look: a burst bigger than this is read in several. */
-const BATCH = 500;
-
 /**
  * An organization's events from now on, in feed order, as they are sequenced: the live form of the
- * feed (`subscription { directoryEvents }`). Checked like the `events` query when it starts, and
- * the credential again on every look, so a key revoked meanwhile stops receiving events. Ends
- * when the consumer returns (unsubscribes), or when the credential no longer holds.
+ * feed (`subscription { directoryEvents }`), fed by the process's one reader of the feed
+ * (event-tail.ts). Checked like the `events` query when it starts, and the credential again on
+ * every look, so a key revoked meanwhile stops receiving events. Ends when the consumer returns
+ * (unsubscribes), or when the credential no longer holds. A consumer slower than its organization's
+ * writes is read for at its own pace (MAX_WAITING_EVENTS).
  */
 export async function followEvents(
   em: EntityManager, actor: Actor, organizationId: string, types: string[] | null, pollMs: number,
@@ -52,37 +50,45 @@ async function* follow(
   em: EntityManager, actor: Actor, organizationId: string, wanted: string[] | null, options: FollowOptions,
 ): AsyncGenerator<AuditEvent> {
   await sequenceEvents(em);
-  let after = await lastPosition(em, organizationId);
-
+  const waiting: AuditEvent[] = [];
+  let revoked = false;
   let wake: (() => void) | null = null;
-  const unsubscribe = onEventsCommitted(() => wake?.());
+  const tail = eventTailOf(em, options.pollMs);
+  const follower: Follower = {
+    organizationId,
+    wanted: wanted ? new Set(wanted) : null,
+    actor,
+    after: await lastPosition(em, organizationId),
+    room: () => MAX_WAITING_EVENTS - waiting.length,
+    receive: (events) => {
+      waiting.push(...events);
+      wake?.();
+    },
+    revoked: () => {
+      revoked = true;
+      wake?.();
+    },
+  };
   const aborted = () => wake?.();
   options.signal.addEventListener("abort", aborted);
+  tail.add(follower);
   try {
-    while (!options.signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
-      if (options.signal.aborted || !(await stillAllowed(em.fork(), actor))) return;
-      const read = em.fork();
-      await sequenceEvents(read);
-      for (;;) {
-        const where = { organizationId, position: { $gt: after }, ...(wanted ? { type: { $in: wanted } } : {}) };
-        const events = await read.find(AuditEvent, where, { orderBy: { position: "asc" }, limit: BATCH });
-        for (const event of events) {
-          after = event.position ?? after;
-          yield event;
-        }
-        if (events.length < BATCH) break;
+    for (;;) {
+      if (options.signal.aborted) return;
+      if (waiting.length > 0) {
+        const full = waiting.length >= MAX_WAITING_EVENTS;
+        // Everything waiting was read while the credential held: it is yielded before a revocation ends the follow.
+        yield* waiting.splice(0);
+        // Given no more while it was full, the follower is read for again now that it has room.
+        if (full) tail.wake();
+        continue;
       }
+      if (revoked) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = null;
     }
   } finally {
-    unsubscribe();
+    tail.remove(follower);
     options.signal.removeEventListener("abort", aborted);
   }
 }
@@ -90,11 +96,4 @@ async function* follow(
 async function lastPosition(em: EntityManager, organizationId: string): Promise<number> {
   const [latest] = await em.fork().find(AuditEvent, { organizationId, position: { $ne: null } }, { orderBy: { position: "desc" }, limit: 1, fields: ["position"] });
   return latest?.position ?? 0;
-}
-
-/** Whether the API key behind `actor` is still there and not revoked. */
-async function stillAllowed(em: EntityManager, actor: Actor): Promise<boolean> {
-  if (actor.kind !== "api_key" || !actor.id) return true;
-  const key = await storeOf(em).findApiKeyRecord(em, actor.id);
-  return key !== null && !key.revokedAt;
 }
