@@ -41,6 +41,21 @@ describe("group commit of insert-only commands", () => {
     expect(await eventsFor(commands)).toBe(4);
   });
 
+  it("stores every value exactly as given, whatever it holds (the transaction goes as one text with values written in)", async () => {
+    const org = await fixtures(server).organization("Acme");
+    const names = [
+      "it's@acme.test", "back\\slash\\'@acme.test", "'); drop table \"user\"; --@acme.test", "E'\\x41'@acme.test",
+      "$$dollar$$@acme.test", "?q?@acme.test", "Zoë 名前 🙂@acme.test", "line\nbreak\ttab@acme.test", "\\'\\''@acme.test",
+    ];
+    const commands = names.map((name) => userCommand(org, name));
+    await Promise.all(commands.map(insert));
+    const stored = await usersNamed(names);
+    expect(stored.map((u) => u.userName).sort()).toEqual([...names].sort());
+    const events = await server.built.orm.em.fork().find(AuditEvent, { targetId: { $in: stored.map((u) => u.id) } });
+    expect(events.map((e) => (e.data as { userName: string }).userName).sort()).toEqual([...names].sort());
+    for (const event of events) expect(event.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
   it("gives commands of a later turn the next transaction, shared", async () => {
     const org = await fixtures(server).organization("Acme");
     const [first, ...later] = ["e", "f", "g"].map((n) => userCommand(org, `gc-${n}@acme.test`));

@@ -3,13 +3,16 @@ import { JsonType } from "@mikro-orm/core";
 import type { AbstractSqlConnection, SqlEntityManager } from "@mikro-orm/knex";
 import type { LockableRow } from "../../domain/ports/store";
 import { POSTGRES_FILTER_SQL } from "../sql/filter";
-import { transactionOnDriver, type CommitDriver, type Statement } from "../sql/group-commit";
+import { onDriverConnection } from "../sql/driver-connection";
+import type { CommitDriver, Statement } from "../sql/group-commit";
+import { inlineParameters } from "../sql/inline-parameters";
 import { logStatement } from "../sql/log-statement";
 import type { Row } from "../sql/rows";
 import { SqlDirectoryStore } from "../sql/sql-store";
 import type { JsonFieldKind, StoreDialect } from "../sql/store-dialect";
 import type { IdgraphPostgreSqlDriver } from "./driver";
-import { forgetPrepared, isStalePreparedPlan, numberedPlaceholders, preparedQuery, type PgClient } from "./prepared-statements";
+import { postgresLiteral } from "./literals";
+import { forgetPrepared, isStalePreparedPlan, preparedQuery, type PgClient } from "./prepared-statements";
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
 
@@ -90,8 +93,27 @@ export class PostgresStore extends SqlDirectoryStore {
 class PostgresCommitDriver implements CommitDriver {
   constructor(private readonly connection: AbstractSqlConnection) {}
 
+  /**
+   * The whole transaction as one text, its values written in as literals (literals.ts): one round
+   * trip where a statement each cost one (begin, an INSERT per table, commit). On an error
+   * PostgreSQL runs none of the rest, commit included, and the rollback ends the transaction.
+   */
   transaction(statements: Statement[]): Promise<void> {
-    return transactionOnDriver<PgClient>(this.connection, "begin", statements, (pg, sql, params) => pg.query(numberedPlaceholders(sql), params));
+    return onDriverConnection<PgClient, void>(this.connection, async (pg) => {
+      const started = Date.now();
+      const text = ["begin", ...statements.map(({ sql, params }) => inlineParameters(sql, params, postgresLiteral)), "commit"].join(";\n");
+      const log = (sqls: string[]) => {
+        for (const sql of sqls) logStatement(this.connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
+      };
+      try {
+        await pg.query(text);
+      } catch (error) {
+        await pg.query("rollback").catch(() => undefined);
+        log(["begin", ...statements.map((s) => s.sql), "rollback"]);
+        throw error;
+      }
+      log(["begin", ...statements.map((s) => s.sql), "commit"]);
+    });
   }
 
   encoderFor(prop: EntityProperty): (value: unknown) => unknown {

@@ -3,7 +3,7 @@ import type { Row } from "../sql/rows";
 
 /** The part of node-postgres' client the store uses. */
 export interface PgClient {
-  query(text: string, values: unknown[]): Promise<{ rows: Row[] }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: Row[] }>;
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
 }
 

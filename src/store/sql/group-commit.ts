@@ -1,8 +1,5 @@
 import type { EntityMetadata, EntityProperty, MetadataStorage, MikroORM } from "@mikro-orm/core";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
-import type { AbstractSqlConnection } from "@mikro-orm/knex";
-import { onDriverConnection } from "./driver-connection";
-import { logStatement } from "./log-statement";
 
 /** One statement of a transaction the store writes by hand. */
 export interface Statement {
@@ -18,31 +15,6 @@ export interface CommitDriver {
   encoderFor(prop: EntityProperty): (value: unknown) => unknown;
   /** The driver's own unique-index violation error. */
   isUniqueViolation(error: unknown): boolean;
-}
-
-/**
- * One transaction straight on a driver connection of the pool behind `connection`: `begin`, the
- * statements, `commit` — or `rollback` on any failure — each logged as MikroORM logs its own (the
- * tests and the bench count statements). The pool hands the connection to this caller alone.
- */
-export async function transactionOnDriver<C>(
-  connection: AbstractSqlConnection, begin: string, statements: Statement[], execute: (driver: C, sql: string, params: unknown[]) => Promise<unknown>,
-): Promise<void> {
-  await onDriverConnection<C, void>(connection, async (driver) => {
-    const run = async (sql: string, params: unknown[]) => {
-      const started = Date.now();
-      await execute(driver, sql, params);
-      logStatement(connection, sql, { took: Date.now() - started, connection: { type: "write", name: "raw" } });
-    };
-    await run(begin, []);
-    try {
-      for (const statement of statements) await run(statement.sql, statement.params);
-      await run("commit", []);
-    } catch (error) {
-      await run("rollback", []).catch(() => undefined);
-      throw error;
-    }
-  });
 }
 
 /** Commands per shared transaction: bounds its duration and its statements' parameter count. */
