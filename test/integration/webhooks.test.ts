@@ -244,6 +244,25 @@ describe("webhooks", () => {
     expect(() => verify(second.secret, after)).toThrow();
   });
 
+  it("signs only with the endpoint's own secret: a sealed secret copied into another endpoint's row does not open there", async () => {
+    const f = fixtures(server);
+    const victimOrg = await f.organization("Victim");
+    const attackerOrg = await f.organization("Attacker");
+    const victim = await endpoint(victimOrg, ["user.create"]);
+    const attacker = await endpoint(attackerOrg, ["user.create"]);
+    // Someone who can write the database, but has not WEBHOOK_SECRET_KEY, gives their endpoint the victim's sealed secret.
+    const em = server.built.orm.em.fork();
+    const [victimRow] = await em.getConnection().execute(`select sealed_secret from webhook_endpoint where id = ?`, [victim.id]);
+    await em.getConnection().execute(`update webhook_endpoint set sealed_secret = ? where id = ?`, [victimRow.sealed_secret, attacker.id]);
+    await f.user(attackerOrg, "bait@attacker.test");
+    await eventually(async () => {
+      const [delivery] = (await server.ok(DELIVERIES, { e: attacker.id })).webhookDeliveries.nodes;
+      expect(delivery?.lastError).toMatch(/signing secret cannot be opened/);
+    });
+    // Nothing signed with the victim's secret (or any other) reached a receiver.
+    expect(receiver.received).toEqual([]);
+  });
+
   it("replays a delivery with the same webhook-id, on an admin's request", async () => {
     const f = fixtures(server);
     const org = await f.organization("Replay");

@@ -1,9 +1,19 @@
-import { randomBytes } from "node:crypto";
+import { createCipheriv, randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { newSigningSecret, openSealedSecret, parseSecretKey, sealSecret } from "../../src/domain/webhooks/signing-secrets";
 
 const KEY = randomBytes(32);
 const OTHER_KEY = randomBytes(32);
+const ENDPOINT = "0193a000-0000-7000-8000-000000000001";
+const OTHER_ENDPOINT = "0193a000-0000-7000-8000-000000000002";
+
+/** A secret sealed as before endpoints were bound (v1: no additional authenticated data). */
+function sealedUnbound(secret: string, key: Buffer): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: 16 });
+  const ciphertext = Buffer.concat([cipher.update(secret, "utf8"), cipher.final()]);
+  return ["v1", ...[iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString("base64url"))].join(".");
+}
 
 /** The error message a call throws, with its cause's (both reach the logs); fails the test when it throws nothing. */
 function thrownMessage(call: () => unknown): string {
@@ -44,12 +54,12 @@ describe("sealed signing secrets (AES-256-GCM under WEBHOOK_SECRET_KEY)", () => 
   const secret = newSigningSecret();
 
   it("open to the secret that was sealed", () => {
-    expect(openSealedSecret(sealSecret(secret, KEY), KEY)).toBe(secret);
+    expect(openSealedSecret(sealSecret(secret, KEY, ENDPOINT), KEY, ENDPOINT)).toBe(secret);
   });
 
-  it("are written v1.<iv>.<tag>.<ciphertext>, a 12-byte IV and a 16-byte tag in base64url", () => {
-    const [version, iv, tag, ciphertext, ...rest] = sealSecret(secret, KEY).split(".");
-    expect(version).toBe("v1");
+  it("are written v2.<iv>.<tag>.<ciphertext>, a 12-byte IV and a 16-byte tag in base64url", () => {
+    const [version, iv, tag, ciphertext, ...rest] = sealSecret(secret, KEY, ENDPOINT).split(".");
+    expect(version).toBe("v2");
     expect(rest).toEqual([]);
     expect(Buffer.from(iv, "base64url")).toHaveLength(12);
     expect(Buffer.from(tag, "base64url")).toHaveLength(16);
@@ -58,15 +68,21 @@ describe("sealed signing secrets (AES-256-GCM under WEBHOOK_SECRET_KEY)", () => 
   });
 
   it("use a fresh IV each time: sealing the same secret twice gives two different values", () => {
-    const first = sealSecret(secret, KEY);
-    const second = sealSecret(secret, KEY);
+    const first = sealSecret(secret, KEY, ENDPOINT);
+    const second = sealSecret(secret, KEY, ENDPOINT);
     expect(first).not.toBe(second);
     expect(first.split(".")[1]).not.toBe(second.split(".")[1]);
-    expect(openSealedSecret(second, KEY)).toBe(secret);
+    expect(openSealedSecret(second, KEY, ENDPOINT)).toBe(secret);
+  });
+
+  it("sealed before endpoints were bound (v1) still open, for any endpoint", () => {
+    expect(openSealedSecret(sealedUnbound(secret, KEY), KEY, ENDPOINT)).toBe(secret);
+    expect(openSealedSecret(sealedUnbound(secret, KEY), KEY, OTHER_ENDPOINT)).toBe(secret);
+    expect(() => openSealedSecret(sealedUnbound(secret, KEY), OTHER_KEY, ENDPOINT)).toThrow("wrong WEBHOOK_SECRET_KEY");
   });
 
   describe("refuse to open, without the secret in the message", () => {
-    const sealed = sealSecret(secret, KEY);
+    const sealed = sealSecret(secret, KEY, ENDPOINT);
     const expectRefusal = (call: () => unknown, expected: string) => {
       const message = thrownMessage(call);
       expect(message).toContain(expected);
@@ -74,37 +90,39 @@ describe("sealed signing secrets (AES-256-GCM under WEBHOOK_SECRET_KEY)", () => 
       expect(message).not.toContain(secret.slice("whsec_".length, 20));
     };
 
-    it("under another key", () => expectRefusal(() => openSealedSecret(sealed, OTHER_KEY), "wrong WEBHOOK_SECRET_KEY"));
-    it("when the ciphertext was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 3), KEY), "altered"));
-    it("when the tag was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 2), KEY), "altered"));
-    it("when the IV was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 1), KEY), "altered"));
+    it("for another endpoint than the one it was sealed for", () => expectRefusal(() => openSealedSecret(sealed, KEY, OTHER_ENDPOINT), "another endpoint"));
+    it("when a v2 value is relabelled v1 (to drop the endpoint binding)", () => expectRefusal(() => openSealedSecret(sealed.replace(/^v2\./, "v1."), KEY, ENDPOINT), "altered"));
+    it("under another key", () => expectRefusal(() => openSealedSecret(sealed, OTHER_KEY, ENDPOINT), "wrong WEBHOOK_SECRET_KEY"));
+    it("when the ciphertext was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 3), KEY, ENDPOINT), "altered"));
+    it("when the tag was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 2), KEY, ENDPOINT), "altered"));
+    it("when the IV was altered", () => expectRefusal(() => openSealedSecret(flipBitIn(sealed, 1), KEY, ENDPOINT), "altered"));
 
     it("when the tag was truncated", () => {
       const [version, iv, tag, ciphertext] = sealed.split(".");
       const truncated = Buffer.from(tag, "base64url").subarray(0, 12).toString("base64url");
-      expectRefusal(() => openSealedSecret([version, iv, truncated, ciphertext].join("."), KEY), "malformed");
+      expectRefusal(() => openSealedSecret([version, iv, truncated, ciphertext].join("."), KEY, ENDPOINT), "malformed");
     });
 
     it("when a character outside base64url was slipped in (Node's decoder would skip it)", () => {
-      expectRefusal(() => openSealedSecret(`${sealed}!`, KEY), "malformed");
+      expectRefusal(() => openSealedSecret(`${sealed}!`, KEY, ENDPOINT), "malformed");
     });
 
     it.each([
-      ["another version", sealed.replace(/^v1\./, "v2.")],
+      ["another version", sealed.replace(/^v2\./, "v3.")],
       ["a missing part", sealed.split(".").slice(0, 3).join(".")],
       ["an extra part", `${sealed}.AAAA`],
       ["an empty ciphertext", sealed.replace(/\.[^.]+$/, ".")],
       ["the plaintext secret itself", secret],
-    ])("when given %s", (_case, value) => expectRefusal(() => openSealedSecret(value, KEY), "malformed"));
+    ])("when given %s", (_case, value) => expectRefusal(() => openSealedSecret(value, KEY, ENDPOINT), "malformed"));
   });
 
   it("need a 32-byte key to seal and to open", () => {
-    expect(() => sealSecret(secret, randomBytes(16))).toThrow("32 bytes");
-    expect(() => openSealedSecret(sealSecret(secret, KEY), randomBytes(31))).toThrow("32 bytes");
+    expect(() => sealSecret(secret, randomBytes(16), ENDPOINT)).toThrow("32 bytes");
+    expect(() => openSealedSecret(sealSecret(secret, KEY, ENDPOINT), randomBytes(31), ENDPOINT)).toThrow("32 bytes");
   });
 
   it("refuse to seal an empty secret", () => {
-    expect(() => sealSecret("", KEY)).toThrow("empty");
+    expect(() => sealSecret("", KEY, ENDPOINT)).toThrow("empty");
   });
 });
 

@@ -134,11 +134,13 @@ function webhookBody(event: StoredEventJson): string {
   return `{"type":${JSON.stringify(event.type)},"timestamp":${JSON.stringify(event.createdAt.toISOString())},"data":${event.json}}`;
 }
 
-function secretsOf(endpoint: Pick<DeliveryMaterial, "sealedSecret" | "previousSealedSecret" | "previousSecretExpiresAt">, settings: WebhookSettings, now: Date): string[] {
+function secretsOf(
+  endpoint: Pick<DeliveryMaterial, "endpointId" | "sealedSecret" | "previousSealedSecret" | "previousSecretExpiresAt">, settings: WebhookSettings, now: Date,
+): string[] {
   if (!settings.secretKey) throw new Error("no WEBHOOK_SECRET_KEY");
-  const secrets = [openSealedSecret(endpoint.sealedSecret, settings.secretKey)];
+  const secrets = [openSealedSecret(endpoint.sealedSecret, settings.secretKey, endpoint.endpointId)];
   if (endpoint.previousSealedSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
-    secrets.push(openSealedSecret(endpoint.previousSealedSecret, settings.secretKey));
+    secrets.push(openSealedSecret(endpoint.previousSealedSecret, settings.secretKey, endpoint.endpointId));
   }
   return secrets;
 }

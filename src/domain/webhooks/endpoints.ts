@@ -35,9 +35,8 @@ export async function createWebhookEndpoint(
   return runCommand(ctx, async (em) => {
     const organization = await findVisibleOrganization(em, ctx.actor, input.organizationId);
     const secret = newSigningSecret();
-    const endpoint = Object.assign(new WebhookEndpoint(), {
-      organization, url, eventTypes, description, enabled: input.enabled ?? true, sealedSecret: sealSecret(secret, key),
-    });
+    const endpoint = Object.assign(new WebhookEndpoint(), { organization, url, eventTypes, description, enabled: input.enabled ?? true });
+    endpoint.sealedSecret = sealSecret(secret, key, endpoint.id);
     em.persist(endpoint);
     recordAudit(em, ctx.actor, {
       type: "webhook_endpoint.create", organizationId: organization.id, targetType: "webhook_endpoint", targetId: endpoint.id,
@@ -100,7 +99,7 @@ export async function rotateWebhookSecret(
     touch(endpoint, {
       previousSealedSecret: overlapSeconds > 0 ? endpoint.sealedSecret : null,
       previousSecretExpiresAt: overlapSeconds > 0 ? new Date(Date.now() + overlapSeconds * 1000) : null,
-      sealedSecret: sealSecret(secret, key),
+      sealedSecret: sealSecret(secret, key, endpoint.id),
     });
     recordAudit(em, ctx.actor, {
       type: "webhook_endpoint.secret_rotate", organizationId: endpoint.organization.id, targetType: "webhook_endpoint", targetId: endpoint.id,
