@@ -18,7 +18,6 @@ export const MAX_WAITING_EVENTS = 1_000;
 /** The shortest pause between two looks: a stream of commits costs at most fifty looks a second. */
 const MIN_LOOK_GAP_MS = 20;
 
-
 /** One live subscription, as the tail feeds it. */
 export interface Follower {
   readonly organizationId: string;
