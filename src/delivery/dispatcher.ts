@@ -3,7 +3,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
 import { eventsAwaitSequencing } from "../domain/events/sequence";
-import { dispatchRound, isDelivered, nextDeliveryDueAt, type AttemptOutcome, type DeliveryJob } from "../domain/webhooks/deliveries";
+import { dispatchRound, dueDeliveries, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { AttemptSender } from "./attempt-sender";
 
@@ -51,6 +51,8 @@ export class WebhookDispatcher {
   /** This process's name on the deliveries it holds. */
   readonly owner = `dispatcher-${randomUUID()}`;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts in flight per endpoint: the slots each holds. */
+  private readonly heldByEndpoint = new Map<string, number>();
   /** Attempts made and not recorded yet: the next round records them. */
   private readonly outcomes: AttemptOutcome[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -128,10 +130,11 @@ export class WebhookDispatcher {
       const sequence = await eventsAwaitSequencing(em);
       const free = this.stopped ? 0 : this.options.concurrency - this.inFlight.size;
       // Reads first: an idle round writes nothing.
-      const claim = free > 0 && (await this.dueNow(em)) ? { limit: free, leaseMs: this.options.leaseMs } : null;
+      const endpointsDue = free > 0 ? await this.endpointsDueNow(em) : 0;
+      const claim = endpointsDue > 0 ? this.fairClaim(free, endpointsDue) : null;
       if (sequence || claim || outcomes.length > 0) {
         const { jobs } = await dispatchRound(em, this.settings, this.owner, { outcomes, claim, sequence }, new Date());
-        for (const job of jobs) this.track(this.attempt(job));
+        for (const job of jobs) this.track(job.endpointId, this.attempt(job));
         // A full batch means more may be due now.
         if (claim && jobs.length === claim.limit) this.again = true;
       }
@@ -145,15 +148,32 @@ export class WebhookDispatcher {
     }
   }
 
-  private async dueNow(em: EntityManager): Promise<boolean> {
-    const due = await nextDeliveryDueAt(em);
-    return due !== null && due.getTime() <= Date.now();
+  /**
+   * The slots are shared among the endpoints with deliveries due: an endpoint holding its share of
+   * them already (a slow receiver's attempts hold theirs for as long as it takes to answer) gets no
+   * more until it holds less, and the free slots are split evenly among the rest. Alone, an
+   * endpoint may hold them all; a slow one that did so when others came delays them by at most one
+   * response timeout, the time its attempts take to end.
+   */
+  private fairClaim(free: number, endpointsDue: number): RoundWork["claim"] {
+    const share = Math.ceil(this.options.concurrency / endpointsDue);
+    const saturated = [...this.heldByEndpoint].filter(([, held]) => held >= share).map(([endpointId]) => endpointId);
+    const open = Math.max(1, endpointsDue - saturated.length);
+    return { limit: free, perEndpoint: Math.ceil(free / open), excludedEndpoints: saturated, leaseMs: this.options.leaseMs };
   }
 
-  private track(attempt: Promise<void>): void {
+  private async endpointsDueNow(em: EntityManager): Promise<number> {
+    return (await dueDeliveries(em, new Date())).endpoints;
+  }
+
+  private track(endpointId: string, attempt: Promise<void>): void {
     this.inFlight.add(attempt);
+    this.heldByEndpoint.set(endpointId, (this.heldByEndpoint.get(endpointId) ?? 0) + 1);
     void attempt.finally(() => {
       this.inFlight.delete(attempt);
+      const held = (this.heldByEndpoint.get(endpointId) ?? 1) - 1;
+      if (held > 0) this.heldByEndpoint.set(endpointId, held);
+      else this.heldByEndpoint.delete(endpointId);
       // A slot is free, and the delivery's successor for the same user may now be due.
       this.wake();
     });

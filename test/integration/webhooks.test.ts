@@ -196,6 +196,32 @@ describe("webhooks", () => {
     expect(receiver.received.filter((r) => r.json.data.organizationId === up)).toHaveLength(2);
   });
 
+  it("shares the dispatcher's slots among endpoints: a slow endpoint's backlog does not hold back another organization's events", async () => {
+    const shared = await startTestServer({ config: { events: { ...FAST, concurrency: 4 } } });
+    const slow = await startReceiver();
+    try {
+      slow.answer(() => new Promise((resolve) => setTimeout(() => resolve(200), 300)));
+      const f = fixtures(shared);
+      const busy = await f.organization("Busy");
+      const quiet = await f.organization("Quiet");
+      const subscribe = (organizationId: string, url: string) => shared.ok(CREATE_ENDPOINT, { input: { organizationId, url, eventTypes: ["user.create"] } });
+      await subscribe(busy, slow.url);
+      await subscribe(quiet, receiver.url);
+      for (let i = 0; i < 16; i++) await f.user(busy, `u${i}@busy.test`);
+      await slow.waitFor((r) => r.length >= 1);
+      await f.user(quiet, "first@quiet.test");
+      await receiver.waitFor((r) => r.length >= 1);
+      // Claimed in event order, the quiet organization's event waited behind all 16 (4 at a time,
+      // 300 ms each); shared, it goes out as soon as the slow endpoint's first attempts end.
+      expect(slow.received.length).toBeLessThanOrEqual(10);
+      await slow.waitFor((r) => r.length >= 16);
+      expect(new Set(slow.received.map((r) => r.json.data.targetId)).size).toBe(16);
+    } finally {
+      await slow.close();
+      await shared.close();
+    }
+  });
+
   it("disables an endpoint after a run of failures, with an event saying so, and enabling it resumes delivery", async () => {
     const f = fixtures(server);
     const org = await f.organization("Down");

@@ -81,15 +81,23 @@ export interface EventStore {
   sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number>;
   /** For each delivery, its endpoint and its event, as plain rows (one statement, on a read connection). */
   deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]>;
-  /** When the earliest pending delivery of an enabled endpoint falls due, or null when none waits. */
-  nextDeliveryDueAt(em: EntityManager): Promise<Date | null>;
+  /**
+   * When the earliest pending delivery of an enabled endpoint falls due (null when none waits), and
+   * how many enabled endpoints have a delivery due at `now`.
+   */
+  dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }>;
   /**
    * Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt:
    * pending ones of enabled endpoints whose lease (if any) ran out, and only the earliest pending
-   * one per endpoint and ordering key, so one user's events reach an endpoint in order. Two
-   * dispatchers never hold one delivery (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: its writer).
+   * one per endpoint and ordering key, so one user's events reach an endpoint in order. Endpoints
+   * take turns: each gives at most `perEndpoint`, its earliest first, and the lease goes to every
+   * endpoint's first, then every endpoint's second…, so one endpoint's backlog never holds back
+   * another's events; `excludedEndpoints` give none. Two dispatchers never hold one delivery
+   * (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: its writer).
    */
-  claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
+  claimDeliveries(
+    em: EntityManager, owner: string, now: Date, leaseUntil: Date, claim: { limit: number; perEndpoint: number; excludedEndpoints: string[] },
+  ): Promise<ClaimedDelivery[]>;
   /**
    * Records attempts: each delivery `owner` still holds takes its new state, its log the attempt
    * (the oldest dropped past `logSize`), and is released (one statement). Returns the ids of those

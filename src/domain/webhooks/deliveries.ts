@@ -49,9 +49,9 @@ const ATTEMPT_LOG_SIZE = 20;
 /** Characters of a receiver's answer kept in the log. */
 const LOGGED_RESPONSE_CHARS = 1_000;
 
-/** When the earliest pending delivery falls due (one read), or null when none waits. */
-export function nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
-  return storeOf(em).events.nextDeliveryDueAt(em);
+/** When the earliest pending delivery falls due (null when none waits), and how many endpoints have one due now (one read). */
+export function dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }> {
+  return storeOf(em).events.dueDeliveries(em, now);
 }
 
 /** What a dispatcher round does in its one transaction. */
@@ -59,7 +59,14 @@ export interface RoundWork {
   /** Attempts made since the last round, to record. */
   outcomes: AttemptOutcome[];
   /** Due deliveries to lease, or none (no free slot, nothing due). */
-  claim: { limit: number; leaseMs: number } | null;
+  claim: {
+    limit: number;
+    /** At most this many of one endpoint's deliveries. */
+    perEndpoint: number;
+    /** Endpoints given none this round (they hold their share of the dispatcher's slots). */
+    excludedEndpoints: string[];
+    leaseMs: number;
+  } | null;
   /** Whether committed events wait for their positions (read before the round). */
   sequence: boolean;
 }
@@ -86,7 +93,7 @@ export async function dispatchRound(em: EntityManager, settings: WebhookSettings
     const events = storeOf(tx).events;
     if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
     const failures = work.outcomes.length > 0 ? await recordIn(tx, owner, recorded) : new Map<string, number>();
-    const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim.limit) : [];
+    const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim) : [];
     return { claimed, failures };
   });
   let disabled = 0;

@@ -21,7 +21,8 @@ export interface WebhookAttempt {
  * event's id, the same on every attempt and every replay.
  */
 @Entity({ tableName: "webhook_delivery" })
-@Index({ name: "webhook_delivery_status_position_index", properties: ["status", "eventPosition"] })
+// Claims read each endpoint's pending deliveries in position order: one range of this index per endpoint.
+@Index({ name: "webhook_delivery_status_endpoint_position_index", properties: ["status", "endpoint", "eventPosition"] })
 @Index({ name: "webhook_delivery_endpoint_order_index", properties: ["endpoint", "orderingKey", "eventPosition"] })
 @Index({ name: "webhook_delivery_endpoint_position_index", properties: ["endpoint", "eventPosition"] })
 export class WebhookDelivery {

@@ -73,29 +73,42 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async nextDeliveryDueAt(em: EntityManager): Promise<Date | null> {
+  async dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }> {
     const [row] = await this.run(em, `
-      select min(d.next_attempt_at) as due from webhook_delivery d join webhook_endpoint w on w.id = d.endpoint_id
-      where d.status = 'pending' and w.enabled`, []);
-    return row?.due === null || row?.due === undefined ? null : new Date(row.due as string | number);
+      select min(d.next_attempt_at) as next_at, count(distinct case when d.next_attempt_at <= ? then d.endpoint_id end) as endpoints
+      from webhook_delivery d join webhook_endpoint w on w.id = d.endpoint_id
+      where d.status = 'pending' and w.enabled`, [this.dialect.dateParam(now)]);
+    const nextAt = row?.next_at === null || row?.next_at === undefined ? null : new Date(row.next_at as string | number);
+    return { nextAt, endpoints: Number(row?.endpoints ?? 0) };
   }
 
-  async claimDeliveries(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+  async claimDeliveries(
+    em: EntityManager, owner: string, now: Date, leaseUntil: Date, claim: { limit: number; perEndpoint: number; excludedEndpoints: string[] },
+  ): Promise<ClaimedDelivery[]> {
     const at = this.dialect.dateParam(now);
+    // Per enabled endpoint, its first `perEndpoint` claimable deliveries in position order (the
+    // (status, endpoint, position) index: a short range scan each); then turns across endpoints.
     const rows = await this.run(em, `
       update webhook_delivery
       set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, first_attempt_at = coalesce(first_attempt_at, ?)
       where id in (
-        select c.id from webhook_delivery c join webhook_endpoint w on w.id = c.endpoint_id
-        where c.status = 'pending' and w.enabled and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
-          and not exists (
-            select 1 from webhook_delivery p
-            where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position
-              and ${this.dialect.unindexed("p.status")} = 'pending')
-        order by c.event_position
-        limit ? ${this.dialect.skipLockedOf("c")})
+        select f.id from (
+          select x.id, x.event_position, row_number() over (partition by x.endpoint_id order by x.event_position) as turn
+          from webhook_endpoint w
+          join webhook_delivery x on x.id in (
+            select c.id from webhook_delivery c
+            where c.status = 'pending' and c.endpoint_id = w.id and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
+              and not exists (
+                select 1 from webhook_delivery p
+                where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position
+                  and ${this.dialect.unindexed("p.status")} = 'pending')
+            order by c.event_position
+            limit ? ${this.dialect.skipLockedOf("c")})
+          where w.enabled and w.id not in (${this.dialect.idsFromJson("?")})) f
+        order by f.turn, f.event_position
+        limit ?)
       returning id, endpoint_id, event_id, attempts, first_attempt_at`,
-    [owner, this.dialect.dateParam(leaseUntil), at, at, at, at, limit]);
+    [owner, this.dialect.dateParam(leaseUntil), at, at, at, at, claim.perEndpoint, JSON.stringify(claim.excludedEndpoints), claim.limit]);
     return rows.map((row) => ({
       id: row.id as string,
       endpointId: row.endpoint_id as string,
