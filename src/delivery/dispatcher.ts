@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { EntityManager, MikroORM } from "@mikro-orm/core";
+import type { MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
 import { eventsAwaitSequencing } from "../domain/events/sequence";
-import { dispatchRound, dueDeliveries, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
+import { dispatchRound, endpointsWithDeliveriesDue, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { AttemptSender } from "./attempt-sender";
 
@@ -130,7 +130,7 @@ export class WebhookDispatcher {
       const sequence = await eventsAwaitSequencing(em);
       const free = this.stopped ? 0 : this.options.concurrency - this.inFlight.size;
       // Reads first: an idle round writes nothing.
-      const endpointsDue = free > 0 ? await this.endpointsDueNow(em) : 0;
+      const endpointsDue = free > 0 ? await endpointsWithDeliveriesDue(em, new Date()) : 0;
       const claim = endpointsDue > 0 ? this.fairClaim(free, endpointsDue) : null;
       if (sequence || claim || outcomes.length > 0) {
         const { jobs } = await dispatchRound(em, this.settings, this.owner, { outcomes, claim, sequence }, new Date());
@@ -160,10 +160,6 @@ export class WebhookDispatcher {
     const saturated = [...this.heldByEndpoint].filter(([, held]) => held >= share).map(([endpointId]) => endpointId);
     const open = Math.max(1, endpointsDue - saturated.length);
     return { limit: free, perEndpoint: Math.ceil(free / open), excludedEndpoints: saturated, leaseMs: this.options.leaseMs };
-  }
-
-  private async endpointsDueNow(em: EntityManager): Promise<number> {
-    return (await dueDeliveries(em, new Date())).endpoints;
   }
 
   private track(endpointId: string, attempt: Promise<void>): void {

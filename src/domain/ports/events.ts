@@ -81,11 +81,8 @@ export interface EventStore {
   sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number>;
   /** For each delivery, its endpoint and its event, as plain rows (one statement, on a read connection). */
   deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]>;
-  /**
-   * When the earliest pending delivery of an enabled endpoint falls due (null when none waits), and
-   * how many enabled endpoints have a delivery due at `now`.
-   */
-  dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }>;
+  /** How many enabled endpoints have a pending delivery due at `now` (one read). */
+  endpointsWithDeliveriesDue(em: EntityManager, now: Date): Promise<number>;
   /**
    * Leases up to `limit` due deliveries to `owner` until `leaseUntil`, counting the attempt:
    * pending ones of enabled endpoints whose lease (if any) ran out, and only the earliest pending

@@ -49,9 +49,9 @@ const ATTEMPT_LOG_SIZE = 20;
 /** Characters of a receiver's answer kept in the log. */
 const LOGGED_RESPONSE_CHARS = 1_000;
 
-/** When the earliest pending delivery falls due (null when none waits), and how many endpoints have one due now (one read). */
-export function dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }> {
-  return storeOf(em).events.dueDeliveries(em, now);
+/** How many endpoints have a delivery due now (one read): none, and a round leases nothing. */
+export function endpointsWithDeliveriesDue(em: EntityManager, now: Date): Promise<number> {
+  return storeOf(em).events.endpointsWithDeliveriesDue(em, now);
 }
 
 /** What a dispatcher round does in its one transaction. */

@@ -73,13 +73,12 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async dueDeliveries(em: EntityManager, now: Date): Promise<{ nextAt: Date | null; endpoints: number }> {
+  async endpointsWithDeliveriesDue(em: EntityManager, now: Date): Promise<number> {
     const [row] = await this.run(em, `
-      select min(d.next_attempt_at) as next_at, count(distinct case when d.next_attempt_at <= ? then d.endpoint_id end) as endpoints
+      select count(distinct d.endpoint_id) as endpoints
       from webhook_delivery d join webhook_endpoint w on w.id = d.endpoint_id
-      where d.status = 'pending' and w.enabled`, [this.dialect.dateParam(now)]);
-    const nextAt = row?.next_at === null || row?.next_at === undefined ? null : new Date(row.next_at as string | number);
-    return { nextAt, endpoints: Number(row?.endpoints ?? 0) };
+      where d.status = 'pending' and d.next_attempt_at <= ? and w.enabled`, [this.dialect.dateParam(now)]);
+    return Number(row?.endpoints ?? 0);
   }
 
   async claimDeliveries(
@@ -95,7 +94,7 @@ export class SqlEventStore implements EventStore {
         select f.id from (
           select x.id, x.event_position, row_number() over (partition by x.endpoint_id order by x.event_position) as turn
           from webhook_endpoint w
-          join webhook_delivery x on x.id in (
+          ${this.dialect.joinPicked("webhook_delivery", "x", `
             select c.id from webhook_delivery c
             where c.status = 'pending' and c.endpoint_id = w.id and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
               and not exists (
@@ -103,7 +102,7 @@ export class SqlEventStore implements EventStore {
                 where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position
                   and ${this.dialect.unindexed("p.status")} = 'pending')
             order by c.event_position
-            limit ? ${this.dialect.skipLockedOf("c")})
+            limit ? ${this.dialect.skipLockedOf("c")}`)}
           where w.enabled and w.id not in (${this.dialect.idsFromJson("?")})) f
         order by f.turn, f.event_position
         limit ?)

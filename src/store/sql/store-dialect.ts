@@ -42,6 +42,14 @@ export interface StoreDialect {
    */
   skipLockedOf(alias: string): string;
   /**
+   * A join, after a FROM, to the rows of `table` (aliased `alias`) whose ids the correlated
+   * `select` (`select <x>.id from … limit …`) picks for each row before it, the select run once
+   * per such row: a LATERAL subquery on PostgreSQL, which plans `alias.id in (select)` in a join
+   * condition as a subplan run for every pair of rows (every row of `table` read per outer row);
+   * SQLite has no LATERAL and runs the IN's correlated select once per outer row.
+   */
+  joinPicked(table: string, alias: string, select: string): string;
+  /**
    * The stored JSON array `column` with the JSON value `element` appended, its first element
    * dropped when it already holds `cap` (a log that keeps its last `cap` entries).
    */

@@ -24,6 +24,7 @@ const SQLITE_DIALECT: StoreDialect = {
   nullText: "null",
   lockRowsOf: () => "",
   skipLockedOf: () => "",
+  joinPicked: (table, alias, select) => `join ${table} ${alias} on ${alias}.id in (${select})`,
   recordsFromJson: (param, fields) =>
     `select ${Object.entries(fields).map(([name, kind]) => `value ${kind === "json" ? "->" : "->>"} '$.${name}' as ${name}`).join(", ")} from json_each(${param})`,
   unindexed: (column) => `+${column}`,

@@ -1,0 +1,53 @@
+import { storeOf } from "../../src/domain/ports/store";
+import { testDatabaseKind } from "../helpers/database";
+import { scimTenant } from "../helpers/scim";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+const DELIVERED = 5_000;
+
+/**
+ * A dispatcher round leases each endpoint's first due deliveries (store/sql/event-sql.ts
+ * claimDeliveries). Written as `join webhook_delivery x on x.id in (select … where c.endpoint_id =
+ * w.id …)`, PostgreSQL ran the correlated select as a subplan for every row of webhook_delivery:
+ * every delivery ever kept was read at each round, the select run once per row. Under the bench's
+ * stream of creates a round took seconds and deliveries waited for it. The select is a LATERAL
+ * subquery now, run once per endpoint, and reads only the pending deliveries it leases.
+ */
+(testDatabaseKind() === "postgres" ? describe : describe.skip)("the claim of due deliveries (PostgreSQL plan)", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => server.close());
+
+  it("reads an endpoint's pending deliveries, not every delivery it has had", async () => {
+    const { organizationId } = await scimTenant(server, "Many deliveries");
+    const connection = server.built.orm.em.fork().getConnection();
+    await connection.execute(
+      `insert into webhook_endpoint (id, organization_id, url, enabled, sealed_secret, created_at, updated_at)
+       values ('we1', ?, 'https://receiver.test/hook', true, 'sealed', now(), now())`, [organizationId]);
+    // Delivered long ago, and three pending: two of one user (in order), one of another.
+    await connection.execute(
+      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
+       select 'd' || i, 'we1', 'e' || i, i, 'user.create', 'u' || (i % 50), case when i > ${DELIVERED} then 'pending' else 'succeeded' end,
+         1, now() - interval '1 minute', '[]', now()
+       from generate_series(1, ${DELIVERED + 3}) i`);
+    await connection.execute(`update webhook_delivery set ordering_key = 'same' where id in ('d${DELIVERED + 1}', 'd${DELIVERED + 2}')`);
+    await connection.execute(`analyze webhook_delivery`);
+
+    const { claimed, read } = await server.built.orm.em.fork().transactional(async (tx) => {
+      const now = new Date();
+      const claimed = await storeOf(tx).events.claimDeliveries(tx, "plan-test", now, new Date(now.getTime() + 60_000), {
+        limit: 16, perEndpoint: 16, excludedEndpoints: [],
+      });
+      // This transaction's own reads of the table so far (counted before it commits).
+      const [stats] = await tx.getConnection().execute(
+        `select seq_tup_read + coalesce(idx_tup_fetch, 0) as rows from pg_stat_xact_user_tables where relname = 'webhook_delivery'`, [], "all", tx.getTransactionContext());
+      return { claimed, read: Number(stats.rows) };
+    });
+    expect(claimed.map((c) => c.id).sort()).toEqual([`d${DELIVERED + 1}`, `d${DELIVERED + 3}`]);
+    // The pending ones and their index probes; before, every one of the 5,003 rows, and more.
+    expect(read).toBeLessThan(50);
+  });
+});
