@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import "./production-mode";
 import "reflect-metadata";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
