@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import { CLI_ACTOR } from "../../src/domain/actor";
-import { sequenceEvents } from "../../src/domain/events/sequence";
+import { eventsAwaitSequencing, sequenceEvents } from "../../src/domain/events/sequence";
 import { createWebhookEndpoint } from "../../src/domain/webhooks/endpoints";
 import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule";
 import { parseSecretKey } from "../../src/domain/webhooks/signing-secrets";
+import { WebhookDelivery } from "../../src/store/entities";
 import { alternatingRounds, measureRequest, type LoadResult } from "../load";
 import type { BenchTenant } from "../tenant";
 import { ReceiverProcess } from "../webhook-receiver";
@@ -22,6 +23,15 @@ export interface WebhookBenchResult {
   lagP99Ms: number;
   /** How long after a round's last create the receiver still got deliveries (the backlog), on average. */
   drainSeconds: number;
+}
+
+/** How long a round's deliveries may take to drain before the bench gives up on the server. */
+const DRAIN_TIMEOUT_MS = 120_000;
+
+/** Whether events wait for their positions, or deliveries of the endpoint wait to be made (or recorded). */
+async function deliveriesWait(orm: MikroORM, endpointId: string): Promise<boolean> {
+  const em = orm.em.fork();
+  return (await eventsAwaitSequencing(em)) || (await em.count(WebhookDelivery, { endpoint: endpointId, status: "pending" })) > 0;
 }
 
 /** The key the bench's server seals secrets with (WEBHOOK_SECRET_KEY), and the env that lets it reach a receiver on 127.0.0.1. */
@@ -53,11 +63,16 @@ export async function webhookBench(
     const setEnabled = (enabled: boolean) => orm.em.fork().nativeUpdate("WebhookEndpoint", { id: endpoint.id }, { enabled });
     let round = 0;
     const drains: number[] = [];
-    /** Waits until no delivery came for a second: the backlog of the round is delivered. Returns when the last one came. */
+    /**
+     * Waits until the backlog of the round is delivered: every event has its position, none of the
+     * endpoint's deliveries is pending, and none came for a second (the creates autocannon left in
+     * flight have committed and theirs went out). Returns when the last one came.
+     */
     const drained = async () => {
       const createsDone = Date.now();
       let lastDeliveryAt = (await receiver.status()).lastDeliveryAt;
-      while (Date.now() - Math.max(lastDeliveryAt, createsDone) < 1_000) {
+      while (Date.now() - Math.max(lastDeliveryAt, createsDone) < 1_000 || (await deliveriesWait(orm, endpoint.id))) {
+        if (Date.now() - createsDone > DRAIN_TIMEOUT_MS) throw new Error(`webhooks: deliveries still waited ${DRAIN_TIMEOUT_MS / 1000} s after a round's creates`);
         await new Promise((resolve) => setTimeout(resolve, 50));
         lastDeliveryAt = (await receiver.status()).lastDeliveryAt;
       }
