@@ -45,13 +45,13 @@ module.exports = {
       name: "store-only-ports",
       comment:
         "store/ implements the ports domain/ declares (dependency inversion): it may import store/, " +
-        "src/domain/ports/**, src/config.ts and packages, never domain/ rules, the surfaces, access/ or the entry points. " +
+        "src/domain/ports/**, src/config.ts, src/worker-script.ts (how a worker thread starts) and packages, never domain/ rules, the surfaces, access/ or the entry points. " +
         "It also loads the migrations' lists (migrations/<kind>/index.ts): they are the storage's own schema history, " +
         "generated from store/entities, and import nothing but @mikro-orm/* (rule migrations-only-mikro-orm).",
       severity: "error",
       from: { path: "^src/store/" },
       to: {
-        pathNot: ["^src/store/", "^src/domain/ports/", "^src/config\\.ts$", "^migrations/[^/]+/index\\.ts$", "^node_modules/"],
+        pathNot: ["^src/store/", "^src/domain/ports/", "^src/config\\.ts$", "^src/worker-script\\.ts$", "^migrations/[^/]+/index\\.ts$", "^node_modules/"],
         dependencyTypesNot: ["core"],
       },
     },

@@ -1,25 +1,9 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { AttemptResult } from "../domain/webhooks/deliveries";
+import { startWorkerScript } from "../worker-script";
 import type { AttemptSender, SendRequest } from "./attempt-sender";
 import type { OutboundOptions } from "./outbound-http";
 import type { FromSenderWorker, ToSenderWorker } from "./sender-worker";
-
-/**
- * Runs TypeScript sources in the worker (the tests run the server from src/ under ts-jest, whose
- * transform does not reach worker threads): .ts files are transpiled as they are required. The
- * compiled server (dist/) has sender-worker.js and never takes this path.
- */
-const FROM_TYPESCRIPT_SOURCES = `
-const { readFileSync } = require("node:fs");
-const ts = require("typescript");
-require.extensions[".ts"] = (module, filename) => module._compile(ts.transpileModule(readFileSync(filename, "utf8"), {
-  fileName: filename,
-  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, experimentalDecorators: true, emitDecoratorMetadata: true, useDefineForClassFields: false },
-}).outputText, filename);
-require(${JSON.stringify(join(__dirname, "sender-worker.ts"))});
-`;
 
 /**
  * Sends attempts on a worker thread of this process (sender-worker.ts). The attempts handed over
@@ -70,10 +54,7 @@ export class WorkerSender implements AttemptSender {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const compiled = join(__dirname, "sender-worker.js");
-    const worker = existsSync(compiled)
-      ? new Worker(compiled, { workerData: this.options })
-      : new Worker(FROM_TYPESCRIPT_SOURCES, { eval: true, workerData: this.options });
+    const worker = startWorkerScript(__dirname, "sender-worker", { workerData: this.options });
     // Idle, it does not keep the process alive; the dispatcher's stop closes it.
     worker.unref();
     worker.on("message", (message: FromSenderWorker) => {

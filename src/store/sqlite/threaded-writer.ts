@@ -1,25 +1,9 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Statement } from "../sql/group-commit";
 import type { Row } from "../sql/rows";
 import type { WriteSession } from "../sql/write-session";
+import { startWorkerScript } from "../../worker-script";
 import type { FromWriterThread, ToWriterThread, WriterThreadData } from "./writer-thread";
-
-/**
- * Runs TypeScript sources in the worker (the tests run the server from src/ under ts-jest, whose
- * transform does not reach worker threads): .ts files are transpiled as they are required. The
- * compiled server (dist/) has writer-thread.js and never takes this path.
- */
-const FROM_TYPESCRIPT_SOURCES = `
-const { readFileSync } = require("node:fs");
-const ts = require("typescript");
-require.extensions[".ts"] = (module, filename) => module._compile(ts.transpileModule(readFileSync(filename, "utf8"), {
-  fileName: filename,
-  compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-}).outputText, filename);
-require(${JSON.stringify(join(__dirname, "writer-thread.ts"))});
-`;
 
 interface Waiting {
   resolve: () => void;
@@ -102,11 +86,8 @@ export class SqliteWriterThread {
   private started(): Worker {
     // threadId is -1 once the thread has stopped, which may be before its "exit" event.
     if (this.worker && this.worker.threadId !== -1) return this.worker;
-    const compiled = join(__dirname, "writer-thread.js");
     const workerData: WriterThreadData = { path: this.path, sessionIdleLimitMs: this.sessionIdleLimitMs };
-    const worker = existsSync(compiled)
-      ? new Worker(compiled, { workerData })
-      : new Worker(FROM_TYPESCRIPT_SOURCES, { eval: true, workerData });
+    const worker = startWorkerScript(__dirname, "writer-thread", { workerData });
     // Idle, it does not keep the process alive; the database's close closes it.
     worker.unref();
     worker.on("message", (message: FromWriterThread) => this.answered(message));
