@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Actor } from "../domain/actor";
+import type { TailOptions } from "../domain/events/event-tail";
 import type { RateLimits } from "../domain/rate-limits";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { Loaders } from "./loaders";
@@ -11,6 +12,6 @@ export interface GraphContext {
   loaders: Loaders;
   limits: RateLimits;
   webhooks: WebhookSettings;
-  /** How often a subscription looks for other processes' events; set on subscriptions' contexts. */
-  eventsPollMs?: number;
+  /** How the process's reader of the event feed runs; set on subscriptions' contexts (graphql-ws) only. */
+  eventTail?: TailOptions;
 }

@@ -12,6 +12,7 @@ import { documentLimits } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Clock } from "../domain/clock";
+import type { TailOptions } from "../domain/events/event-tail";
 import type { RateLimits } from "../domain/rate-limits";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { DocumentLimits } from "../graph/guards";
@@ -39,6 +40,10 @@ export interface SubscriptionServerOptions extends DocumentLimits {
 export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: SubscriptionServerOptions): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
   const rules = [...specifiedRules, ...documentLimits(options).validationRules];
+  const eventTail: TailOptions = {
+    pollMs: options.eventsPollMs,
+    onLookFailed: (error) => app.log.error({ err: error }, "live event feed: a look for new events failed (the next look repeats it)"),
+  };
   const format = (error: GraphQLError) => formatGraphError(error.toJSON(), error, (e) => app.log.error({ err: e }, "GraphQL subscription failed"));
   await app.register(async (scope) => {
     scope.get(SUBSCRIPTIONS_PATH, { websocket: true }, makeHandler<Record<string, unknown>, { actor?: Actor }>({
@@ -67,7 +72,7 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
           return [new GraphQLError((error as Error).message, { extensions: { code: "RATE_LIMITED" } })];
         }
         const contextValue: GraphContext = {
-          em, actor, loaders: createLoaders(em, actor), limits: options.limits, webhooks: options.webhooks, eventsPollMs: options.eventsPollMs,
+          em, actor, loaders: createLoaders(em, actor), limits: options.limits, webhooks: options.webhooks, eventTail,
         };
         const args: ExecutionArgs = { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
         return args;

@@ -161,7 +161,8 @@ describe("subscription directoryEvents (graphql-ws)", () => {
     const f = fixtures(server);
     const org = await f.organization("Slow consumer");
     const em = server.built.orm.em.fork();
-    const tail = new EventTail(em, 60_000);
+    const failures: Error[] = [];
+    const tail = new EventTail(em, { pollMs: 60_000, onLookFailed: (error) => failures.push(error) });
     const received: AuditEvent[] = [];
     let room = 3;
     const follower: Follower = {
@@ -187,6 +188,41 @@ describe("subscription directoryEvents (graphql-ws)", () => {
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
       expect(new Set(positions).size).toBe(positions.length);
       expect(received.every((e) => e.organizationId === org)).toBe(true);
+      expect(failures).toEqual([]);
+    } finally {
+      tail.remove(follower);
+    }
+  });
+
+  it("reports a run of failed looks once, and a new run again", async () => {
+    const org = await fixtures(server).organization("Failing looks");
+    const failures: Error[] = [];
+    const tail = new EventTail(server.built.orm.em.fork(), { pollMs: 60_000, onLookFailed: (error) => failures.push(error) });
+    let broken = true;
+    const follower: Follower = {
+      organizationId: org, wanted: null, actor: CLI_ACTOR, after: 0,
+      // Asked during every look's feed step: a look fails while this throws.
+      room: () => {
+        if (broken) throw new Error("the consumer broke");
+        return 1_000;
+      },
+      receive: () => undefined,
+      revoked: () => undefined,
+    };
+    const look = async () => {
+      tail.wake();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    tail.add(follower);
+    try {
+      await look();
+      await look();
+      expect(failures.map((e) => e.message)).toEqual(["the consumer broke"]);
+      broken = false;
+      await look();
+      broken = true;
+      await look();
+      expect(failures.map((e) => e.message)).toEqual(["the consumer broke", "the consumer broke"]);
     } finally {
       tail.remove(follower);
     }

@@ -18,6 +18,17 @@ export const MAX_WAITING_EVENTS = 1_000;
 /** The shortest pause between two looks: a stream of commits costs at most fifty looks a second. */
 const MIN_LOOK_GAP_MS = 20;
 
+/** How often a run of failed looks is reported: at its first failure, then at most this often while it lasts. */
+const FAILURE_REPORT_EVERY_MS = 60_000;
+
+/** How the tail runs: how often it looks without being woken, and where failed looks are reported. */
+export interface TailOptions {
+  /** How often to look for other processes' events (this process's commits wake it at once). */
+  pollMs: number;
+  /** Told of a failed look (the next look repeats it): the first of a run, then at most once a minute. */
+  onLookFailed: (error: Error) => void;
+}
+
 /** One live subscription, as the tail feeds it. */
 export interface Follower {
   readonly organizationId: string;
@@ -49,15 +60,17 @@ export class EventTail {
   private unsubscribe: (() => void) | null = null;
   /** The feed is read up to here for every follower; null before the first look. */
   private cursor: number | null = null;
+  /** When the current run of failed looks was last reported; null while looks succeed. */
+  private failureReportedAt: number | null = null;
 
-  constructor(private readonly em: EntityManager, private readonly pollMs: number) {}
+  constructor(private readonly em: EntityManager, private readonly options: TailOptions) {}
 
   /** Starts feeding `follower` (the tail runs while anyone follows). */
   add(follower: Follower): void {
     this.followers.add(follower);
     if (!this.unsubscribe) {
       this.unsubscribe = onEventsCommitted(() => this.wake());
-      this.schedule(this.pollMs);
+      this.schedule(this.options.pollMs);
     }
   }
 
@@ -93,7 +106,7 @@ export class EventTail {
           this.again = false;
           this.wake();
         } else if (!this.timer) {
-          this.schedule(this.pollMs);
+          this.schedule(this.options.pollMs);
         }
       });
     }, delayMs);
@@ -107,9 +120,14 @@ export class EventTail {
       await sequenceEvents(em);
       await this.endRevoked(em);
       await this.feed(em);
-    } catch {
+      this.failureReportedAt = null;
+    } catch (error) {
       // A failed look (the database restarting) is the next look's to repeat: positions only grow,
-      // and every follower's `after` still says where it stands.
+      // and every follower's `after` still says where it stands. Reported, but not at every look.
+      if (this.failureReportedAt === null || this.lastLookAt - this.failureReportedAt >= FAILURE_REPORT_EVERY_MS) {
+        this.failureReportedAt = this.lastLookAt;
+        this.options.onLookFailed(error as Error);
+      }
     }
   }
 
@@ -186,10 +204,13 @@ export class EventTail {
 
 const tails = new WeakMap<MetadataStorage, EventTail>();
 
-/** The tail of this process's database (one per ORM: the metadata names it, as for write batches). */
-export function eventTailOf(em: EntityManager, pollMs: number): EventTail {
+/**
+ * The tail of this process's database (one per ORM: the metadata names it, as for write batches);
+ * the first follow's options make it.
+ */
+export function eventTailOf(em: EntityManager, options: TailOptions): EventTail {
   const key = em.getMetadata();
   let tail = tails.get(key);
-  if (!tail) tails.set(key, (tail = new EventTail(em.fork(), pollMs)));
+  if (!tail) tails.set(key, (tail = new EventTail(em.fork(), options)));
   return tail;
 }

@@ -2,13 +2,12 @@ import type { EntityManager } from "@mikro-orm/core";
 import { AuditEvent } from "../../store/entities";
 import type { Actor } from "../actor";
 import { readVisibleOrganization } from "../lookup";
-import { eventTailOf, MAX_WAITING_EVENTS, type Follower } from "./event-tail";
+import { eventTailOf, MAX_WAITING_EVENTS, type Follower, type TailOptions } from "./event-tail";
 import { assertEventTypes } from "./event-types";
 import { sequenceEvents } from "./sequence";
 
 export interface FollowOptions {
-  /** How often to look for other processes' events (this process's commits wake it at once). */
-  pollMs: number;
+  tail: TailOptions;
   signal: AbortSignal;
 }
 
@@ -21,7 +20,7 @@ export interface FollowOptions {
  * writes is read for at its own pace (MAX_WAITING_EVENTS).
  */
 export async function followEvents(
-  em: EntityManager, actor: Actor, organizationId: string, types: string[] | null, pollMs: number,
+  em: EntityManager, actor: Actor, organizationId: string, types: string[] | null, tail: TailOptions,
 ): Promise<AsyncIterableIterator<AuditEvent>> {
   // Checked before the stream exists, so a refusal is the subscription's answer (NOT_FOUND, …).
   await readVisibleOrganization(em, actor, organizationId);
@@ -30,7 +29,7 @@ export async function followEvents(
   // An async generator's return() waits for the step under way, and a follow waiting for events
   // would never finish one: the abort wakes it, so unsubscribing ends it at once.
   const controller = new AbortController();
-  const events = follow(em, actor, organizationId, wanted, { pollMs, signal: controller.signal });
+  const events = follow(em, actor, organizationId, wanted, { tail, signal: controller.signal });
   const iterator: AsyncIterableIterator<AuditEvent> = {
     next: () => events.next(),
     return: (value?: unknown) => {
@@ -53,7 +52,7 @@ async function* follow(
   const waiting: AuditEvent[] = [];
   let revoked = false;
   let wake: (() => void) | null = null;
-  const tail = eventTailOf(em, options.pollMs);
+  const tail = eventTailOf(em, options.tail);
   const follower: Follower = {
     organizationId,
     wanted: wanted ? new Set(wanted) : null,

@@ -35,7 +35,8 @@ export class EventResolver {
     description: "An organization's events from now on, as they happen (graphql-ws at /graphql/ws; the API key in connectionParams.authorization)",
     subscribe: ({ args, context }) => {
       const ctx = context as GraphContext;
-      return followEvents(ctx.em, ctx.actor, args.organizationId as string, (args.types as string[] | null) ?? null, ctx.eventsPollMs ?? 1_000);
+      if (!ctx.eventTail) throw new Error("subscriptions are served over graphql-ws only");
+      return followEvents(ctx.em, ctx.actor, args.organizationId as string, (args.types as string[] | null) ?? null, ctx.eventTail);
     },
   })
   directoryEvents(
