@@ -1,3 +1,4 @@
+import type { EntityManager } from "@mikro-orm/core";
 import { storeOf } from "../../src/domain/ports/store";
 import { testDatabaseKind } from "../helpers/database";
 import { scimTenant } from "../helpers/scim";
@@ -21,6 +22,24 @@ const DELIVERED = 5_000;
   });
   afterAll(async () => server.close());
 
+  /**
+   * Runs `work` in a transaction and counts the rows it read of webhook_delivery: the difference
+   * of the transaction's counters around it (PostgreSQL 15 may show earlier transactions of the
+   * same connection in them until it flushes its statistics, so the count alone would not do).
+   */
+  async function readsOf<T>(work: (tx: EntityManager) => Promise<T>): Promise<{ result: T; read: number }> {
+    return server.built.orm.em.fork().transactional(async (tx) => {
+      const reads = async () => {
+        const [stats] = await tx.getConnection().execute(
+          `select seq_tup_read + coalesce(idx_tup_fetch, 0) as rows from pg_stat_xact_user_tables where relname = 'webhook_delivery'`, [], "all", tx.getTransactionContext());
+        return Number(stats?.rows ?? 0);
+      };
+      const before = await reads();
+      const result = await work(tx);
+      return { result, read: (await reads()) - before };
+    });
+  }
+
   it("reads an endpoint's pending deliveries, not every delivery it has had", async () => {
     const { organizationId } = await scimTenant(server, "Many deliveries");
     const connection = server.built.orm.em.fork().getConnection();
@@ -36,15 +55,9 @@ const DELIVERED = 5_000;
     await connection.execute(`update webhook_delivery set ordering_key = 'same' where id in ('d${DELIVERED + 1}', 'd${DELIVERED + 2}')`);
     await connection.execute(`analyze webhook_delivery`);
 
-    const { claimed, read } = await server.built.orm.em.fork().transactional(async (tx) => {
+    const { result: claimed, read } = await readsOf((tx) => {
       const now = new Date();
-      const claimed = await storeOf(tx).events.claimDeliveries(tx, "plan-test", now, new Date(now.getTime() + 60_000), {
-        limit: 16, perEndpoint: 16, excludedEndpoints: [],
-      });
-      // This transaction's own reads of the table so far (counted before it commits).
-      const [stats] = await tx.getConnection().execute(
-        `select seq_tup_read + coalesce(idx_tup_fetch, 0) as rows from pg_stat_xact_user_tables where relname = 'webhook_delivery'`, [], "all", tx.getTransactionContext());
-      return { claimed, read: Number(stats.rows) };
+      return storeOf(tx).events.claimDeliveries(tx, "plan-test", now, new Date(now.getTime() + 60_000), { limit: 16, perEndpoint: 16, excludedEndpoints: [] });
     });
     expect(claimed.map((c) => c.id).sort()).toEqual([`d${DELIVERED + 1}`, `d${DELIVERED + 3}`]);
     // The pending ones and their index probes; before, every one of the 5,003 rows, and more.
@@ -53,12 +66,10 @@ const DELIVERED = 5_000;
 
   it("counts the endpoints with deliveries due without reading their backlogs", async () => {
     const { organizationId } = await scimTenant(server, "Backlog");
-    const endpointsDue = () => server.built.orm.em.fork().transactional(async (tx) => {
-      const endpoints = await storeOf(tx).events.endpointsWithDeliveriesDue(tx, new Date());
-      const [stats] = await tx.getConnection().execute(
-        `select seq_tup_read + coalesce(idx_tup_fetch, 0) as rows from pg_stat_xact_user_tables where relname = 'webhook_delivery'`, [], "all", tx.getTransactionContext());
-      return { endpoints, read: Number(stats?.rows ?? 0) };
-    });
+    const endpointsDue = async () => {
+      const { result, read } = await readsOf((tx) => storeOf(tx).events.endpointsWithDeliveriesDue(tx, new Date()));
+      return { endpoints: result, read };
+    };
     const before = await endpointsDue();
     const connection = server.built.orm.em.fork().getConnection();
     await connection.execute(
