@@ -7,6 +7,7 @@ import { Migration20261130150937 } from "./Migration20261130150937";
 import { Migration20261130180000 } from "./Migration20261130180000";
 import { Migration20261130220000 } from "./Migration20261130220000";
 import { Migration20261201120000 } from "./Migration20261201120000";
+import { Migration20261202090000 } from "./Migration20261202090000";
 
 /**
  * Every SQLite migration, in order. Listed explicitly (not discovered from the folder) so the same list
@@ -21,4 +22,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: "Migration20261130180000", class: Migration20261130180000 },
   { name: "Migration20261130220000", class: Migration20261130220000 },
   { name: "Migration20261201120000", class: Migration20261201120000 },
+  { name: "Migration20261202090000", class: Migration20261202090000 },
 ];

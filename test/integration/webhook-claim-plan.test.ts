@@ -69,6 +69,32 @@ const DELIVERED = 5_000;
     expect(read).toBeLessThan(50);
   });
 
+  it("leases a fresh backlog by index even when the statistics still say almost nothing is pending", async () => {
+    const { organizationId } = await scimTenant(server, "Stale statistics");
+    const connection = server.built.orm.em.fork().getConnection();
+    await insertEndpoint(organizationId, "we-stale");
+    // Analyzed while every delivery was delivered (autovacuum's view after a quiet spell)…
+    await connection.execute(
+      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
+       select 's' || i, 'we-stale', 'es' || i, 200000 + i, 'user.create', 'us' || i, 'succeeded', 1, now() - interval '1 minute', '[]', now()
+       from generate_series(1, ${DELIVERED}) i`);
+    await connection.execute(`analyze webhook_delivery`);
+    // …then a burst of creates: 2,000 pending deliveries, one per new user, before the next analyze.
+    await connection.execute(
+      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
+       select 'p' || i, 'we-stale', 'ep' || i, 300000 + i, 'user.create', 'up' || i, 'pending', 0, now() - interval '1 minute', '[]', now()
+       from generate_series(1, 2000) i`);
+    const { result: claimed, read } = await readsOf((tx) => {
+      const now = new Date();
+      return storeOf(tx).events.claimDeliveries(tx, "stale-test", now, new Date(now.getTime() + 60_000), { limit: 64, perEndpoint: 64, excludedEndpoints: [] });
+    });
+    expect(claimed).toHaveLength(64);
+    // The 64 leased rows, read and updated, and an index probe per candidate for an earlier
+    // pending delivery of its user; a plan trusting the stale statistics read the whole pending
+    // backlog for every candidate (tens of thousands of rows a round).
+    expect(read).toBeLessThan(400);
+  });
+
   it("counts the endpoints with deliveries due without reading their backlogs", async () => {
     const { organizationId } = await scimTenant(server, "Backlog");
     const endpointsDue = () => readsOf((tx) => storeOf(tx).events.endpointsWithDeliveriesDue(tx, new Date()));

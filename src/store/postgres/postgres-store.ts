@@ -33,9 +33,9 @@ const POSTGRES_DIALECT: StoreDialect = {
   nullText: "null::text",
   lockRowsOf: (alias) => `for no key update of ${alias}`,
   skipLockedOf: (alias) => `for update of ${alias} skip locked`,
+  idAmong: (column, select) => `${column} = any(array(${select}))`,
   joinPicked: (table, alias, select) => `cross join lateral (${select}) ${alias}_picked join ${table} ${alias} on ${alias}.id = ${alias}_picked.id`,
   recordsFromJson: (param, fields) => `select ${Object.entries(fields).map(([name, kind]) => `${POSTGRES_JSON_FIELD[kind](name)} as ${name}`).join(", ")} from jsonb_array_elements(${param}::jsonb) x`,
-  unindexed: (column) => column,
   jsonObjectText: (pairs) => `json_build_object(${pairs.map(([key, value]) => `'${key}', ${value}`).join(", ")})::text`,
   isoTimestamp: (column) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   jsonArrayAppendCapped: (column, element, cap) =>

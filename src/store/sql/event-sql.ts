@@ -91,10 +91,14 @@ export class SqlEventStore implements EventStore {
     const at = this.dialect.dateParam(now);
     // Per enabled endpoint, its first `perEndpoint` claimable deliveries in position order (the
     // (status, endpoint, position) index: a short range scan each); then turns across endpoints.
+    // A candidate waits while an earlier delivery of its key is pending: the OFFSET keeps that
+    // NOT EXISTS a subquery run per candidate, a probe of the pending-order index with all three
+    // of its columns; PostgreSQL turns a plain NOT EXISTS into an anti join, and with statistics
+    // that say almost nothing is pending it read all the endpoint's pending rows per candidate.
     const rows = await this.run(em, `
       update webhook_delivery
       set lease_owner = ?, lease_until = ?, attempts = attempts + 1, last_attempt_at = ?, first_attempt_at = coalesce(first_attempt_at, ?)
-      where id in (
+      where ${this.dialect.idAmong("id", `
         select f.id from (
           select x.id, x.event_position, row_number() over (partition by x.endpoint_id order by x.event_position) as turn
           from webhook_endpoint w
@@ -104,12 +108,13 @@ export class SqlEventStore implements EventStore {
               and not exists (
                 select 1 from webhook_delivery p
                 where p.endpoint_id = c.endpoint_id and p.ordering_key = c.ordering_key and p.event_position < c.event_position
-                  and ${this.dialect.unindexed("p.status")} = 'pending')
+                  and p.status = 'pending'
+                limit 1 offset 0)
             order by c.event_position
             limit ? ${this.dialect.skipLockedOf("c")}`)}
           where w.enabled and w.id not in (${this.dialect.idsFromJson("?")})) f
         order by f.turn, f.event_position
-        limit ?)
+        limit ?`)}
       returning id, endpoint_id, event_id, attempts, first_attempt_at`,
     [owner, this.dialect.dateParam(leaseUntil), at, at, at, at, claim.perEndpoint, JSON.stringify(claim.excludedEndpoints), claim.limit]);
     return rows.map((row) => ({

@@ -20,11 +20,11 @@ export interface StoreDialect {
    */
   recordsFromJson(param: string, fields: Record<string, JsonFieldKind>): string;
   /**
-   * `column` as a term the planner may not search an index on: SQLite plans without statistics
-   * and, given two indexes that fit a correlated subquery, can take the one that reads every row
-   * of a status; PostgreSQL plans from its statistics.
+   * Whether `column` is among the ids the uncorrelated `select` yields, the select run once and
+   * its ids then probed in `column`'s index: PostgreSQL, planning `in (select)` from estimates,
+   * can hash the select's rows and read the whole table against them instead.
    */
-  unindexed(column: string): string;
+  idAmong(column: string, select: string): string;
   /** A datetime as bound in a statement (MikroORM stores SQLite datetimes as epoch milliseconds). */
   dateParam(date: Date): unknown;
   /** A stored JSON column as an element of jsonArrayOfArrays or jsonObjectText, `fallback` where it cannot be read. */

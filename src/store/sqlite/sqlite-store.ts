@@ -24,10 +24,10 @@ const SQLITE_DIALECT: StoreDialect = {
   nullText: "null",
   lockRowsOf: () => "",
   skipLockedOf: () => "",
+  idAmong: (column, select) => `${column} in (${select})`,
   joinPicked: (table, alias, select) => `join ${table} ${alias} on ${alias}.id in (${select})`,
   recordsFromJson: (param, fields) =>
     `select ${Object.entries(fields).map(([name, kind]) => `value ${kind === "json" ? "->" : "->>"} '$.${name}' as ${name}`).join(", ")} from json_each(${param})`,
-  unindexed: (column) => `+${column}`,
   jsonObjectText: (pairs) => `json_object(${pairs.map(([key, value]) => `'${key}', ${value}`).join(", ")})`,
   // Datetimes are epoch milliseconds; strftime's %f is seconds with three decimals.
   isoTimestamp: (column) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`,
