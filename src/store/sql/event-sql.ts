@@ -18,8 +18,11 @@ export class SqlEventStore implements EventStore {
   constructor(private readonly dialect: StoreDialect, private readonly run: Run) {}
 
   async hasUnsequencedEvents(em: EntityManager): Promise<boolean> {
-    // The (position, id) index starts with the unsequenced rows (NULL sorts first).
-    return (await this.run(em, `select 1 as found from audit_event where position is null limit 1`, [])).length > 0;
+    // The unsequenced rows are one range of the (position, id) index, read from its newest end: on
+    // PostgreSQL the range also holds an entry for every event sequenced since the last VACUUM
+    // (the update that gives an event its position leaves the old one behind), all older than the
+    // events waiting now. Read from the oldest end, each round stepped over thousands of them.
+    return (await this.run(em, `select 1 as found from audit_event where position is null order by position desc, id desc limit 1`, [])).length > 0;
   }
 
   async sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number> {
