@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
-import { eventsAwaitSequencing } from "../domain/events/sequence";
+import { eventsAwaitSequencing, FULL_PASS_MS, type SequencingReach } from "../domain/events/sequence";
 import { dispatchRound, endpointsWithDeliveriesDue, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { AttemptSender } from "./attempt-sender";
@@ -10,6 +10,8 @@ import type { AttemptSender } from "./attempt-sender";
 export interface DispatcherOptions {
   /** How often to look for work when nothing wakes the dispatcher (other processes' events, retries falling due). */
   pollMs: number;
+  /** How often a round sequences over all events, not only recent ones (default FULL_PASS_MS; see domain/events/sequence.ts). */
+  fullPassMs?: number;
   /** Deliveries in flight at once, per process. */
   concurrency: number;
   /** How long a claim holds a delivery; longer than an attempt can take (connect + response timeouts). */
@@ -63,6 +65,8 @@ export class WebhookDispatcher {
   private stopped = false;
   private lastRoundAt = 0;
   private lastPruneAt = 0;
+  /** When a round last sequenced over all events, not only recent ones (0: the first round does). */
+  private lastFullPassAt = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -127,7 +131,11 @@ export class WebhookDispatcher {
     // Attempts that ended since the last round are recorded in this one.
     const outcomes = this.outcomes.splice(0);
     try {
-      const sequence = await eventsAwaitSequencing(em);
+      // Events of a transaction that ran long (or of a process whose clock lags) wait past the
+      // recent window: a pass over all of them now and then, and in the first round after a start.
+      const reach: SequencingReach = Date.now() - this.lastFullPassAt >= (this.options.fullPassMs ?? FULL_PASS_MS) ? "all" : "recent";
+      if (reach === "all") this.lastFullPassAt = Date.now();
+      const sequence = (await eventsAwaitSequencing(em, reach)) ? reach : null;
       const free = this.stopped ? 0 : this.options.concurrency - this.inFlight.size;
       // Reads first: an idle round writes nothing.
       const endpointsDue = free > 0 ? await endpointsWithDeliveriesDue(em, new Date()) : 0;

@@ -153,8 +153,8 @@ describe(`migrations (${testDatabaseKind()})`, () => {
         [`select id from role_binding where subject_group_id = 'g'`, /SEARCH role_binding USING INDEX role_binding_subject_group_index/],
         [`select id from role_mapping where organization_id = 'o' and idp_value_key = 'x'`, /SEARCH role_mapping USING (COVERING )?INDEX role_mapping_value_scope_unique/],
         // Whether events wait for their positions, and a claim's probe for an earlier pending delivery of the same key (store/sql/event-sql.ts).
-        [`select 1 as found from audit_event where position is null order by position desc, id desc limit 1`,
-          /^SEARCH audit_event USING COVERING INDEX audit_event_position_id_index \(position=\?\)$/],
+        [`select 1 as found from audit_event where position is null and id >= '01' order by position desc, id desc limit 1`,
+          /^SEARCH audit_event USING COVERING INDEX audit_event_position_id_index \(position=\? AND id>\?\)$/],
         [`select 1 from webhook_delivery p where p.endpoint_id = 'w' and p.ordering_key = 'k' and p.event_position < 9 and p.status = 'pending' limit 1 offset 0`,
           /SEARCH p USING COVERING INDEX webhook_delivery_pending_order_index \(endpoint_id=\? AND ordering_key=\? AND event_position<\?\)/],
       ];

@@ -1,5 +1,10 @@
 import { IsolationLevel, type EntityManager } from "@mikro-orm/core";
+import { randomBytes } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
+import type { AttemptSender } from "../../src/delivery/attempt-sender";
+import { WebhookDispatcher } from "../../src/delivery/dispatcher";
 import { storeOf } from "../../src/domain/ports/store";
+import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule";
 import { testDatabaseKind } from "../helpers/database";
 import { scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -103,31 +108,87 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
     expect(read).toBeLessThan(400);
   });
 
-  it("finds an event waiting for its position without stepping over the events sequenced before it", async () => {
+  /** Events of the organization, waiting for their positions, with the given ids, written in `tx`. */
+  const insertEvents = (tx: EntityManager, organizationId: string, ids: string[]) => tx.getConnection().execute(
+    `insert into audit_event (id, organization_id, type, actor_type, target_type, target_id, created_at)
+     select value, ?, 'scim.member.create', 'system', 'user', value, now() from jsonb_array_elements_text(?::jsonb)`,
+    [organizationId, JSON.stringify(ids)], "run", tx.getTransactionContext());
+  /** Ids of events created `msAgo` milliseconds ago (UUIDv7, as the server makes them). */
+  const idsCreated = (count: number, msAgo: number) => Array.from({ length: count }, () => uuidv7({ msecs: Date.now() - msAgo }));
+
+  it("finds the events waiting for their positions without stepping over the events sequenced before them", async () => {
     const { organizationId } = await scimTenant(server, "Sequenced");
-    const insertEvents = (tx: EntityManager, prefix: string, count: number) => tx.getConnection().execute(
-      `insert into audit_event (id, organization_id, type, actor_type, target_type, target_id, created_at)
-       select '${prefix}' || lpad(i::text, 6, '0'), ?, 'scim.member.create', 'system', 'user', 't' || i, now() from generate_series(1, ${count}) i`,
-      [organizationId], "run", tx.getTransactionContext());
-    await server.built.orm.em.fork().transactional((tx) => insertEvents(tx, "zq", 3_000));
+    await server.built.orm.em.fork().transactional((tx) => insertEvents(tx, organizationId, idsCreated(3_000, 60_000)));
     // A transaction older than the sequencing, as under load there always is one: the versions the
     // sequencing leaves behind stay visible to it, so no scan may mark their index entries dead.
-    const { read, waiting } = await server.built.orm.em.fork().transactional(async (older) => {
+    const { check, recentPass } = await server.built.orm.em.fork().transactional(async (older) => {
       await older.getConnection().execute("select 1", [], "all", older.getTransactionContext());
       // 3,000 events sequenced: each leaves its unsequenced index entry behind until a VACUUM.
       await server.built.orm.em.fork().transactional(async (tx) => {
-        while ((await storeOf(tx).events.sequenceEvents(tx, 1_000, new Date())) > 0);
+        while ((await storeOf(tx).events.sequenceEvents(tx, 1_000, new Date(), null)) > 0);
       });
-      // One waiting, in the transaction that looks (the server's dispatcher cannot sequence it first).
-      const { result, read } = await readsOf(async (tx) => {
-        await insertEvents(tx, "zz", 1);
-        return storeOf(tx).events.hasUnsequencedEvents(tx);
+      // Each look with an event waiting, written in its own transaction (the server's dispatcher cannot sequence it first).
+      const check = await readsOf(async (tx) => {
+        await insertEvents(tx, organizationId, idsCreated(1, 0));
+        return storeOf(tx).events.hasUnsequencedEvents(tx, null);
       }, POSITION_INDEX_ENTRIES_READ);
-      return { read, waiting: result };
+      const recentPass = await readsOf(async (tx) => {
+        await insertEvents(tx, organizationId, idsCreated(1, 0));
+        return storeOf(tx).events.sequenceEvents(tx, 1_000, new Date(), new Date(Date.now() - 10_000));
+      }, POSITION_INDEX_ENTRIES_READ);
+      return { check, recentPass };
     }, { isolationLevel: IsolationLevel.REPEATABLE_READ });
-    expect(waiting).toBe(true);
-    // The waiting event's row; from the oldest end, a visit to each of the 3,000 left behind.
-    expect(read).toBeLessThan(10);
+    // Whether any waits (over all events): the newest end of the range, the waiting one first.
+    expect(check.result).toBe(true);
+    expect(check.read).toBeLessThan(10);
+    // A recent pass starts at its window's first id: the entries of the 3,000, created a minute
+    // ago, are not in its way (the window's own are: this test's tenant's events). Before, each
+    // look and each pass visited all of them.
+    expect(recentPass.result).toBeGreaterThanOrEqual(1);
+    expect(recentPass.read).toBeLessThan(50);
+  });
+
+  it("leaves an event created before the recent window to a pass over all events", async () => {
+    const { organizationId } = await scimTenant(server, "Late commit");
+    const [late] = idsCreated(1, 120_000);
+    const positions = await server.built.orm.em.fork().transactional(async (tx) => {
+      const events = storeOf(tx).events;
+      const positionOfLate = async () =>
+        ((await tx.getConnection().execute(`select position from audit_event where id = ?`, [late], "all", tx.getTransactionContext())) as Array<{ position: unknown }>)[0].position;
+      // Its transaction ran two minutes: it commits (here, becomes visible) long after its id was made.
+      await insertEvents(tx, organizationId, [late]);
+      await events.sequenceEvents(tx, 1_000, new Date(), new Date(Date.now() - 10_000));
+      const afterRecent = await positionOfLate();
+      const seenByAll = await events.hasUnsequencedEvents(tx, null);
+      await events.sequenceEvents(tx, 1_000, new Date(), null);
+      return { afterRecent, seenByAll, afterAll: await positionOfLate() };
+    });
+    expect(positions).toEqual({ afterRecent: null, seenByAll: true, afterAll: expect.anything() });
+    expect(Number(positions.afterAll)).toBeGreaterThan(0);
+  });
+
+  it("has every dispatcher sequence an event created before the recent window within a full pass's interval", async () => {
+    const { organizationId } = await scimTenant(server, "Long transaction");
+    // A second dispatcher beside the server's (whose next full pass is a minute away), passing over all events every 300 ms.
+    const sender: AttemptSender = { send: async () => ({ status: 204, body: "", durationMs: 0, error: null }), close: async () => {} };
+    const settings = { secretKey: randomBytes(32), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50 };
+    const dispatcher = new WebhookDispatcher(server.built.orm, settings, sender, {
+      pollMs: 50, fullPassMs: 300, concurrency: 1, leaseMs: 60_000, retentionMs: 86_400_000, log: { error: () => {} },
+    });
+    dispatcher.start();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Committed now, made two minutes ago: a transaction that ran long. Recent passes never reach it.
+      const [late] = idsCreated(1, 120_000);
+      await server.built.orm.em.fork().transactional((tx) => insertEvents(tx, organizationId, [late]));
+      const positionOf = async () =>
+        ((await server.built.orm.em.fork().getConnection().execute(`select position from audit_event where id = ?`, [late])) as Array<{ position: unknown }>)[0].position;
+      const deadline = Date.now() + 5_000;
+      while ((await positionOf()) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(Number(await positionOf())).toBeGreaterThan(0);
+    } finally {
+      await dispatcher.stop();
+    }
   });
 
   it("counts the endpoints with deliveries due without reading their backlogs", async () => {

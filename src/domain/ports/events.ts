@@ -69,16 +69,20 @@ export interface EventRecord {
  * that the query builder cannot say. store/sql implements it for both databases.
  */
 export interface EventStore {
-  /** Whether a committed event awaits its position (one indexed read). */
-  hasUnsequencedEvents(em: EntityManager): Promise<boolean>;
+  /**
+   * Whether a committed event awaits its position (one indexed read): among the events created
+   * at or after `createdSince` (by their ids), or among all of them when it is null.
+   */
+  hasUnsequencedEvents(em: EntityManager, createdSince: Date | null): Promise<boolean>;
   /**
    * In `em`'s transaction: takes the sequence row's lock, gives the next positions to up to `limit`
-   * committed events without one (in id order, so creation order), and makes their deliveries for
-   * every enabled endpoint of their organization that wants their type. Returns how many events
-   * got positions. Sequencers of a fleet take turns on the lock; an event that commits later
-   * gets a later position, so a reader paging by position never skips one.
+   * committed events without one (in id order, so creation order; only those created at or after
+   * `createdSince` unless it is null), and makes their deliveries for every enabled endpoint of
+   * their organization that wants their type. Returns how many events got positions. Sequencers
+   * of a fleet take turns on the lock; an event that commits later gets a later position, so a
+   * reader paging by position never skips one.
    */
-  sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number>;
+  sequenceEvents(em: EntityManager, limit: number, now: Date, createdSince: Date | null): Promise<number>;
   /** For each delivery, its endpoint and its event, as plain rows (one statement, on a read connection). */
   deliveryMaterial(em: EntityManager, deliveryIds: string[]): Promise<DeliveryMaterial[]>;
   /** How many enabled endpoints have a pending delivery due at `now` (one read). */

@@ -3,7 +3,7 @@ import { WebhookEndpoint } from "../../store/entities";
 import type { WebhookAttempt } from "../../store/entities/webhook-delivery";
 import { SYSTEM_ACTOR } from "../actor";
 import { recordAudit } from "../audit";
-import { SEQUENCE_BATCH } from "../events/sequence";
+import { SEQUENCE_BATCH, sequencingFloor, type SequencingReach } from "../events/sequence";
 import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate, StoredEventJson } from "../ports/events";
 import { storeOf } from "../ports/store";
 import { nextAttemptAt } from "./retry-schedule";
@@ -67,8 +67,8 @@ export interface RoundWork {
     excludedEndpoints: string[];
     leaseMs: number;
   } | null;
-  /** Whether committed events wait for their positions (read before the round). */
-  sequence: boolean;
+  /** How far back committed events wait for their positions (read before the round), or null when none does. */
+  sequence: SequencingReach | null;
 }
 
 export interface RoundResult {
@@ -91,7 +91,7 @@ export async function dispatchRound(em: EntityManager, settings: WebhookSettings
   const recorded = attemptRecords(settings, work.outcomes, now);
   const { claimed, failures } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
-    if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now);
+    if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now, sequencingFloor(work.sequence, now));
     const failures = work.outcomes.length > 0 ? await recordIn(tx, owner, recorded) : new Map<string, number>();
     const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim) : [];
     return { claimed, failures };

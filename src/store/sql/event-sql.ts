@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { ClaimedDelivery, DeliveryMaterial, DeliveryUpdate, EventStore } from "../../domain/ports/events";
+import { idFloorAt } from "../ids";
 import { dateColumn, type Row } from "./rows";
 import type { StoreDialect } from "./store-dialect";
 
@@ -13,19 +14,29 @@ const ATTEMPT_FIELDS = {
 /** An endpoint's attempts in a round, as countEndpointAttempts binds them. */
 const TALLY_FIELDS = { id: "text", failed: "integer" } as const;
 
+/**
+ * The lowest id an event created at `createdSince` can have (ids are UUIDv7, their creation time
+ * first), or the lowest of all: where an unsequenced event's index range starts to be read. On
+ * PostgreSQL the range's older part holds the entries sequenced events left behind until a VACUUM.
+ */
+function idFloor(createdSince: Date | null): string {
+  return createdSince === null ? "" : idFloorAt(createdSince);
+}
+
 /** The event feed's and the webhook dispatch's statements, in SQL both databases speak. */
 export class SqlEventStore implements EventStore {
   constructor(private readonly dialect: StoreDialect, private readonly run: Run) {}
 
-  async hasUnsequencedEvents(em: EntityManager): Promise<boolean> {
+  async hasUnsequencedEvents(em: EntityManager, createdSince: Date | null): Promise<boolean> {
     // The unsequenced rows are one range of the (position, id) index, read from its newest end: on
     // PostgreSQL the range also holds an entry for every event sequenced since the last VACUUM
     // (the update that gives an event its position leaves the old one behind), all older than the
     // events waiting now. Read from the oldest end, each round stepped over thousands of them.
-    return (await this.run(em, `select 1 as found from audit_event where position is null order by position desc, id desc limit 1`, [])).length > 0;
+    return (await this.run(em, `
+      select 1 as found from audit_event where position is null and id >= ? order by position desc, id desc limit 1`, [idFloor(createdSince)])).length > 0;
   }
 
-  async sequenceEvents(em: EntityManager, limit: number, now: Date): Promise<number> {
+  async sequenceEvents(em: EntityManager, limit: number, now: Date, createdSince: Date | null): Promise<number> {
     const [sequence] = await this.run(em, `select s.last_position from event_sequence s where s.name = 'events' ${this.dialect.lockRowsOf("s")}`, []);
     if (!sequence) throw new Error("the event_sequence row is missing: the migrations did not run");
     const last = Number(sequence.last_position);
@@ -33,9 +44,9 @@ export class SqlEventStore implements EventStore {
     // still uncommitted is invisible here and gets a later position once it commits.
     const sequenced = await this.run(em, `
       update audit_event set position = s.n + ?
-      from (select id, row_number() over (order by id) as n from audit_event where position is null order by id limit ?) s
+      from (select id, row_number() over (order by id) as n from audit_event where position is null and id >= ? order by id limit ?) s
       where audit_event.id = s.id
-      returning audit_event.position`, [last, limit]);
+      returning audit_event.position`, [last, idFloor(createdSince), limit]);
     if (sequenced.length === 0) return 0;
     const upTo = last + sequenced.length;
     await this.run(em, `
