@@ -94,7 +94,7 @@ export async function webhookBench(
       async (seconds) => {
         // The round without the endpoint's events get their positions first: enabled now, the
         // endpoint would be sent those too.
-        await sequenceEvents(orm.em.fork());
+        await sequenceEvents(orm.em.fork(), "all");
         await setEnabled(true);
         const from = Date.now();
         const result = await creates(seconds);
