@@ -60,6 +60,14 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
        values (?, ?, 'https://receiver.test/hook', true, 'sealed', now(), now())`, [id, organizationId]);
   }
 
+  /** `count` deliveries of the endpoint, due a minute ago, each of its own user: ids `<prefix>1…`, positions after `afterPosition`. */
+  async function insertDeliveries(endpointId: string, prefix: string, count: number, afterPosition: number, status: "pending" | "succeeded"): Promise<void> {
+    await server.built.orm.em.fork().getConnection().execute(
+      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
+       select ?::text || i, ?, 'e' || ?::text || i, ?::bigint + i, 'user.create', 'u' || ?::text || i, ?, ?, now() - interval '1 minute', '[]', now()
+       from generate_series(1, ?::int) i`, [prefix, endpointId, prefix, afterPosition, prefix, status, status === "pending" ? 0 : 1, count]);
+  }
+
   it("reads an endpoint's pending deliveries, not every delivery it has had", async () => {
     const { organizationId } = await scimTenant(server, "Many deliveries");
     const connection = server.built.orm.em.fork().getConnection();
@@ -84,19 +92,12 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
 
   it("leases a fresh backlog by index even when the statistics still say almost nothing is pending", async () => {
     const { organizationId } = await scimTenant(server, "Stale statistics");
-    const connection = server.built.orm.em.fork().getConnection();
     await insertEndpoint(organizationId, "we-stale");
     // Analyzed while every delivery was delivered (autovacuum's view after a quiet spell)…
-    await connection.execute(
-      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
-       select 's' || i, 'we-stale', 'es' || i, 200000 + i, 'user.create', 'us' || i, 'succeeded', 1, now() - interval '1 minute', '[]', now()
-       from generate_series(1, ${DELIVERED}) i`);
-    await connection.execute(`analyze webhook_delivery`);
+    await insertDeliveries("we-stale", "s", DELIVERED, 200_000, "succeeded");
+    await server.built.orm.em.fork().getConnection().execute(`analyze webhook_delivery`);
     // …then a burst of creates: 2,000 pending deliveries, one per new user, before the next analyze.
-    await connection.execute(
-      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
-       select 'p' || i, 'we-stale', 'ep' || i, 300000 + i, 'user.create', 'up' || i, 'pending', 0, now() - interval '1 minute', '[]', now()
-       from generate_series(1, 2000) i`);
+    await insertDeliveries("we-stale", "p", 2_000, 300_000, "pending");
     const { result: claimed, read } = await readsOf((tx) => {
       const now = new Date();
       return storeOf(tx).events.claimDeliveries(tx, "stale-test", now, new Date(now.getTime() + 60_000), { limit: 64, perEndpoint: 64, excludedEndpoints: [] });
@@ -195,14 +196,10 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
     const { organizationId } = await scimTenant(server, "Backlog");
     const endpointsDue = () => readsOf((tx) => storeOf(tx).events.endpointsWithDeliveriesDue(tx, new Date()));
     const before = await endpointsDue();
-    const connection = server.built.orm.em.fork().getConnection();
     await insertEndpoint(organizationId, "we-backlog");
     // A backlog: 5,000 pending deliveries, all due (a stream of creates outrunning delivery).
-    await connection.execute(
-      `insert into webhook_delivery (id, endpoint_id, event_id, event_position, event_type, ordering_key, status, attempts, next_attempt_at, attempt_log, created_at)
-       select 'b' || i, 'we-backlog', 'eb' || i, 100000 + i, 'user.create', 'ub' || i, 'pending', 0, now() - interval '1 minute', '[]', now()
-       from generate_series(1, ${DELIVERED}) i`);
-    await connection.execute(`analyze webhook_delivery`);
+    await insertDeliveries("we-backlog", "b", DELIVERED, 100_000, "pending");
+    await server.built.orm.em.fork().getConnection().execute(`analyze webhook_delivery`);
     const after = await endpointsDue();
     expect(after.result - before.result).toBe(1);
     // A probe per endpoint that stops at its first due delivery; counted over the deliveries, the
