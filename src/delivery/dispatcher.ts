@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
-import { eventsAwaitSequencing, FULL_PASS_MS, type SequencingReach } from "../domain/events/sequence";
+import { eventsAwaitSequencing, nextReach, passCompleted } from "../domain/events/sequence";
 import { dispatchRound, endpointsWithDeliveriesDue, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { AttemptSender } from "./attempt-sender";
@@ -10,7 +10,7 @@ import type { AttemptSender } from "./attempt-sender";
 export interface DispatcherOptions {
   /** How often to look for work when nothing wakes the dispatcher (other processes' events, retries falling due). */
   pollMs: number;
-  /** How often a round sequences over all events, not only recent ones (default FULL_PASS_MS; see domain/events/sequence.ts). */
+  /** How often this process sequences over all events, not only recent ones (default FULL_PASS_MS; see domain/events/sequence.ts). */
   fullPassMs?: number;
   /** Deliveries in flight at once, per process. */
   concurrency: number;
@@ -65,8 +65,6 @@ export class WebhookDispatcher {
   private stopped = false;
   private lastRoundAt = 0;
   private lastPruneAt = 0;
-  /** When a round last sequenced over all events, not only recent ones (0: the first round does). */
-  private lastFullPassAt = 0;
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -132,9 +130,9 @@ export class WebhookDispatcher {
     const outcomes = this.outcomes.splice(0);
     try {
       // Events of a transaction that ran long (or of a process whose clock lags) wait past the
-      // recent window: a pass over all of them now and then, and in the first round after a start.
-      const reach: SequencingReach = Date.now() - this.lastFullPassAt >= (this.options.fullPassMs ?? FULL_PASS_MS) ? "all" : "recent";
-      if (reach === "all") this.lastFullPassAt = Date.now();
+      // recent window: now and then the round's pass is over all of them (domain/events/sequence.ts).
+      const startedAt = Date.now();
+      const reach = nextReach(this.options.fullPassMs);
       const sequence = (await eventsAwaitSequencing(em, reach)) ? reach : null;
       const free = this.stopped ? 0 : this.options.concurrency - this.inFlight.size;
       // Reads first: an idle round writes nothing.
@@ -146,6 +144,7 @@ export class WebhookDispatcher {
         // A full batch means more may be due now.
         if (claim && jobs.length === claim.limit) this.again = true;
       }
+      passCompleted(reach, startedAt);
       if (!this.stopped && Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
         this.lastPruneAt = Date.now();
         await pruneEvents(em, new Date(Date.now() - this.options.retentionMs));

@@ -114,6 +114,9 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
     `insert into audit_event (id, organization_id, type, actor_type, target_type, target_id, created_at)
      select value, ?, 'scim.member.create', 'system', 'user', value, now() from jsonb_array_elements_text(?::jsonb)`,
     [organizationId, JSON.stringify(ids)], "run", tx.getTransactionContext());
+  /** The event's position, read through `em` (in its transaction, if it has one); null while it waits. */
+  const positionOf = async (em: EntityManager, id: string) =>
+    ((await em.getConnection().execute(`select position from audit_event where id = ?`, [id], "all", em.getTransactionContext())) as Array<{ position: unknown }>)[0].position;
   /** Ids of events created `msAgo` milliseconds ago (UUIDv7, as the server makes them). */
   const idsCreated = (count: number, msAgo: number) => Array.from({ length: count }, () => uuidv7({ msecs: Date.now() - msAgo }));
 
@@ -154,15 +157,13 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
     const [late] = idsCreated(1, 120_000);
     const positions = await server.built.orm.em.fork().transactional(async (tx) => {
       const events = storeOf(tx).events;
-      const positionOfLate = async () =>
-        ((await tx.getConnection().execute(`select position from audit_event where id = ?`, [late], "all", tx.getTransactionContext())) as Array<{ position: unknown }>)[0].position;
       // Its transaction ran two minutes: it commits (here, becomes visible) long after its id was made.
       await insertEvents(tx, organizationId, [late]);
       await events.sequenceEvents(tx, 1_000, new Date(), new Date(Date.now() - 10_000));
-      const afterRecent = await positionOfLate();
+      const afterRecent = await positionOf(tx, late);
       const seenByAll = await events.hasUnsequencedEvents(tx, null);
       await events.sequenceEvents(tx, 1_000, new Date(), null);
-      return { afterRecent, seenByAll, afterAll: await positionOfLate() };
+      return { afterRecent, seenByAll, afterAll: await positionOf(tx, late) };
     });
     expect(positions).toEqual({ afterRecent: null, seenByAll: true, afterAll: expect.anything() });
     expect(Number(positions.afterAll)).toBeGreaterThan(0);
@@ -170,7 +171,7 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
 
   it("has every dispatcher sequence an event created before the recent window within a full pass's interval", async () => {
     const { organizationId } = await scimTenant(server, "Long transaction");
-    // A second dispatcher beside the server's (whose next full pass is a minute away), passing over all events every 300 ms.
+    // A dispatcher passing over all events every 300 ms (the test server runs none; its process's next full pass is a minute away).
     const sender: AttemptSender = { send: async () => ({ status: 204, body: "", durationMs: 0, error: null }), close: async () => {} };
     const settings = { secretKey: randomBytes(32), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50 };
     const dispatcher = new WebhookDispatcher(server.built.orm, settings, sender, {
@@ -182,11 +183,10 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
       // Committed now, made two minutes ago: a transaction that ran long. Recent passes never reach it.
       const [late] = idsCreated(1, 120_000);
       await server.built.orm.em.fork().transactional((tx) => insertEvents(tx, organizationId, [late]));
-      const positionOf = async () =>
-        ((await server.built.orm.em.fork().getConnection().execute(`select position from audit_event where id = ?`, [late])) as Array<{ position: unknown }>)[0].position;
+      const position = () => positionOf(server.built.orm.em.fork(), late);
       const deadline = Date.now() + 5_000;
-      while ((await positionOf()) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(Number(await positionOf())).toBeGreaterThan(0);
+      while ((await position()) === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(Number(await position())).toBeGreaterThan(0);
     } finally {
       await dispatcher.stop();
     }
