@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { MikroORM } from "@mikro-orm/core";
 import { onEventsCommitted } from "../domain/events/commit-signal";
 import { pruneEvents } from "../domain/events/retention";
-import { eventsAwaitSequencing, nextReach, passCompleted } from "../domain/events/sequence";
+import { eventsAwaitSequencing, nextReach, passCompleted, SEQUENCE_BATCH } from "../domain/events/sequence";
 import { dispatchRound, endpointsWithDeliveriesDue, isDelivered, type AttemptOutcome, type DeliveryJob, type RoundWork } from "../domain/webhooks/deliveries";
 import type { WebhookSettings } from "../domain/webhooks/settings";
 import type { AttemptSender } from "./attempt-sender";
@@ -138,13 +138,21 @@ export class WebhookDispatcher {
       // Reads first: an idle round writes nothing.
       const endpointsDue = free > 0 ? await endpointsWithDeliveriesDue(em, new Date()) : 0;
       const claim = endpointsDue > 0 ? this.fairClaim(free, endpointsDue) : null;
+      let sequenced = 0;
       if (sequence || claim || outcomes.length > 0) {
-        const { jobs } = await dispatchRound(em, this.settings, this.owner, { outcomes, claim, sequence }, new Date());
-        for (const job of jobs) this.track(job.endpointId, this.attempt(job));
+        const result = await dispatchRound(em, this.settings, this.owner, { outcomes, claim, sequence }, new Date());
+        for (const job of result.jobs) this.track(job.endpointId, this.attempt(job));
+        sequenced = result.sequenced;
         // A full batch means more may be due now.
-        if (claim && jobs.length === claim.limit) this.again = true;
+        if (claim && result.jobs.length === claim.limit) this.again = true;
       }
-      passCompleted(reach, startedAt);
+      if (sequenced >= SEQUENCE_BATCH) {
+        // More events wait than one round sequences: the next round goes on at once, with the same
+        // reach, so a backlog of late events is sequenced whole, not a batch per full-pass interval.
+        this.again = true;
+      } else {
+        passCompleted(reach, startedAt);
+      }
       if (!this.stopped && Date.now() - this.lastPruneAt > PRUNE_EVERY_MS) {
         this.lastPruneAt = Date.now();
         await pruneEvents(em, new Date(Date.now() - this.options.retentionMs));

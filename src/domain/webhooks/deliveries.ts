@@ -76,6 +76,8 @@ export interface RoundResult {
   jobs: DeliveryJob[];
   /** How many endpoints the round disabled: they crossed the run of failures that disables one. */
   disabled: number;
+  /** How many events the round gave positions: SEQUENCE_BATCH means more may wait. */
+  sequenced: number;
 }
 
 /**
@@ -89,18 +91,18 @@ export interface RoundResult {
 export async function dispatchRound(em: EntityManager, settings: WebhookSettings, owner: string, work: RoundWork, now: Date): Promise<RoundResult> {
   // The outcomes' rows are worked out before the transaction, so it holds the writer for its writes only.
   const recorded = attemptRecords(settings, work.outcomes, now);
-  const { claimed, failures } = await em.fork().transactional(async (tx) => {
+  const { claimed, failures, sequenced } = await em.fork().transactional(async (tx) => {
     const events = storeOf(tx).events;
-    if (work.sequence) await events.sequenceEvents(tx, SEQUENCE_BATCH, now, sequencingFloor(work.sequence, now));
+    const sequenced = work.sequence ? await events.sequenceEvents(tx, SEQUENCE_BATCH, now, sequencingFloor(work.sequence, now)) : 0;
     const failures = work.outcomes.length > 0 ? await recordIn(tx, owner, recorded) : new Map<string, number>();
     const claimed = work.claim ? await events.claimDeliveries(tx, owner, now, new Date(now.getTime() + work.claim.leaseMs), work.claim) : [];
-    return { claimed, failures };
+    return { claimed, failures, sequenced };
   });
   let disabled = 0;
   for (const [endpointId, count] of failures) {
     if (count >= settings.disableAfterFailures && (await disableEndpoint(em, endpointId, count))) disabled += 1;
   }
-  return { jobs: claimed.length > 0 ? await prepareJobs(em, settings, claimed, now) : [], disabled };
+  return { jobs: claimed.length > 0 ? await prepareJobs(em, settings, claimed, now) : [], disabled, sequenced };
 }
 
 /** The attempts of leased deliveries: the event as JSON and the endpoint's secrets, opened (one read for the batch). */
