@@ -70,6 +70,16 @@ describe("SCIM protocol edges", () => {
     expect(res.body).toEqual({ schemas: [ERROR_SCHEMA], status: String(status), ...(scimType ? { scimType } : {}), detail: expect.any(String) });
   };
 
+  it("reads a filter's quoted values as JSON strings: an escaped backslash, a \\u escape, an escaped backslash last", async () => {
+    // A down-level logon name: its JSON text (how an IdP writes it in a filter) escapes the backslash.
+    const created = await scim("POST", "/Users", { schemas: [USER], userName: "EDGES\\élodie", externalId: "trail\\" });
+    expect(created.status).toBe(201);
+    for (const filter of ['userName eq "EDGES\\\\élodie"', 'userName eq "edges\\\\\\u00e9lodie"', 'externalId eq "trail\\\\"', 'userName sw "EDGES\\\\"']) {
+      const found = await scim("GET", `/Users?filter=${q(filter)}`);
+      expect([filter, found.status, found.body.totalResults, found.body.Resources?.[0]?.id]).toEqual([filter, 200, 1, created.body.id]);
+    }
+  });
+
   describe("filters too large to run are 400 invalidFilter, not 500", () => {
     it.each([
       ["1,000 or clauses", ors(1_000, (i) => `userName eq "u${i}"`)],

@@ -491,3 +491,42 @@ describe("compileSortBy (RFC 7644 §3.4.2.3)", () => {
     expect(error.message).toMatch(detail);
   });
 });
+
+describe("compileFilter: quoted values are JSON strings (RFC 7644 §3.4.2.2 compValue)", () => {
+  it.each<[string, string]>([
+    // How a client writes CORP\jdoe; the parser alone read it as two backslashes.
+    ['userName eq "CORP\\\\jdoe"', "CORP\\jdoe"],
+    ['userName eq "\\u00e9lodie@x.test"', "élodie@x.test"],
+    ['userName eq "say \\"hi\\""', 'say "hi"'],
+    ['userName eq "a\\/b"', "a/b"],
+    // Ends in an escaped backslash: the parser alone refused the filter.
+    ['userName eq "trailing\\\\"', "trailing\\"],
+    // A backslash that starts no JSON escape is kept as written (a client that did not escape).
+    ['userName eq "CORP\\jdoe"', "CORP\\jdoe"],
+    ['userName eq "\\u12"', "\\u12"],
+    ['userName eq "no escapes"', "no escapes"],
+  ])("%s compares with %j", (filter, value) => {
+    expect(userPredicate(filter)).toEqual({ kind: "compare", value: property("userName"), op: "eq", operand: text(value) });
+  });
+
+  it("decodes values inside value paths, logical operators and not", () => {
+    expect(userPredicate('emails[value eq "a\\\\b" or type eq "w\\u006frk"] and not (displayName eq "\\"q\\"")')).toEqual({
+      kind: "and", predicates: [
+        { kind: "some", collection: "emails", where: { kind: "or", predicates: [
+          { kind: "compare", value: item("value"), op: "eq", operand: text("a\\b") },
+          { kind: "compare", value: item("type"), op: "eq", operand: text("work") },
+        ] } },
+        { kind: "not", predicate: { kind: "compare", value: property("displayName"), op: "eq", operand: text('"q"') } },
+      ],
+    });
+  });
+
+  it("keeps a value that looks like the placeholder the parser is handed", () => {
+    expect(userPredicate('userName eq "#0#" or userName eq "#1#"')).toEqual({
+      kind: "or", predicates: [
+        { kind: "compare", value: property("userName"), op: "eq", operand: text("#0#") },
+        { kind: "compare", value: property("userName"), op: "eq", operand: text("#1#") },
+      ],
+    });
+  });
+});

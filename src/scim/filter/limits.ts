@@ -1,5 +1,6 @@
 import { parse, type Filter } from "scim2-parse-filter";
 import { ScimError } from "../errors";
+import { takeQuotedValuesOut } from "./quoted-values";
 
 /**
  * Bounds on the list parameters of RFC 7644 §3.4.2 (`filter`, `sortBy`, `attributes`), checked
@@ -113,15 +114,17 @@ function checkFilterTree(filter: Filter): void {
 
 /**
  * Parses a filter (a list's `filter`, or the `[…]` of a PATCH path) within the bounds: the text is
- * checked before scim2-parse-filter sees it, the tree after. The one way filters are parsed, so no
+ * checked before scim2-parse-filter sees it, the tree after; quoted values are JSON strings
+ * (quoted-values.ts). The one way filters are parsed, so no
  * caller can hand the parser text it would spend minutes on. `syntaxError` words a parse failure
  * for the caller (the parser's message, cut short: it quotes the rest of the text).
  */
 export function parseWithinLimits(text: string, syntaxError: (reason: string) => string): { filter: Filter; facts: FilterTextFacts } {
   const facts = checkFilterText(text);
+  const quoted = takeQuotedValuesOut(text);
   let filter: Filter;
   try {
-    filter = parse(text);
+    filter = quoted.restore(parse(quoted.text));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw ScimError.invalidFilter(syntaxError(reason.length <= 200 ? reason : `${reason.slice(0, 200)}…`));
