@@ -95,6 +95,16 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(res.body.Resources.map((r: { userName: string }) => r.userName)).toEqual(["bob@acme.test", "alice@acme.test"]);
   });
 
+  it("sorts the users without the value last ascending and first descending (RFC 7644 §3.4.2.3), on either database", async () => {
+    const { scim } = await people();
+    const userNames = (res: { body: { Resources: Array<{ userName: string }> } }) => res.body.Resources.map((r) => r.userName);
+    // carol and dan have no givenName; among themselves they keep id (creation) order.
+    expect(userNames(await scim("GET", "/Users?sortBy=name.givenName"))).toEqual(["alice@acme.test", "bob@acme.test", "carol@acme.test", "dan_100%@acme.test"]);
+    expect(userNames(await scim("GET", "/Users?sortBy=name.givenName&sortOrder=descending"))).toEqual(["carol@acme.test", "dan_100%@acme.test", "bob@acme.test", "alice@acme.test"]);
+    // A multi-valued attribute sorts by its primary (or first) value; dan and carol have none.
+    expect(userNames(await scim("GET", "/Users?sortBy=emails&sortOrder=descending"))).toEqual(["carol@acme.test", "dan_100%@acme.test", "bob@acme.test", "alice@acme.test"]);
+  });
+
   it("returns only the attributes asked for, and always the id", async () => {
     const { scim, ids } = await people();
     const res = await scim("GET", `/Users/${ids.alice}?attributes=userName,name.givenName`);

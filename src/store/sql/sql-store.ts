@@ -155,7 +155,10 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     const count = async () => Number((await this.run(em, `select count(*) as n ${from}`, params))[0].n);
     if (query.limit === 0) return { total: await count(), items: [] };
     const direction = query.descending ? "desc" : "asc";
-    const order = orderBy ? `${orderBy} ${direction}, ${SEARCH_ALIAS}.id asc` : `${SEARCH_ALIAS}.id ${direction}`;
+    // Resources without the value go last ascending and first descending (RFC 7644 §3.4.2.3), on
+    // both databases: PostgreSQL orders nulls so by default, SQLite the other way round.
+    const nulls = query.descending ? "nulls first" : "nulls last";
+    const order = orderBy ? `${orderBy} ${direction} ${nulls}, ${SEARCH_ALIAS}.id asc` : `${SEARCH_ALIAS}.id ${direction}`;
     const rows = await this.run(em, `select ${columns} ${from} order by ${order} limit ? offset ?`, [...params, query.limit, query.offset]);
     const items = rows.map(fromRow);
     // A first page that is not full already tells the total: lookups cost one query, not two.
