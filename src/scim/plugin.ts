@@ -85,12 +85,39 @@ export async function scimPlugin(app: FastifyInstance, options: ScimPluginOption
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
-  app.setNotFoundHandler((request, reply) => sendError(ScimError.notFound(`no SCIM endpoint ${request.method} ${request.url}`), request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(app, request.url);
+    if (allowed.length === 0) return sendError(ScimError.notFound(`no SCIM endpoint ${request.method} ${request.url}`), request, reply);
+    reply.header("allow", allowed.join(", "));
+    return sendError(new ScimError(405, null, `${request.method} is not allowed here; this endpoint answers ${allowed.join(", ")}`), request, reply);
+  });
 
   registerDiscoveryRoutes(app, baseUrlOf);
+  // RFC 7644 §3.11: a service provider without /Me SHOULD answer 501; Bulk is advertised as
+  // unsupported (ServiceProviderConfig), and answers the same.
+  const notImplemented = (detail: string) => async () => {
+    throw new ScimError(501, null, detail);
+  };
+  const noMe = notImplemented("/Me is not supported: a SCIM token acts for its organization, not for a user (RFC 7644 §3.11)");
+  app.all("/Me", noMe);
+  app.all("/Me/*", noMe);
+  app.all("/Bulk", notImplemented("bulk operations are not supported (ServiceProviderConfig: bulk.supported is false); send each operation as its own request"));
   registerResourceRoutes(app, usersResource);
   registerResourceRoutes(app, groupsResource);
   registerRootSearch(app, [usersResource, groupsResource]);
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/**
+ * The methods the SCIM routes answer at a request's path, read from the router itself (the path's
+ * own route, or the `:id` route of its collection): a request with another method gets 405 and
+ * an Allow header, not a 404 that says the resource is not there.
+ */
+function allowedMethods(app: FastifyInstance, url: string): string[] {
+  const path = url.split("?")[0];
+  const parametric = path.replace(/\/[^/]+$/, "/:id");
+  return METHODS.filter((method) => app.hasRoute({ url: path, method }) || app.hasRoute({ url: parametric, method }));
 }
 
 function baseUrlOf(request: FastifyRequest): string {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SearchRequest } from "../domain/queries/search";
 import { assertResourceSchemas } from "./body/resource-schemas";
 import type { ScimContext } from "./context";
-import { etagOf, versionFromIfMatch } from "./etag";
+import { entityTagsMatch, etagOf, versionFromIfMatch } from "./etag";
 import { ScimError } from "./errors";
 import { compileFilter, compileSortBy } from "./filter/compile";
 import { listResponse } from "./messages/list-response";
@@ -29,8 +29,11 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
     const ctx = scimOf(request);
     const projection = projectionOf(type, request.query);
     const found = await type.get(ctx, request.params.id, projection);
-    // RFC 7644 §3.14: a client that already holds this version gets 304 and no body.
-    if (request.headers["if-none-match"] === etagOf(found.version)) return reply.code(304).send();
+    const { "if-none-match": ifNoneMatch, "if-match": ifMatch } = request.headers;
+    // RFC 7644 §3.14: a client that already holds this version gets 304 and no body (with the
+    // ETag, RFC 9110 §15.4.5); one that asks for another version than the current one, 412.
+    if (ifNoneMatch !== undefined && entityTagsMatch(ifNoneMatch, found.version)) return reply.code(304).header("etag", etagOf(found.version)).send();
+    if (ifMatch !== undefined && !entityTagsMatch(ifMatch, found.version)) throw new ScimError(412, null, `the resource is at version ${etagOf(found.version)}, not one If-Match names`);
     const [json] = await type.render(ctx, [found], projection);
     return sendResource(request, reply, found, json);
   });

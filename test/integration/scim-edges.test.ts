@@ -78,6 +78,37 @@ describe("SCIM protocol edges", () => {
       const found = await scim("GET", `/Users?filter=${q(filter)}`);
       expect([filter, found.status, found.body.totalResults, found.body.Resources?.[0]?.id]).toEqual([filter, 200, 1, created.body.id]);
     }
+    // The other tests count this organization's users.
+    expect((await scim("DELETE", `/Users/${created.body.id}`)).status).toBe(204);
+  });
+
+  it("answers 501 for /Me and /Bulk (RFC 7644 §3.11), 405 with Allow for a method an endpoint does not take, 404 for no endpoint", async () => {
+    expectScimError(await scim("GET", "/Me"), 501);
+    expectScimError(await scim("PATCH", "/Me", { schemas: [PATCH], Operations: [] }), 501);
+    expectScimError(await scim("POST", "/Bulk", { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [] }), 501);
+    for (const [method, path, allow] of [
+      ["POST", `/Users/${adaId}`, "GET, HEAD, PUT, PATCH, DELETE"],
+      ["PATCH", "/Users", "GET, HEAD, POST"],
+      ["DELETE", "/ServiceProviderConfig", "GET, HEAD"],
+      ["PUT", "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", "GET, HEAD"],
+      ["GET", "/.search", "POST"],
+    ] as const) {
+      const res = await scim(method, path, method === "GET" ? undefined : {});
+      expectScimError(res, 405);
+      expect([method, path, res.headers.get("allow")]).toEqual([method, path, allow]);
+    }
+    // Each method named in Allow is answered by a route (a 404 here would be the resource's, in SCIM's format).
+    const bodies = { GET: undefined, DELETE: undefined, PUT: { schemas: [USER], userName: "x" }, PATCH: { schemas: [PATCH], Operations: [{ op: "replace", path: "title", value: "x" }] } };
+    for (const [method, body] of Object.entries(bodies)) expect([method, (await scim(method, "/Users/no-such-user", body)).status]).toEqual([method, 404]);
+    expectScimError(await scim("GET", "/Widgets"), 404);
+    expectScimError(await scim("GET", `/Users/${adaId}/extra`), 404);
+  });
+
+  it("refuses a filter on the discovery endpoints with 403 (RFC 7644 §4)", async () => {
+    for (const path of ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User"]) {
+      expectScimError(await scim("GET", `${path}?filter=${q('id eq "User"')}`), 403);
+      expect((await scim("GET", path)).status).toBe(200);
+    }
   });
 
   describe("filters too large to run are 400 invalidFilter, not 500", () => {

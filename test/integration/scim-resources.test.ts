@@ -249,6 +249,22 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect((await scim("GET", `/Users/${ids["dan_100%"]}`, undefined, { "if-none-match": fresh.headers.get("etag") as string })).status).toBe(304);
   });
 
+  it("answers a conditional GET by RFC 9110: 304 with the ETag for *, a list or the strong form of the tag; 412 for a stale If-Match", async () => {
+    const { scim, ids } = await people();
+    const path = `/Users/${ids.alice}`;
+    const etag = (await scim("GET", path)).headers.get("etag") as string;
+    const version = /"(\d+)"/.exec(etag)?.[1];
+    for (const tags of [etag, "*", `W/"999", ${etag}`, `"${version}"`]) {
+      const res = await scim("GET", path, undefined, { "if-none-match": tags });
+      expect([tags, res.status, res.headers.get("etag")]).toEqual([tags, 304, etag]);
+    }
+    expect((await scim("GET", path, undefined, { "if-none-match": 'W/"999"' })).status).toBe(200);
+    expect((await scim("GET", path, undefined, { "if-match": etag })).status).toBe(200);
+    const stale = await scim("GET", path, undefined, { "if-match": 'W/"999"' });
+    expect(stale.status).toBe(412);
+    expect(stale.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+  });
+
   it("applies all operations of a PATCH or none of them", async () => {
     const { scim, ids } = await people();
     const before = await scim("GET", `/Users/${ids.alice}`);
