@@ -5,6 +5,7 @@ import { firstUncleanText } from "../domain/json-limits";
 import { operationComplexity } from "./complexity";
 import type { GraphContext } from "./context";
 import { forbidden, validationFailed } from "./errors";
+import { assertNoEmptyIds } from "./empty-ids";
 
 type ArmorConfig = NonNullable<ConstructorParameters<typeof ApolloArmor>[0]>;
 type RejectCallback = NonNullable<NonNullable<ArmorConfig["maxAliases"]>["onReject"]>[number];
@@ -163,6 +164,7 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
             throw forbidden("this API key may read but not change the directory (it is a READER key)", 403);
           }
           assertCleanInputText(document, request.variables);
+          assertNoEmptyIds(schema, document, request.variables);
           const complexity = operationComplexity(schema, document, operation, request.variables ?? {});
           // `!(≤)` also refuses NaN.
           if (complexity !== undefined && !(complexity <= maxComplexity)) {

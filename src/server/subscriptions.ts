@@ -2,12 +2,12 @@ import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
 import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import { makeHandler } from "graphql-ws/use/@fastify/websocket";
-import type { Actor } from "../domain/actor";
 import { authenticateApiKey } from "../domain/authenticate";
 import { admitRequest } from "../domain/rate-limits";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { formatGraphError } from "../graph/errors";
+import { assertNoEmptyIds } from "../graph/empty-ids";
 import { documentLimits } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import type { MikroORM } from "@mikro-orm/core";
@@ -46,18 +46,25 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
   };
   const format = (error: GraphQLError) => formatGraphError(error.toJSON(), error, (e) => app.log.error({ err: e }, "GraphQL subscription failed"));
   await app.register(async (scope) => {
-    scope.get(SUBSCRIPTIONS_PATH, { websocket: true }, makeHandler<Record<string, unknown>, { actor?: Actor }>({
+    scope.get(SUBSCRIPTIONS_PATH, { websocket: true }, makeHandler<Record<string, unknown>, { credential?: string }>({
       schema,
       onConnect: async (ctx) => {
         const credential = bearerCredential(typeof ctx.connectionParams?.authorization === "string" ? ctx.connectionParams.authorization : undefined);
         const actor = credential ? await authenticateApiKey(options.orm.em.fork(), credential, options.clock) : null;
-        if (!actor) return false;
-        ctx.extra.actor = actor;
+        if (!actor || !credential) return false;
+        ctx.extra.credential = credential;
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const actor = ctx.extra.actor as Actor;
         const em = options.orm.em.fork();
+        // Every operation checks the key again, as every HTTP request does: a key revoked (or
+        // expired) while its socket is open runs nothing more, and its socket is closed.
+        const actor = await authenticateApiKey(em, ctx.extra.credential as string, options.clock);
+        if (!actor) {
+          // After the operation's error has gone out (it is sent once this returns).
+          setImmediate(() => ctx.extra.socket.close(4403, "Forbidden"));
+          return [new GraphQLError("the API key is unknown, revoked or expired", { extensions: { code: "UNAUTHENTICATED" } })];
+        }
         let document;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
@@ -66,6 +73,11 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
+        try {
+          assertNoEmptyIds(schema, document, payload.variables);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         try {
           await admitRequest(em, actor, options.limits);
         } catch (error) {

@@ -86,6 +86,39 @@ describe("API key authentication and tenant isolation", () => {
     expect(key.createApiKey.apiKey.organization).toEqual({ id: acme });
   });
 
+  it("never lets an org-scoped key issue a global key, whatever it sends as the organization", async () => {
+    const acme = await fixtures(server).organization("Acme");
+    const acmeAdmin = await server.createKey("ADMIN", acme);
+    const globalKeys = () => server.built.orm.em.fork().count(ApiKey, { organization: null });
+    const before = await globalKeys();
+    for (const organizationId of ["", "   "]) {
+      const literal = await server.gql(`mutation { createApiKey(input: {organizationId: ${JSON.stringify(organizationId)}, name: "escalate", role: ADMIN}) { secret } }`, {}, acmeAdmin);
+      const variable = await server.gql(`mutation($o: ID) { createApiKey(input: {organizationId: $o, name: "escalate", role: ADMIN}) { secret } }`, { o: organizationId }, acmeAdmin);
+      for (const result of [literal, variable]) {
+        expect([organizationId, result.data?.createApiKey ?? null, result.errors?.[0].extensions?.code]).toEqual([organizationId, null, "BAD_USER_INPUT"]);
+      }
+    }
+    // Past the graph's check, the command itself refuses: an organization's key issues its organization's keys only.
+    const { createApiKey } = await import("../../src/domain/commands/credentials");
+    const confined = { kind: "api_key" as const, id: "k", organizationId: acme, canWrite: true };
+    await expect(createApiKey({ em: server.built.orm.em.fork(), actor: confined }, { name: "escalate", role: "ADMIN", organizationId: "" })).rejects.toThrow(/not found|no organization/i);
+    expect(await globalKeys()).toBe(before);
+  });
+
+  it("refuses an empty id anywhere in an operation's arguments with BAD_USER_INPUT, running nothing", async () => {
+    const f = fixtures(server);
+    const acme = await f.organization("Acme");
+    const role = (await server.ok(`mutation($o: ID!) { createRole(input: {organizationId: $o, key: "r", name: "R", permissions: ["a.b"]}) { id } }`, { o: acme })).createRole.id;
+    const group = await f.group(acme, "Team");
+    const bind = await server.gql(`mutation($r: ID!, $g: ID!, $o: ID!) { bindRole(input: {roleId: $r, groupId: $g, organizationId: $o, accountId: ""}) { id } }`, { r: role, g: group, o: acme });
+    expect(bind.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(bind.errors?.[0].message).toContain("input.accountId");
+    const checks = await server.gql(`query($c: [AccessCheckInput!]!) { canBatch(checks: $c) }`, { c: [{ userId: "u", accountId: "a", permission: "p" }, { userId: " ", accountId: "a", permission: "p" }] });
+    expect(checks.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    expect(checks.errors?.[0].message).toContain("checks[1].userId");
+    expect((await server.ok(`query($o: ID!) { roleBindings(organizationId: $o) { totalCount } }`, { o: acme })).roleBindings.totalCount).toBe(0);
+  });
+
   it("shows a SCIM token's secret once and never lists it", async () => {
     const acme = await fixtures(server).organization("Acme");
     const created = await server.ok(`mutation($o: ID!) { createScimToken(input: {organizationId: $o, name: "okta"}) { secret token { id name } } }`, { o: acme });

@@ -100,6 +100,34 @@ describe("subscription directoryEvents (graphql-ws)", () => {
     }
   });
 
+  it("checks the key again for every operation on an open socket: revoked, it runs nothing more and the socket is closed", async () => {
+    const mine = await fixtures(server).organization("Revoked socket");
+    const orgKey = await server.createKey("ADMIN", mine);
+    const keyId = (await server.ok(`{ viewer { id } }`, {}, orgKey)).viewer.id;
+    let closedWith: number | null = null;
+    const ws = createClient({
+      url: `${server.url.replace(/^http/, "ws")}/graphql/ws`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${orgKey}` },
+      // Not lazy: one socket, open throughout (a lazy client reconnects per operation, and a reconnect is refused at connect).
+      retryAttempts: 0, lazy: false, onNonLazyError: () => undefined, on: { closed: (event) => void (closedWith = (event as { code: number }).code) },
+    });
+    const run = (query: string) => new Promise<Record<string, any>>((resolve, reject) => {
+      let result: Record<string, any> = {};
+      ws.subscribe({ query }, { next: (message) => void (result = message), error: reject, complete: () => resolve(result) });
+    });
+    try {
+      expect((await run(`{ viewer { id } }`)).data).toEqual({ viewer: { id: keyId } });
+      await server.ok(`mutation($id: ID!) { revokeApiKey(id: $id) { id } }`, { id: keyId });
+      // The same socket, still open: a mutation that would mint a new key.
+      const minted = await run(`mutation { createApiKey(input: {name: "minted", role: ADMIN}) { secret } }`).catch((error: unknown) => ({ failed: error }));
+      expect(JSON.stringify(minted)).toContain("UNAUTHENTICATED");
+      expect(await server.built.orm.em.fork().count("ApiKey", { name: "minted" })).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(closedWith).toBe(4403);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it("one reader of the feed serves every subscription: each gets its own organization's events, and a look costs the same statements for 1 or 24", async () => {
     const f = fixtures(server);
     const orgA = await f.organization("Many live A");

@@ -22,10 +22,13 @@ export async function createApiKey(
   ctx: CommandContext, input: { name: string; role: ApiKeyRole; organizationId?: string | null },
 ): Promise<Issued<ApiKey>> {
   const organizationId = input.organizationId ?? ctx.actor.organizationId;
-  if (organizationId) assertOrgVisible(ctx.actor, organizationId, "organization", organizationId);
+  // An organization's key issues keys of its organization only (it names none: its own); a global
+  // key, with no organization, only a global credential can issue. Checked on the id as given, so
+  // no value that reads as "none" (an empty string) makes a global key.
+  if (organizationId !== null) assertOrgVisible(ctx.actor, organizationId, "organization", organizationId);
   return runCommand(ctx, async (em) => {
     const key = Object.assign(new ApiKey(), { name: requireText(input.name, "name"), role: input.role });
-    if (organizationId) {
+    if (organizationId !== null) {
       key.organization = await findVisibleOrganization(em, ctx.actor, organizationId);
     }
     const issued = issueSecret("idgk", key.id);
