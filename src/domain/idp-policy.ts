@@ -4,6 +4,7 @@ import { actsForIdp, type Actor } from "./actor";
 import { recordAudit } from "./audit";
 import type { CommandContext } from "./command";
 import { Forbidden, NotFound } from "./errors";
+import { storeOf } from "./ports/store";
 
 /**
  * What an identity provider may do to users it did not create (README "Security model"):
@@ -48,4 +49,15 @@ export function linkToIdp(em: EntityManager, ctx: CommandContext, user: User, re
 /** The IdP's `active: true` does not lift a hold only an admin may lift. */
 export function idpMayActivate(actor: Actor, user: Pick<User, "pendingAdminActivation">): boolean {
   return !(actsForIdp(actor) && user.pendingAdminActivation);
+}
+
+/**
+ * The users of a group an identity provider cannot see (protected from SCIM): they are not in the
+ * member list it reads, and so no change it makes to that list — a replacement, emptying it —
+ * takes them out. One indexed read; the rare group holding one is an admin's (a break-glass
+ * account in a group bound to an administrator role).
+ */
+export async function membersHiddenFromIdp(em: EntityManager, actor: Actor, groupId: string): Promise<string[]> {
+  if (!actsForIdp(actor)) return [];
+  return storeOf(em).protectedUserMembers(em, groupId);
 }

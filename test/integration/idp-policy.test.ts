@@ -1,3 +1,4 @@
+import { memberListsOfGroups } from "../../src/domain/queries/memberships";
 import { CAN, fixtures } from "../helpers/graph-fixtures";
 import { issueScimToken, q, scimClient, scimTenant, type ScimCall } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -103,6 +104,40 @@ describe("the organization's policy binds the IdP", () => {
       expect(await userOverGraph(admin)).toMatchObject({ active: true, managedBy: "ADMIN", protectedFromScim: true });
       const link = await server.gql(`mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, { id: admin });
       expect(link.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    });
+
+    it("a protected member of an admin's group is in no member list, filter or change of the IdP's, and holds the group against its delete", async () => {
+      const { org, scim } = await tenant("Break glass");
+      const breakGlass = await f.user(org, "breakglass@policy.test", { protectedFromScim: true });
+      const pushed = (await scim("POST", "/Users", { schemas: [USER], userName: "pushed@policy.test" })).body.id;
+      const admins = await f.group(org, "Administrators");
+      for (const userId of [breakGlass, pushed]) {
+        await server.ok(`mutation($g: ID!, $u: ID!) { addGroupMember(input: {groupId: $g, userId: $u}) { id } }`, { g: admins, u: userId });
+      }
+      const membersOverGraph = async () => (await server.ok(`query($id: ID!) { group(id: $id) { members(first: 10) { nodes { ... on User { id } } } } }`, { id: admins }))
+        .group.members.nodes.map((m: { id: string }) => m.id).sort();
+
+      expect((await scim("GET", `/Groups/${admins}`)).body.members.map((m: { value: string }) => m.value)).toEqual([pushed]);
+      // Read a member a page, the list the IdP sees is the same: pages are filtered after they are read.
+      const idp = { kind: "scim_token" as const, id: "token", organizationId: org, canWrite: true };
+      const [list] = await memberListsOfGroups(server.built.orm.em.fork(), idp, [admins], { pageSize: 1, firstPagesBudget: 1 });
+      const paged = [...list.first];
+      if (list.rest) for await (const page of list.rest()) paged.push(...page);
+      expect(paged.map((m) => m.id)).toEqual([pushed]);
+      for (const filter of [`members.value eq "${breakGlass}"`, `members[value eq "${breakGlass}"]`]) {
+        expect((await scim("GET", `/Groups?filter=${q(filter)}`)).body.totalResults).toBe(0);
+      }
+      expect((await scim("GET", `/Groups?filter=${q(`members.value eq "${pushed}"`)}`)).body.totalResults).toBe(1);
+
+      // Emptying or replacing the list the IdP sees leaves the member it cannot see.
+      expect((await scim("PATCH", `/Groups/${admins}`, ops({ op: "replace", path: "members", value: [] }))).status).toBe(204);
+      expect(await membersOverGraph()).toEqual([breakGlass]);
+      expect((await scim("PATCH", `/Groups/${admins}`, ops({ op: "remove", path: "members" }))).status).toBe(204);
+      expect((await scim("PUT", `/Groups/${admins}`, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Administrators" })).status).toBe(200);
+      expect(await membersOverGraph()).toEqual([breakGlass]);
+      const deleted = await scim("DELETE", `/Groups/${admins}`);
+      expect(deleted.status).toBe(403);
+      expect(await membersOverGraph()).toEqual([breakGlass]);
     });
   });
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from "@mikro-orm/core";
+import { CLI_ACTOR } from "../../src/domain/actor";
 import { storeOf } from "../../src/domain/ports/store";
 import { memberListsOfGroups, MEMBER_LIST_PAGING, type ListedMember } from "../../src/domain/queries/memberships";
 import { listResponse } from "../../src/scim/messages/list-response";
@@ -58,7 +59,7 @@ describe("SCIM: a big group's members stream, and read exactly as the whole list
   async function whole(id: string, attributes?: string, excludedAttributes?: string): Promise<Record<string, unknown>> {
     const em = server.built.orm.em.fork();
     const group = await storeOf(em).findGroup(em, id);
-    const [list] = await memberListsOfGroups(em, [id], { pageSize: Number.MAX_SAFE_INTEGER, firstPagesBudget: Number.MAX_SAFE_INTEGER });
+    const [list] = await memberListsOfGroups(em, CLI_ACTOR, [id], { pageSize: Number.MAX_SAFE_INTEGER, firstPagesBudget: Number.MAX_SAFE_INTEGER });
     expect(list.rest).toBeNull();
     return project(groupToScim(group!, baseUrl, list.first), parseProjection(RESOURCE_SCHEMAS.Group, attributes, excludedAttributes));
   }
@@ -180,9 +181,9 @@ describe("SCIM: a big group's members stream, and read exactly as the whole list
   it("pages of any size, over many groups, join into each group's whole list: nothing skipped, nothing twice", async () => {
     const ids = [big, small, nested[0], nested[1]];
     const em = server.built.orm.em.fork();
-    const expected = (await memberListsOfGroups(em, ids, { pageSize: Number.MAX_SAFE_INTEGER, firstPagesBudget: Number.MAX_SAFE_INTEGER })).map((list) => list.first);
+    const expected = (await memberListsOfGroups(em, CLI_ACTOR, ids, { pageSize: Number.MAX_SAFE_INTEGER, firstPagesBudget: Number.MAX_SAFE_INTEGER })).map((list) => list.first);
     for (const options of [{ pageSize: 7, firstPagesBudget: 10 }, { pageSize: 1, firstPagesBudget: 1 }, { pageSize: 500, firstPagesBudget: 2_000 }]) {
-      const lists = await memberListsOfGroups(em, ids, options);
+      const lists = await memberListsOfGroups(em, CLI_ACTOR, ids, options);
       const joined: ListedMember[][] = [];
       for (const list of lists) {
         const all = [...list.first];

@@ -4,6 +4,7 @@ import type { MemberIds } from "../ports/records";
 import { storeOf } from "../ports/store";
 import { actsForIdp, type Actor } from "../actor";
 import { recordAudit } from "../audit";
+import { membersHiddenFromIdp } from "../idp-policy";
 import { NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import { runCommand, type CommandContext } from "../command";
 import { Invalid, NotFound } from "../errors";
@@ -48,7 +49,9 @@ export async function applyMembershipChange(em: EntityManager, ctx: CommandConte
     // current list becomes row deletes and inserts.
     const current = await storeOf(em).memberIdsOfGroup(em, group.id);
     const target = change.replaceWith ? dedupe(change.replaceWith) : NO_MEMBERS;
-    const final = union(minus(target, remove), add);
+    // An identity provider replaces the list it sees: members hidden from it stay.
+    const hidden = { userIds: await membersHiddenFromIdp(em, ctx.actor, group.id), groupIds: [] };
+    const final = union(union(minus(target, remove), add), hidden);
     toDelete = minus(current, final);
     toInsert = minus(final, current);
   }

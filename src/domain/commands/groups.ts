@@ -4,7 +4,8 @@ import { actsForIdp } from "../actor";
 import { auditEvent, recordAudit, type AuditRecord } from "../audit";
 import { rolesBoundOnOrAbove, trackAccess, usersInGroups } from "../events/access-changes";
 import { insertCommand, runCommand, type CommandContext } from "../command";
-import { Invalid } from "../errors";
+import { Forbidden, Invalid } from "../errors";
+import { membersHiddenFromIdp } from "../idp-policy";
 import { findVisibleOrganization, readVisibleGroup, readVisibleOrganization } from "../lookup";
 import { assertStorableJson } from "../json-limits";
 import { sameStoredValue } from "../same-value";
@@ -154,6 +155,10 @@ export function changeGroupMembers(ctx: CommandContext, input: { id: string; ifV
 export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVersion?: number }): Promise<Group> {
   return runCommand(ctx, async (em) => {
     const group = await loadGroupForChange(em, ctx, input.id, input.ifVersion, ["displayName"]);
+    if ((await membersHiddenFromIdp(em, ctx.actor, group.id)).length > 0) {
+      // Deleting it would take away what it gives them, which the IdP may not touch.
+      throw new Forbidden(`group ${group.id} has members the identity provider cannot see (users protected from SCIM); an admin must remove them before the identity provider can delete it`);
+    }
     // Its users lose what is bound on it, and what is bound above it reached them through it.
     const reached = (await rolesBoundOnOrAbove(em, [group.id])) ? await usersInGroups(em, [group.id]) : [];
     const access = await trackAccess(em, ctx.actor, group.organization.id, reached);

@@ -33,6 +33,8 @@ export interface MemberOfGroup {
 /** A direct member as a group's member list shows it, with its membership: where the next page starts. */
 export interface ListedMember extends MemberOfGroup {
   membershipId: string;
+  /** A user protected from SCIM: an identity provider's view of the list leaves it out. */
+  protectedFromScim: boolean;
 }
 
 /** Members to add to or remove from one group, by id. */

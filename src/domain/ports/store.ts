@@ -36,7 +36,8 @@ export interface DirectoryStore {
    */
   searchUsers(em: EntityManager, query: SearchQuery, options: { withGroups: boolean; hideProtected: boolean }): Promise<SearchPage<UserRecord>>;
   /** The same for groups, as managed entities. */
-  searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>>;
+  /** `hideProtected`: users protected from SCIM are no group's members in the filter. */
+  searchGroups(em: EntityManager, query: SearchQuery, options: { hideProtected: boolean }): Promise<SearchPage<Group>>;
   /** A group by id (any organization: the caller checks visibility), as a managed entity. */
   findGroup(em: EntityManager, id: string): Promise<Group | null>;
   /**
@@ -60,6 +61,8 @@ export interface DirectoryStore {
   memberFacts(em: EntityManager, ids: string[]): Promise<Map<string, MemberFacts>>;
   /** Every direct member id of one group, by kind. */
   memberIdsOfGroup(em: EntityManager, groupId: string): Promise<MemberIds>;
+  /** The group's direct user members that are protected from SCIM. */
+  protectedUserMembers(em: EntityManager, groupId: string): Promise<string[]>;
   /** The groups a group is inside, directly or through nesting (one recursive statement). */
   ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>>;
   /** Every user in these groups, directly or through groups nested in them (one recursive statement). */

@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { GroupOfUser, ListedMember, MemberOfGroup, MemberPageRequest, MemberRow } from "../ports/records";
+import { actsForIdp, type Actor } from "../actor";
 import { storeOf } from "../ports/store";
 
 /**
@@ -49,15 +50,24 @@ export const MEMBER_LIST_PAGING: MemberListOptions = { pageSize: 1_000, firstPag
  * The member lists of many groups: every group's first page in one statement per 100 groups,
  * the rest on demand (memberPagesAfter).
  */
-export async function memberListsOfGroups(em: EntityManager, groupIds: string[], options: MemberListOptions = MEMBER_LIST_PAGING): Promise<MemberList[]> {
+export async function memberListsOfGroups(
+  em: EntityManager, actor: Actor, groupIds: string[], options: MemberListOptions = MEMBER_LIST_PAGING,
+): Promise<MemberList[]> {
   if (groupIds.length === 0) return [];
   const firstLimit = Math.max(1, Math.min(options.pageSize, Math.floor(options.firstPagesBudget / groupIds.length)));
   // One more than the share tells whether there is more without a second statement.
   const firsts = await storeOf(em).memberListPages(em, groupIds.map((groupId) => ({ groupId, afterId: null, limit: firstLimit + 1 })));
+  // Users protected from SCIM are in no member list an identity provider reads (idp-policy.ts);
+  // pages are left out of after they are read, so paging follows the memberships all the same.
+  const visible = actsForIdp(actor) ? (page: ListedMember[]) => page.filter((member) => !member.protectedFromScim) : (page: ListedMember[]) => page;
   return firsts.map((first, index) => ({
-    first,
-    rest: first.length <= firstLimit ? null : () => memberPagesAfter(em, groupIds[index], first[first.length - 1].membershipId, options.pageSize),
+    first: visible(first),
+    rest: first.length <= firstLimit ? null : () => mapPages(memberPagesAfter(em, groupIds[index], first[first.length - 1].membershipId, options.pageSize), visible),
   }));
+}
+
+async function* mapPages(pages: AsyncIterable<ListedMember[]>, map: (page: ListedMember[]) => ListedMember[]): AsyncGenerator<ListedMember[]> {
+  for await (const page of pages) yield map(page);
 }
 
 /**

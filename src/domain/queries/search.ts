@@ -27,7 +27,7 @@ export async function searchUsers(
 export async function searchGroups(em: EntityManager, actor: Actor, request: SearchRequest): Promise<SearchResult<Group>> {
   await assertOrganizationExists(em, actor, request.organizationId);
   if (actsForIdp(actor)) await assertIdpMayManageGroups(em, request.organizationId);
-  return storeOf(em).searchGroups(em, request);
+  return storeOf(em).searchGroups(em, request, { hideProtected: actsForIdp(actor) });
 }
 
 /**

@@ -68,7 +68,7 @@ export const groupsResource: ScimResourceType<Group> = {
 
   async render(ctx, groups, projection, justCreated = false) {
     const noneToRead = justCreated && groups.every((group) => createdEmpty.has(group));
-    const lists = wantsAttribute(projection, "members") && !noneToRead ? await memberListsOfGroups(ctx.em, groups.map((g) => g.id)) : null;
+    const lists = wantsAttribute(projection, "members") && !noneToRead ? await memberListsOfGroups(ctx.em, ctx.actor, groups.map((g) => g.id)) : null;
     return groups.map((group, index) => project(groupToScim(group, ctx.baseUrl, lists ? membersToRender(lists[index]) : undefined), projection));
   },
 };

@@ -23,7 +23,7 @@ import {
   membershipInserts, membershipsFrom, rolesBoundOnOrAboveRead,
 } from "./membership-sql";
 import type { WriteSession } from "./write-session";
-import { chunks, type Row } from "./rows";
+import { booleanColumn, chunks, type Row } from "./rows";
 import { uniqueRuleOf } from "./unique-rules";
 import { groupsFromJson, userRecordFromRow } from "./user-records";
 import { managedEntity } from "./managed-entity";
@@ -137,8 +137,8 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return this.search(em, `"user"`, "User", query, columns, (row) => userRecordFromRow(em, row), visible);
   }
 
-  searchGroups(em: EntityManager, query: SearchQuery): Promise<SearchPage<Group>> {
-    return this.search(em, `"group"`, "Group", query, `${SEARCH_ALIAS}.*`, (row) => managedEntity(em, Group, row), null);
+  searchGroups(em: EntityManager, query: SearchQuery, options: { hideProtected: boolean }): Promise<SearchPage<Group>> {
+    return this.search(em, `"group"`, "Group", query, `${SEARCH_ALIAS}.*`, (row) => managedEntity(em, Group, row), null, options.hideProtected);
   }
 
   /**
@@ -147,8 +147,9 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
    */
   private async search<T>(
     em: EntityManager, table: string, resource: FilterResource, query: SearchQuery, columns: string, fromRow: (row: Row) => T, visible: string | null,
+    hideProtectedMembers = false,
   ): Promise<SearchPage<T>> {
-    const where = query.filter && renderFilter(query.filter, resource, SEARCH_ALIAS, this.filterDialect);
+    const where = query.filter && renderFilter(query.filter, resource, SEARCH_ALIAS, this.filterDialect, hideProtectedMembers);
     const orderBy = query.sort && renderSort(query.sort, resource, SEARCH_ALIAS, this.filterDialect);
     const from = `from ${table} ${SEARCH_ALIAS} where ${SEARCH_ALIAS}.organization_id = ?${visible ? ` and ${visible}` : ""}${where ? ` and (${where.sql})` : ""}`;
     const params = [query.organizationId, ...(where?.params ?? [])];
@@ -253,6 +254,13 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return members;
   }
 
+  async protectedUserMembers(em: EntityManager, groupId: string): Promise<string[]> {
+    const rows = await this.run(em, `
+      select m.member_user_id from group_membership m join "user" u on u.id = m.member_user_id
+      where m.group_id = ? and u.protected_from_scim`, [groupId]);
+    return rows.map((row) => row.member_user_id as string);
+  }
+
   async ancestorGroupIds(em: EntityManager, groupId: string): Promise<Set<string>> {
     const walk = upwardWalk({ name: "ancestors", seed: "select group_id from group_membership where member_group_id = ?" });
     const rows = await this.run(em, `with recursive ${walk} select group_id from ancestors`, [groupId]);
@@ -344,10 +352,11 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
     return this.keysetPages(em, requests,
       `gm.id, gm.request_index, gm.member_user_id, gm.member_group_id,
        (select coalesce(u.display_name, u.user_name) from "user" u where u.id = gm.member_user_id) as user_display,
+       (select u.protected_from_scim from "user" u where u.id = gm.member_user_id) as user_protected,
        (select g.display_name from "group" g where g.id = gm.member_group_id) as group_display`,
       (r) => r.member_user_id
-        ? { membershipId: r.id as string, id: r.member_user_id as string, type: "User", display: r.user_display as string }
-        : { membershipId: r.id as string, id: r.member_group_id as string, type: "Group", display: r.group_display as string });
+        ? { membershipId: r.id as string, id: r.member_user_id as string, type: "User", display: r.user_display as string, protectedFromScim: booleanColumn(r.user_protected) }
+        : { membershipId: r.id as string, id: r.member_group_id as string, type: "Group", display: r.group_display as string, protectedFromScim: false });
   }
 
   /**

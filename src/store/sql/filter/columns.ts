@@ -97,11 +97,13 @@ export function resourceValueSql(value: ResourceValue, resource: FilterResource,
 }
 
 /** The elements of `collection` of the resource row aliased `alias`, as rows aliased `element`. */
-export function collectionSql(collection: FilterCollection, resource: FilterResource, alias: string, element: string, dialect: FilterSqlDialect): CollectionSql {
+export function collectionSql(
+  collection: FilterCollection, resource: FilterResource, alias: string, element: string, dialect: FilterSqlDialect, hideProtected = false,
+): CollectionSql {
   const owner: FilterResource = collection === "members" ? "Group" : "User";
   if (owner !== resource) throw new Error(`${resource} has no ${collection}`);
   if (collection === "groups") return userGroups(alias, element);
-  if (collection === "members") return groupMembers(alias, element);
+  if (collection === "members") return groupMembers(alias, element, hideProtected);
   return {
     from: dialect.jsonArrayElements(`${alias}.${VALUE_LIST_COLUMNS[collection]}`, element),
     where: null,
@@ -129,8 +131,12 @@ function userGroups(alias: string, m: string): CollectionSql {
   return { from: `${userGroupsWalk(`${alias}.id`, `${m}_reach`)} ${m}`, where: null, item: (name) => itemOf(items, "groups", name) };
 }
 
-/** A group's members: each group_membership row holds a user or a group, never both. */
-function groupMembers(alias: string, m: string): CollectionSql {
+/**
+ * A group's members: each group_membership row holds a user or a group, never both. With
+ * `hideProtected`, users protected from SCIM are not among them (the caller says whom the
+ * filter serves).
+ */
+function groupMembers(alias: string, m: string, hideProtected: boolean): CollectionSql {
   const id = `coalesce(${m}.member_user_id, ${m}.member_group_id)`;
   const items: Record<string, ValueSql> = {
     value: {
@@ -156,7 +162,10 @@ function groupMembers(alias: string, m: string): CollectionSql {
         `(SELECT ${m}g.display_name FROM "group" ${m}g WHERE ${m}g.id = ${m}.member_group_id))`,
     },
   };
-  return { from: `group_membership ${m}`, where: `${m}.group_id = ${alias}.id`, item: (name) => itemOf(items, "members", name) };
+  const visible = hideProtected
+    ? ` AND (${m}.member_user_id IS NULL OR NOT EXISTS (SELECT 1 FROM "user" ${m}p WHERE ${m}p.id = ${m}.member_user_id AND ${m}p.protected_from_scim))`
+    : "";
+  return { from: `group_membership ${m}`, where: `${m}.group_id = ${alias}.id${visible}`, item: (name) => itemOf(items, "members", name) };
 }
 
 function itemOf(items: Record<string, ValueSql>, collection: string, name: string): ValueSql {

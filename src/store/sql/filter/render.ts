@@ -15,8 +15,8 @@ import { assertAlias } from "./names";
  *   before `NOT`, so positive comparisons keep their plain, index-friendly form.
  * - Each `some` is one `EXISTS` over the elements, so all of its condition holds on one element.
  */
-export function renderFilter(predicate: FilterPredicate, resource: FilterResource, alias: string, dialect: FilterSqlDialect): SqlFragment {
-  const { sql, params } = new FilterRenderer(resource, assertAlias(alias), dialect).render(predicate, null, false);
+export function renderFilter(predicate: FilterPredicate, resource: FilterResource, alias: string, dialect: FilterSqlDialect, hideProtected = false): SqlFragment {
+  const { sql, params } = new FilterRenderer(resource, assertAlias(alias), dialect, hideProtected).render(predicate, null, false);
   return { sql, params };
 }
 
@@ -30,6 +30,8 @@ class FilterRenderer {
     private readonly resource: FilterResource,
     private readonly alias: string,
     private readonly dialect: FilterSqlDialect,
+    /** Users protected from SCIM are no group's members (the filter serves an identity provider). */
+    private readonly hideProtected: boolean,
   ) {}
 
   /** `negated`: the node sits under an odd number of `not`s. */
@@ -63,7 +65,7 @@ class FilterRenderer {
 
   /** `EXISTS` over the elements of one collection, `where` holding on one element row. */
   private exists(collection: FilterCollection, where: FilterPredicate, negated: boolean): SqlCondition {
-    const elements = collectionSql(collection, this.resource, this.alias, this.nextAlias(), this.dialect);
+    const elements = collectionSql(collection, this.resource, this.alias, this.nextAlias(), this.dialect, this.hideProtected);
     const inner = where.kind === "constant" && where.value ? null : this.render(where, elements, false);
     const conditions = [elements.where, inner?.sql].filter((c): c is string => Boolean(c));
     const sql = `EXISTS (SELECT 1 FROM ${elements.from}${conditions.length ? ` WHERE ${conditions.join(" AND ")}` : ""})`;
