@@ -34,7 +34,23 @@ export const REDACTED_LOG_PATHS = [
   "err.response.headers.authorization",
 ];
 
+/**
+ * A credential's shape anywhere in a text: API keys, SCIM tokens, webhook signing secrets. None is
+ * ever accepted in a URL, but a client may put one there (`?access_token=idgk_…`), and the request
+ * line is logged: the serializer below masks them in it.
+ */
+const CREDENTIAL_IN_TEXT = /(idgk_|idgs_|whsec_)[^&#\s]*/g;
+
+export function withoutCredentials(text: string): string {
+  return text.replace(CREDENTIAL_IN_TEXT, "$1[redacted]");
+}
+
+/** Fastify's request serializer (the same fields as its own), with credentials masked in the URL. */
+function requestForLog(request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return { method: request.method, url: withoutCredentials(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+}
+
 /** Fastify's logger options: pino at `level`, writing to `stream` (stdout when absent), with secrets redacted. */
 export function loggerOptions(level: string, stream?: LogDestination): FastifyServerOptions["logger"] {
-  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" }, ...(stream ? { stream } : {}) };
+  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" }, serializers: { req: requestForLog }, ...(stream ? { stream } : {}) };
 }

@@ -53,7 +53,7 @@ describe("log redaction: no credential reaches the log, at trace level", () => {
   let scimToken: string;
 
   const secretsOf = (credential: string) => [credential, credential.split(".")[1]!];
-  const secrets = () => [...secretsOf(apiKey), ...secretsOf(scimToken)];
+  const secrets = () => [...secretsOf(apiKey), ...secretsOf(scimToken), "c2VjcmV0c2VjcmV0"];
   /** The same credential id with another secret: looks real, fails authentication. */
   const forged = (credential: string) => `${credential.split(".")[0]}.${"A".repeat(43)}`;
 
@@ -94,6 +94,10 @@ describe("log redaction: no credential reaches the log, at trace level", () => {
     expect((await graphql(`query { nope }`)).status).toBe(400);
     expect((await graphql(`query { organizations(first: 1) { nodes { id } } }`, {}, forged(apiKey))).status).toBe(401);
     expect((await graphql("", {}, apiKey, `{"query": ${JSON.stringify(apiKey)}`)).status).toBe(400);
+
+    // A credential put in the URL (never accepted there): the request line is logged, the credential is not.
+    expect((await fetch(`${url}/graphql?query=${encodeURIComponent("{ viewer { id } }")}&access_token=${apiKey}`)).status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${url}/scim/v2/Users?token=${encodeURIComponent(scimToken)}&secret=whsec_c2VjcmV0c2VjcmV0`)).status).toBe(401);
 
     // The playground.
     expect((await fetch(`${url}/playground/`, { headers: { authorization: `Bearer ${apiKey}` } })).status).toBe(200);
@@ -137,6 +141,9 @@ describe("log redaction: no credential reaches the log, at trace level", () => {
   it("logged every one of them, at trace level", () => {
     const messages = lines.map((line) => JSON.parse(line) as { msg?: string; level: number });
     expect(messages.filter((m) => m.msg === "incoming request").length).toBeGreaterThanOrEqual(15);
+    // The requests with a credential in the URL were logged, the credential masked.
+    expect(lines.filter((line) => line.includes("access_token=idgk_[redacted]")).length).toBeGreaterThan(0);
+    expect(lines.filter((line) => line.includes("token=idgs_[redacted]&secret=whsec_[redacted]")).length).toBeGreaterThan(0);
     expect(messages.filter((m) => m.msg === "client error")).toHaveLength(4);
     expect(messages.filter((m) => m.msg === "SCIM request failed")).toHaveLength(1);
   });
