@@ -116,6 +116,16 @@ describe("GraphQL limits: no request can stall the server", () => {
     expect(fiveThousand.errors?.[0].extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
   });
 
+  it("refuses a \"__proto__\" key in a JSON literal, nested or not, and stores nothing", async () => {
+    for (const [name, enterprise] of [["top", "{__proto__: {a: 1}}"], ["nested", '{department: "x", extra: [{__proto__: {polluted: true}}]}']]) {
+      const result = await server.gql(`mutation { createUser(input: { organizationId: "${organizationId}", userName: "proto-${name}@acme.test", enterprise: ${enterprise} }) { id } }`);
+      expect([name, result.data?.createUser ?? null, result.errors?.[0].message]).toEqual([name, null, expect.stringContaining('"__proto__"')]);
+    }
+    const stored = await server.ok(`query($o: ID!) { users(organizationId: $o, filter: {userName: "proto-top@acme.test"}) { totalCount } }`, { o: organizationId });
+    expect(stored.users.totalCount).toBe(0);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("answers a document nesting deeper than the parser's stack as a parse error that says so", async () => {
     // 6,000 lists deep is 12,000 tokens, within the limit, but twice as deep as graphql-js's parser can recurse.
     const lists = await server.gql(`{ organizations(first: ${nested(6000, "[", "]", "1")}) { totalCount } }`, {}, readerKey);

@@ -17,16 +17,34 @@ export const BoundedJSONObject = new GraphQLScalarType<object, object>({
   ...base,
   parseValue(value) {
     refuseIfTooDeep(jsonDepth(value, MAX_JSON_DEPTH));
-    return base.parseValue(value);
+    return refuseProtoKeys(base.parseValue(value));
   },
   parseLiteral(node, variables) {
     refuseIfTooDeep(literalDepth(node, MAX_JSON_DEPTH));
     const value = base.parseLiteral(node, variables);
     // Variables inside the literal (`{ a: $x }`) arrive already parsed, but may add depth.
     refuseIfTooDeep(jsonDepth(value, MAX_JSON_DEPTH));
-    return value;
+    return refuseProtoKeys(value);
   },
 });
+
+/**
+ * A "__proto__" key is refused, as SCIM bodies and fastify's JSON parser refuse it: a spread or
+ * `Object.assign` of the value would set an object's prototype with it, and it would be stored
+ * and handed back as sent. (A literal `{__proto__: …}` parses to an own key of that name.)
+ */
+function refuseProtoKeys<T>(value: T): T {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    if (Object.prototype.hasOwnProperty.call(node, "__proto__")) {
+      throw new GraphQLError('JSONObject holds a "__proto__" key', { extensions: { code: "BAD_USER_INPUT" } });
+    }
+    stack.push(...Object.values(node));
+  }
+  return value;
+}
 
 function refuseIfTooDeep(depth: number): void {
   if (depth > MAX_JSON_DEPTH) {
