@@ -105,6 +105,16 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(userNames(await scim("GET", "/Users?sortBy=emails&sortOrder=descending"))).toEqual(["carol@acme.test", "dan_100%@acme.test", "bob@acme.test", "alice@acme.test"]);
   });
 
+  it("refuses two primary values of one attribute on POST and PUT with 400 invalidValue (RFC 7643 §2.4)", async () => {
+    const { scim, ids } = await people();
+    const emails = [{ value: "a@two.test", primary: true }, { value: "b@two.test", primary: "True" }];
+    const posted = await scim("POST", "/Users", user("two@acme.test", { emails }));
+    expect([posted.status, posted.body.scimType]).toEqual([400, "invalidValue"]);
+    const put = await scim("PUT", `/Users/${ids.bob}`, user("bob@acme.test", { emails }));
+    expect([put.status, put.body.scimType]).toEqual([400, "invalidValue"]);
+    expect((await scim("POST", "/Users", user("one@acme.test", { emails: [emails[0], { value: "c@two.test", primary: false }] }))).status).toBe(201);
+  });
+
   it("returns only the attributes asked for, and always the id", async () => {
     const { scim, ids } = await people();
     const res = await scim("GET", `/Users/${ids.alice}?attributes=userName,name.givenName`);

@@ -8,6 +8,7 @@ import { parsePatchRequest } from "../patch/parse";
 import { project, wantsAttribute } from "../projection";
 import { RESOURCE_SCHEMAS } from "../schema";
 import { userAttributesFromScim, userToScim } from "./user-json";
+import { assertOnePrimaryEach } from "./values";
 import type { ScimResourceType } from "./resource-type";
 
 /** /Users: SCIM requests → user commands and queries of the domain. */
@@ -15,13 +16,19 @@ export const usersResource: ScimResourceType<UserView> = {
   schema: RESOURCE_SCHEMAS.User,
   patchReturnsResource: true,
 
-  create: (ctx, body) => createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body, "active") }),
+  create: (ctx, body) => {
+    assertOnePrimaryEach(body);
+    return createUser(ctx, { organizationId: ctx.organizationId, ...userAttributesFromScim(body, "active") });
+  },
 
   get: (ctx, id, projection) => readVisibleUser(ctx.em, id, ctx.actor, { withGroups: wantsAttribute(projection, "groups") }),
 
   search: (ctx, request, projection) => searchUsers(ctx.em, ctx.actor, request, { withGroups: wantsAttribute(projection, "groups") }),
 
-  replace: (ctx, id, body, ifVersion) => updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body, "inactive") }),
+  replace: (ctx, id, body, ifVersion) => {
+    assertOnePrimaryEach(body);
+    return updateUser(ctx, { id, ifVersion, ...userAttributesFromScim(body, "inactive") });
+  },
 
   async patch(ctx, id, body, ifVersion) {
     const operations = parsePatchRequest(body);

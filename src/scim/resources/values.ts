@@ -15,6 +15,19 @@ export function asBoolean(value: unknown, field: string): boolean {
   throw ScimError.invalidValue(`${field} must be a boolean`);
 }
 
+/**
+ * RFC 7643 §2.4: "The primary attribute value 'true' MUST appear no more than once" in a
+ * multi-valued attribute. Checked on a POST or PUT body as sent (a PATCH checks the values it
+ * sets: patch/multi-valued.ts), so a stored user that already has two is still patchable.
+ */
+export function assertOnePrimaryEach(body: ScimJson): void {
+  for (const [name, value] of Object.entries(body)) {
+    if (!Array.isArray(value)) continue;
+    const primaries = value.filter((item) => item !== null && typeof item === "object" && "primary" in item && asBoolean((item as MultiValue).primary, `${name}.primary`));
+    if (primaries.length > 1) throw ScimError.invalidValue(`"${name}": only one value may be primary (RFC 7643 §2.4)`);
+  }
+}
+
 export function asOptionalString(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== "string") throw ScimError.invalidValue(`${field} must be a string`);
