@@ -80,14 +80,24 @@ export function formatGraphError(formatted: GraphQLFormattedError, error: unknow
     const retry = original instanceof RateLimited ? { retryAfter: original.retryAfterSeconds } : {};
     return { ...formatted, message: original.message, extensions: { code: CODES[original.code], ...retry } };
   }
-  const code = formatted.extensions?.code;
+  const code = refusedWithoutCode(error) ? "BAD_REQUEST" : formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     const message = code === "GRAPHQL_PARSE_FAILED" && causedByStackOverflow(error) ? NESTS_TOO_DEEPLY : formatted.message;
-    return { ...formatted, message, extensions };
+    return { ...formatted, message, extensions: { ...extensions, code } };
   }
   log(original);
   return { message: "Internal server error", locations: formatted.locations, path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+}
+
+/**
+ * A request Apollo refused with a 4xx of its own and no code (a persisted query whose sha256 does
+ * not match its text): the client's error, not the server's, whatever code Apollo filled in.
+ */
+function refusedWithoutCode(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  return typeof status === "number" && status >= 400 && status < 500;
 }
 
 /**

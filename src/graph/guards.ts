@@ -160,6 +160,11 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
         async didResolveOperation({ contextValue, operation, document, request }) {
           // No operation by that name: Apollo answers OPERATION_RESOLUTION_FAILURE itself.
           if (!operation) return;
+          if (operation.operation === "subscription") {
+            throw new GraphQLError("subscriptions are served over WebSocket (the graphql-ws protocol) at /graphql/ws, not over HTTP", {
+              extensions: { code: "BAD_REQUEST", http: { status: 400 } },
+            });
+          }
           if (operation.operation === "mutation" && !contextValue.actor.canWrite) {
             throw forbidden("this API key may read but not change the directory (it is a READER key)", 403);
           }

@@ -1,6 +1,7 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { getVariableValues } from "graphql/execution/values";
 import { makeHandler } from "graphql-ws/use/@fastify/websocket";
 import { authenticateApiKey } from "../domain/authenticate";
 import { admitRequest } from "../domain/rate-limits";
@@ -73,6 +74,10 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
+        // Variables that do not fit their declared types: the client's error (over HTTP, Apollo says so).
+        const operation = getOperationAST(document, payload.operationName);
+        const coerced = operation ? getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}) : null;
+        if (coerced?.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT" } }));
         try {
           assertNoEmptyIds(schema, document, payload.variables);
         } catch (error) {

@@ -116,6 +116,14 @@ describe("GraphQL limits: no request can stall the server", () => {
     expect(fiveThousand.errors?.[0].extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
   });
 
+  it("answers a client's protocol mistakes with their own code, never INTERNAL_SERVER_ERROR: a subscription over HTTP, a persisted query's wrong sha256", async () => {
+    const subscription = await server.gql(`subscription($o: ID!) { directoryEvents(organizationId: $o) { id } }`, { o: organizationId });
+    expect([subscription.status, subscription.errors?.[0].extensions?.code]).toEqual([400, "BAD_REQUEST"]);
+    expect(subscription.errors?.[0].message).toContain("/graphql/ws");
+    const mismatch = await post(JSON.stringify({ query: "{ viewer { id } }", extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }));
+    expect([mismatch.status, mismatch.body.errors[0].extensions.code, mismatch.body.errors[0].message]).toEqual([400, "BAD_REQUEST", "provided sha does not match query"]);
+  });
+
   it("refuses a \"__proto__\" key in a JSON literal, nested or not, and stores nothing", async () => {
     for (const [name, enterprise] of [["top", "{__proto__: {a: 1}}"], ["nested", '{department: "x", extra: [{__proto__: {polluted: true}}]}']]) {
       const result = await server.gql(`mutation { createUser(input: { organizationId: "${organizationId}", userName: "proto-${name}@acme.test", enterprise: ${enterprise} }) { id } }`);

@@ -128,6 +128,17 @@ describe("subscription directoryEvents (graphql-ws)", () => {
     }
   });
 
+  it("answers variables that do not fit their types as BAD_USER_INPUT, as over HTTP", async () => {
+    const ws = client(server, server.adminKey);
+    try {
+      const failure = await collect(ws, { o: null }, 1).done.then(() => null, (error: Error) => error.message);
+      expect(failure).toContain('"code":"BAD_USER_INPUT"');
+      expect(failure).not.toContain("INTERNAL_SERVER_ERROR");
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it("one reader of the feed serves every subscription: each gets its own organization's events, and a look costs the same statements for 1 or 24", async () => {
     const f = fixtures(server);
     const orgA = await f.organization("Many live A");
