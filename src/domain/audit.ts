@@ -7,7 +7,7 @@ export type AuditEventType =
   | "organization.create" | "organization.update"
   | "account.create" | "account.update" | "account.delete"
   | "user.create" | "user.update" | "user.delete" | "user.link_scim"
-  | "group.create" | "group.update" | "group.delete"
+  | "group.create" | "group.update" | "group.delete" | "group.link_scim"
   | "group.member_add" | "group.member_remove"
   | "role.create" | "role.update" | "role.delete"
   | "role_binding.create" | "role_binding.delete"

@@ -98,10 +98,11 @@ export async function scimPlugin(app: FastifyInstance, options: ScimPluginOption
   const notImplemented = (detail: string) => async () => {
     throw new ScimError(501, null, detail);
   };
-  const noMe = notImplemented("/Me is not supported: a SCIM token acts for its organization, not for a user (RFC 7644 §3.11)");
-  app.all("/Me", noMe);
-  app.all("/Me/*", noMe);
-  app.all("/Bulk", notImplemented("bulk operations are not supported (ServiceProviderConfig: bulk.supported is false); send each operation as its own request"));
+  app.route({
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE"], url: "/Me",
+    handler: notImplemented("/Me is not supported: a SCIM token acts for its organization, not for a user (RFC 7644 §3.11)"),
+  });
+  app.post("/Bulk", notImplemented("bulk operations are not supported (ServiceProviderConfig: bulk.supported is false); send each operation as its own request"));
   registerResourceRoutes(app, usersResource);
   registerResourceRoutes(app, groupsResource);
   registerRootSearch(app, [usersResource, groupsResource]);

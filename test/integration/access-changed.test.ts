@@ -95,6 +95,8 @@ describe("access.changed events", () => {
     expect(summary(await next())).toEqual({ [ann]: [{ account: null, gained: ["viewer"], lost: [] }] });
 
     const scim = scimClient(server, await issueScimToken(server, org));
+    // An admin's group: the IdP changes it once it is linked to the IdP.
+    await server.ok(`mutation($id: ID!) { linkGroupToScim(id: $id) { id } }`, { id: group });
     const patch = await scim("PATCH", `/Groups/${group}`, {
       schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
       Operations: [{ op: "add", path: "members", value: [{ value: ben }] }, { op: "remove", path: `members[value eq "${ann}"]` }],
@@ -155,6 +157,7 @@ describe("access.changed events", () => {
       const org = await f.organization(`Size ${members}`);
       const role = await f.role(org, "r", ["x.y"]);
       const group = await f.group(org, "G");
+      await server.ok(`mutation($id: ID!) { linkGroupToScim(id: $id) { id } }`, { id: group });
       const scim = scimClient(server, await issueScimToken(server, org));
       const ids: string[] = [];
       for (let i = 0; i < members; i += 1) ids.push(await f.user(org, `m${i}@size.test`));

@@ -114,6 +114,8 @@ describe("the organization's policy binds the IdP", () => {
       for (const userId of [breakGlass, pushed]) {
         await server.ok(`mutation($g: ID!, $u: ID!) { addGroupMember(input: {groupId: $g, userId: $u}) { id } }`, { g: admins, u: userId });
       }
+      // Linked to the IdP (Okta's "link to an existing group"), its members become the IdP's to change — but not the protected one.
+      await server.ok(`mutation($id: ID!) { linkGroupToScim(id: $id) { id } }`, { id: admins });
       const membersOverGraph = async () => (await server.ok(`query($id: ID!) { group(id: $id) { members(first: 10) { nodes { ... on User { id } } } } }`, { id: admins }))
         .group.members.nodes.map((m: { id: string }) => m.id).sort();
 
@@ -138,6 +140,33 @@ describe("the organization's policy binds the IdP", () => {
       const deleted = await scim("DELETE", `/Groups/${admins}`);
       expect(deleted.status).toBe(403);
       expect(await membersOverGraph()).toEqual([breakGlass]);
+    });
+  });
+
+  describe("groups an admin created", () => {
+    it("are readable over SCIM but the IdP's to change only once an admin links them (Okta's link to an existing group)", async () => {
+      const { org, scim } = await tenant("Admin groups");
+      const role = await f.role(org, "admin", ["*"]);
+      const admins = await f.group(org, "Administrators");
+      await f.bind({ roleId: role, groupId: admins, organizationId: org });
+      const pushed = (await scim("POST", "/Users", { schemas: [USER], userName: "pushed@groups.test" })).body.id;
+      const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
+
+      expect((await scim("GET", `/Groups/${admins}`)).status).toBe(200);
+      expect((await scim("GET", `/Groups?filter=${q('displayName eq "administrators"')}`)).body.totalResults).toBe(1);
+      // Each refused: a member push (in parallel, as Okta sends them: group-committed), a rename, a replacement, a delete.
+      const pushes = await Promise.all([1, 2, 3].map(() => scim("PATCH", `/Groups/${admins}`, ops({ op: "add", path: "members", value: [{ value: pushed }] }))));
+      expect(pushes.map((r) => r.status)).toEqual([403, 403, 403]);
+      expect(pushes[0].body.detail).toContain("linkGroupToScim");
+      expect((await scim("PATCH", `/Groups/${admins}`, ops({ op: "replace", path: "displayName", value: "Mine now" }))).status).toBe(403);
+      expect((await scim("PUT", `/Groups/${admins}`, { schemas: [GROUP], displayName: "Administrators", members: [{ value: pushed }] })).status).toBe(403);
+      expect((await scim("DELETE", `/Groups/${admins}`)).status).toBe(403);
+      expect((await server.ok(CAN, { u: pushed, a: await f.account(org, "prod"), p: "anything" })).can).toBe(false);
+
+      await server.ok(`mutation($id: ID!) { linkGroupToScim(id: $id) { id managedBy } }`, { id: admins });
+      expect((await scim("PATCH", `/Groups/${admins}`, ops({ op: "add", path: "members", value: [{ value: pushed }] }))).status).toBe(204);
+      const events = await server.ok(`query($o: ID!) { auditEvents(organizationId: $o, first: 50) { nodes { type targetId } } }`, { o: org });
+      expect(events.auditEvents.nodes).toContainEqual({ type: "group.link_scim", targetId: admins });
     });
   });
 

@@ -19,6 +19,7 @@ export async function loadGroupForChange(
   if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, group.organization.id);
   assertVersion(group.version, ifVersion);
   assertIdpOwnership(ctx.actor, group.managedBy, fields);
+  assertIdpLinked(ctx.actor, group);
   return group;
 }
 
@@ -41,6 +42,20 @@ export function groupSyncIsOff(): Forbidden {
 /** Admins may not change what an identity provider owns: the IdP would overwrite it on its next push. */
 export function assertIdpOwnership(actor: Actor, managedBy: Group["managedBy"], fields: string[]): void {
   if (managedBy === "SCIM" && !actsForIdp(actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
+}
+
+/**
+ * An identity provider changes (renames, adds or removes members of, deletes) only the groups it
+ * owns: those it created, and those an admin linked to it (linkGroupToScim). A group an admin
+ * made is readable over SCIM, but its members are an admin's to choose — roles bound on it would
+ * otherwise be the IdP's to hand out.
+ */
+export function assertIdpLinked(actor: Actor, group: Pick<Group, "id" | "managedBy">): void {
+  if (actsForIdp(actor) && group.managedBy !== "SCIM") {
+    throw new Forbidden(
+      `group ${group.id} was created by an administrator and is not linked to the identity provider; an admin links it with linkGroupToScim`,
+    );
+  }
 }
 
 /** Every change bumps the version (the SCIM ETag) and lastModified. */

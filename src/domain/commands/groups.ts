@@ -170,6 +170,24 @@ export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVe
   });
 }
 
+/**
+ * Links a group an admin created to the organization's identity provider: it becomes SCIM-managed,
+ * and the IdP may then rename it, change its members and delete it (group-rules.ts
+ * assertIdpLinked) — Okta's "link to an existing group" when it pushes a group of the same name.
+ * An explicit admin decision, audited as group.link_scim.
+ */
+export async function linkGroupToScim(ctx: CommandContext, input: { id: string }): Promise<Group> {
+  if (actsForIdp(ctx.actor)) throw new Forbidden("only an admin may link a group to the identity provider");
+  return runCommand(ctx, async (em) => {
+    const group = await loadGroupForChange(em, ctx, input.id, undefined, []);
+    if (group.managedBy === "SCIM") return group;
+    group.managedBy = "SCIM";
+    touch(group);
+    recordAudit(em, ctx.actor, { type: "group.link_scim", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { displayName: group.displayName, managedBy: "SCIM" } });
+    return group;
+  });
+}
+
 /** Sorts SCIM member ids into users and groups; adding an id that is neither is refused. */
 async function typedChange(em: EntityManager, ctx: CommandContext, organizationId: string, change: UntypedMembershipChange): Promise<MembershipChange> {
   return {

@@ -27,6 +27,7 @@ export const EVENT_TYPES: Readonly<Record<string, string>> = {
   "group.create": "an admin created a group",
   "group.update": "an admin changed a group",
   "group.delete": "an admin deleted a group",
+  "group.link_scim": "an admin linked a group to the identity provider",
   "group.member_add": "an admin added members to a group",
   "group.member_remove": "an admin removed members from a group",
   "role.create": "a role was created",

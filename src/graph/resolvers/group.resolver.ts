@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { addGroupMember, removeGroupMember } from "../../domain/commands/group-members";
-import { createGroup, deleteGroup, updateGroup } from "../../domain/commands/groups";
+import { createGroup, deleteGroup, linkGroupToScim, updateGroup } from "../../domain/commands/groups";
 import { findVisible } from "../../domain/lookup";
 import { listGroups } from "../../domain/queries/directory";
 import { decodeCursor, encodeCursor, pageSize } from "../../domain/queries/pagination";
@@ -64,6 +64,11 @@ export class GroupResolver {
   @Mutation(() => GroupType)
   updateGroup(@Arg("input") input: UpdateGroupInput, @Ctx() ctx: GraphContext) {
     return updateGroup(ctx, input);
+  }
+
+  @Mutation(() => GroupType, { description: "Links a group an admin created to the organization's identity provider: the IdP then owns it and may rename it, change its members and delete it (audited as group.link_scim)" })
+  linkGroupToScim(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphContext) {
+    return linkGroupToScim(ctx, { id });
   }
 
   @Mutation(() => GroupType, { description: "Deletes the group with its memberships and bindings" })
