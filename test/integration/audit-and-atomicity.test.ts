@@ -93,6 +93,8 @@ describe("audit events and atomic commands", () => {
     deleteAccount: { query: `mutation($id: ID!) { deleteAccount(id: $id) { id } }`, variables: () => ({ id: ids.stagingAccount }), event: "account.delete" },
     deleteWebhookEndpoint: { query: `mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }`, variables: () => ({ id: ids.endpoint }), event: "webhook_endpoint.delete" },
     linkUserToScim: { query: `mutation($id: ID!) { linkUserToScim(id: $id) { id } }`, variables: () => ({ id: ids.user }), event: "user.link_scim" },
+    // Last: once linked, the group's name and members are the IdP's, and no admin case may change them.
+    linkGroupToScim: { query: `mutation($id: ID!) { linkGroupToScim(id: $id) { id } }`, variables: () => ({ id: ids.group }), event: "group.link_scim" },
   });
 
   it("has a case for every mutation in the schema", async () => {
