@@ -8,6 +8,12 @@ export type DatabaseConfig =
 export interface Config {
   host: string;
   port: number;
+  /**
+   * The server's URL as clients reach it (PUBLIC_URL, e.g. `https://idgraph.example.com`), behind
+   * a proxy or load balancer: SCIM's `meta.location`, `Location` and `$ref` are made from it, not
+   * from the request's Host header and scheme. Null: from the request.
+   */
+  publicUrl: string | null;
   database: DatabaseConfig;
   logLevel: string;
   /** Ceilings on one GraphQL document (see GRAPHQL_LIMIT_DEFAULTS). */
@@ -135,6 +141,22 @@ function withPoolSize(database: DatabaseConfig, env: NodeJS.ProcessEnv): Databas
   return { ...database, poolSize };
 }
 
+/** PUBLIC_URL: an absolute http(s) URL with no query or fragment; kept without a trailing slash. */
+function publicUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.PUBLIC_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an absolute URL such as https://idgraph.example.com, got "${raw}"`);
+  }
+  if ((url.protocol !== "https:" && url.protocol !== "http:") || url.search || url.hash || url.username || url.password) {
+    throw new Error(`PUBLIC_URL must be an http(s) URL with no query, fragment or credentials, got "${raw}"`);
+  }
+  return url.toString().replace(/\/+$/, "");
+}
+
 function booleanFromEnv(name: string, env: NodeJS.ProcessEnv): boolean {
   const raw = (env[name] ?? "").toLowerCase();
   if (raw === "" || raw === "false" || raw === "0") return false;
@@ -146,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: env.HOST || "127.0.0.1",
     port: intFromEnv("PORT", 4000, env),
+    publicUrl: publicUrlFromEnv(env),
     database: withPoolSize(parseDatabaseUrl(env.DATABASE_URL), env),
     logLevel: env.LOG_LEVEL || "info",
     graphqlMaxDepth: intFromEnv("GRAPHQL_MAX_DEPTH", GRAPHQL_LIMIT_DEFAULTS.maxDepth, env),

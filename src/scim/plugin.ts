@@ -45,6 +45,8 @@ export interface ScimPluginOptions {
   orm: MikroORM;
   limits: RateLimits;
   clock?: Clock;
+  /** The server's public URL (config.ts publicUrl); null: SCIM URLs follow each request's scheme and Host. */
+  publicUrl?: string | null;
 }
 
 /**
@@ -52,6 +54,7 @@ export interface ScimPluginOptions {
  * hook, error format and 404, none of which leak into the GraphQL routes.
  */
 export async function scimPlugin(app: FastifyInstance, options: ScimPluginOptions): Promise<void> {
+  const baseUrlOf = scimBaseUrl(options.publicUrl);
   // One parser for every media type, so the answer to a wrong one is SCIM's 415, not fastify's.
   // An empty body is nothing to interpret, whatever its type (a DELETE that declares JSON).
   app.removeAllContentTypeParsers();
@@ -121,8 +124,13 @@ function allowedMethods(app: FastifyInstance, url: string): string[] {
   return METHODS.filter((method) => app.hasRoute({ url: path, method }) || app.hasRoute({ url: parametric, method }));
 }
 
-function baseUrlOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${SCIM_PATH}`;
+/** Where SCIM resources live, as their `location`, `Location` and `$ref` name them. */
+function scimBaseUrl(publicUrl: string | null | undefined): (request: FastifyRequest) => string {
+  if (publicUrl) {
+    const base = `${publicUrl}${SCIM_PATH}`;
+    return () => base;
+  }
+  return (request) => `${request.protocol}://${request.host}${SCIM_PATH}`;
 }
 
 /** Every failure answers in the SCIM error format (RFC 7644 §3.12); unknown errors are logged and stay generic. */

@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       clock: options.clock,
     });
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH, subscriptionsPath: SUBSCRIPTIONS_PATH });
-    await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock });
+    await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock, publicUrl: config.publicUrl });
     registerAccessReviewExport(app, { orm, limits, clock: options.clock, pageSize: options.accessReviewPageSize });
     const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) }, metrics?.webhookAttempted);
     return {

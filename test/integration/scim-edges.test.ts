@@ -328,3 +328,19 @@ describe("SCIM protocol edges", () => {
     });
   });
 });
+
+describe("SCIM URLs behind a proxy (PUBLIC_URL)", () => {
+  let server: TestServer;
+  afterAll(async () => server?.close());
+
+  it("names resources by the public URL, whatever Host and scheme the request came with", async () => {
+    server = await startTestServer({ config: { publicUrl: "https://idgraph.example.com" } });
+    const token = await issueScimToken(server, await fixtures(server).organization("Proxied"));
+    const scim = scimClient(server, token);
+    const created = await scim("POST", "/Users", { schemas: [USER], userName: "proxied@edges.test" }, { host: "evil.example" });
+    expect(created.headers.get("location")).toBe(`https://idgraph.example.com/scim/v2/Users/${created.body.id}`);
+    expect(created.body.meta.location).toBe(`https://idgraph.example.com/scim/v2/Users/${created.body.id}`);
+    const config = await scim("GET", "/ServiceProviderConfig", undefined, { host: "evil.example" });
+    expect(config.body.meta.location).toBe("https://idgraph.example.com/scim/v2/ServiceProviderConfig");
+  });
+});

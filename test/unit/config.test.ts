@@ -33,4 +33,13 @@ describe("configuration from the environment (src/config.ts)", () => {
       .toMatchObject({ membershipRatePerSecond: 20, membershipBurst: 50, credentialRatePerSecond: 0, shutdownTimeoutMs: 5000 });
     expect(() => loadConfig({ MEMBERSHIP_BURST: "-1" })).toThrow(/MEMBERSHIP_BURST/);
   });
+
+  it("takes PUBLIC_URL as an absolute http(s) URL without a trailing slash, and none by default", () => {
+    expect(loadConfig({}).publicUrl).toBeNull();
+    expect(loadConfig({ PUBLIC_URL: "https://idgraph.example.com/" }).publicUrl).toBe("https://idgraph.example.com");
+    expect(loadConfig({ PUBLIC_URL: "https://example.com/identity//" }).publicUrl).toBe("https://example.com/identity");
+    for (const bad of ["idgraph.example.com", "ftp://example.com", "https://example.com/?x=1", "https://user:pw@example.com"]) {
+      expect(() => loadConfig({ PUBLIC_URL: bad })).toThrow(/PUBLIC_URL/);
+    }
+  });
 });
