@@ -1,11 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import type { AttemptSender } from "../../src/delivery/attempt-sender";
-import { WebhookDispatcher } from "../../src/delivery/dispatcher";
 import { SEQUENCE_BATCH } from "../../src/domain/events/sequence";
-import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule";
 import { AuditEvent } from "../../src/store/entities";
 import { testDatabaseKind } from "../helpers/database";
+import { startQuietDispatcher } from "../helpers/dispatcher";
 import { scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -37,14 +34,9 @@ import { startTestServer, type TestServer } from "../helpers/server";
     const waiting = () => server.built.orm.em.fork().count(AuditEvent, { id: { $in: late }, position: null });
     expect(await waiting()).toBe(late.length);
 
-    const sender: AttemptSender = { send: async () => ({ status: 204, body: "", durationMs: 0, error: null }), close: async () => {} };
-    const settings = { secretKey: randomBytes(32), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50 };
     // Its first round passes over all events (this process has made no full pass yet); the next
     // full pass would be a minute later, well after the deadline below.
-    const dispatcher = new WebhookDispatcher(server.built.orm, settings, sender, {
-      pollMs: 50, fullPassMs: 60_000, concurrency: 1, leaseMs: 60_000, retentionMs: 86_400_000, log: { error: () => {} },
-    });
-    dispatcher.start();
+    const dispatcher = startQuietDispatcher(server.built.orm, { fullPassMs: 60_000 });
     try {
       const deadline = Date.now() + 10_000;
       while ((await waiting()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

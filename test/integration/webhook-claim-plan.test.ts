@@ -1,11 +1,8 @@
 import { IsolationLevel, type EntityManager } from "@mikro-orm/core";
-import { randomBytes } from "node:crypto";
 import { v7 as uuidv7 } from "uuid";
-import type { AttemptSender } from "../../src/delivery/attempt-sender";
-import { WebhookDispatcher } from "../../src/delivery/dispatcher";
 import { storeOf } from "../../src/domain/ports/store";
-import { DEFAULT_RETRY_SCHEDULE } from "../../src/domain/webhooks/retry-schedule";
 import { testDatabaseKind } from "../helpers/database";
+import { startQuietDispatcher } from "../helpers/dispatcher";
 import { scimTenant } from "../helpers/scim";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -172,12 +169,7 @@ const POSITION_INDEX_ENTRIES_READ = `select pg_stat_get_xact_tuples_returned('au
   it("has every dispatcher sequence an event created before the recent window within a full pass's interval", async () => {
     const { organizationId } = await scimTenant(server, "Long transaction");
     // A dispatcher passing over all events every 300 ms (the test server runs none; its process's next full pass is a minute away).
-    const sender: AttemptSender = { send: async () => ({ status: 204, body: "", durationMs: 0, error: null }), close: async () => {} };
-    const settings = { secretKey: randomBytes(32), urlPolicy: { allowPrivateNetworks: true, allowHttp: true }, retry: DEFAULT_RETRY_SCHEDULE, disableAfterFailures: 50 };
-    const dispatcher = new WebhookDispatcher(server.built.orm, settings, sender, {
-      pollMs: 50, fullPassMs: 300, concurrency: 1, leaseMs: 60_000, retentionMs: 86_400_000, log: { error: () => {} },
-    });
-    dispatcher.start();
+    const dispatcher = startQuietDispatcher(server.built.orm, { fullPassMs: 300 });
     try {
       await new Promise((resolve) => setTimeout(resolve, 400));
       // Committed now, made two minutes ago: a transaction that ran long. Recent passes never reach it.
