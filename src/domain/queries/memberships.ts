@@ -57,8 +57,8 @@ export async function memberListsOfGroups(
   const firstLimit = Math.max(1, Math.min(options.pageSize, Math.floor(options.firstPagesBudget / groupIds.length)));
   // One more than the share tells whether there is more without a second statement.
   const firsts = await storeOf(em).memberListPages(em, groupIds.map((groupId) => ({ groupId, afterId: null, limit: firstLimit + 1 })));
-  // Users protected from SCIM are in no member list an identity provider reads (idp-policy.ts);
-  // pages are left out of after they are read, so paging follows the memberships all the same.
+  // Users protected from SCIM are in no member list an identity provider reads (idp-policy.ts).
+  // They are dropped from each page once it is read, so paging still follows every membership.
   const visible = actsForIdp(actor) ? (page: ListedMember[]) => page.filter((member) => !member.protectedFromScim) : (page: ListedMember[]) => page;
   return firsts.map((first, index) => ({
     first: visible(first),
