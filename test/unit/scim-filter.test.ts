@@ -521,6 +521,20 @@ describe("compileFilter: quoted values are JSON strings (RFC 7644 §3.4.2.2 comp
     });
   });
 
+  it.each([
+    ['userName eq "\\u0000"', "NUL"],
+    ['id eq "a\\u0000b" or id eq "x"', "NUL inside"],
+    ['userName eq "\\ud800"', "a lone high surrogate"],
+    ['emails[value eq "\\udc00x"]', "a lone low surrogate in a value path"],
+  ])("refuses %s (%s, written as an escape) as invalidFilter", (filter) => {
+    const error = scimErrorOf(() => userPredicate(filter));
+    expect([error.status, error.scimType]).toEqual([400, "invalidFilter"]);
+  });
+
+  it("decodes a surrogate pair written as two escapes into its one character", () => {
+    expect(userPredicate('userName eq "\\ud83d\\ude00"')).toEqual({ kind: "compare", value: property("userName"), op: "eq", operand: text("😀") });
+  });
+
   it("keeps a value that looks like the placeholder the parser is handed", () => {
     expect(userPredicate('userName eq "#0#" or userName eq "#1#"')).toEqual({
       kind: "or", predicates: [

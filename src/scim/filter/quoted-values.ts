@@ -1,4 +1,6 @@
 import type { Filter } from "scim2-parse-filter";
+import { isCleanText } from "../../domain/validate";
+import { ScimError } from "../errors";
 
 /**
  * A filter's quoted values read as RFC 7644 §3.4.2.2 defines them: JSON strings, escapes and all.
@@ -35,7 +37,11 @@ export function takeQuotedValuesOut(text: string): QuotedValues {
     // An unterminated value is left as it is: the parser reports it.
     if (end >= text.length) break;
     out += `${text.slice(copiedUpTo, i)}"#${values.length}#"`;
-    values.push(decodeJsonStringBody(text.slice(i + 1, end)));
+    const value = decodeJsonStringBody(text.slice(i + 1, end));
+    // Written raw, limits.ts refuses them; written as escapes they appear only now. No store keeps
+    // such text, and SQL must not see it (PostgreSQL refuses NUL in text; SQLite stops reading at it).
+    if (!isCleanText(value)) throw ScimError.invalidFilter("a quoted value in the filter holds NUL or a lone UTF-16 surrogate (written as a \\u escape)");
+    values.push(value);
     copiedUpTo = end + 1;
     i = end;
   }
