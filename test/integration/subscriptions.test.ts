@@ -1,7 +1,7 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { CLI_ACTOR } from "../../src/domain/actor";
-import { EventTail, type Follower } from "../../src/domain/events/event-tail";
+import { EventTail, eventTailOf, type Follower } from "../../src/domain/events/event-tail";
 import type { AuditEvent } from "../../src/domain/model";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -164,18 +164,27 @@ describe("subscription directoryEvents (graphql-ws)", () => {
       return ids;
     };
 
+    // Each subscription's start looks at the feed once (it sequences what waits): they are not the
+    // tail's looks, so the counts below begin once every subscription follows.
+    const tail = eventTailOf(server.built.orm.em, { pollMs: 100, onLookFailed: () => undefined });
+    const before = tail.followerCount;
+    const following = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (tail.followerCount < before + count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(tail.followerCount).toBe(before + count);
+    };
     const one = client(server, server.adminKey);
     const many = client(server, server.adminKey);
     try {
       const single = [collect(one, { o: orgA, types: ["user.create"] }, 4)];
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await following(1);
       let firstIds: string[] = [];
       const alone = await feedStatements(async () => (firstIds = await burst(single, "alone")));
       expect((await single[0].done).map((e) => e.targetId)).toEqual(firstIds);
 
       const onA = Array.from({ length: 12 }, () => collect(many, { o: orgA, types: ["user.create"] }, 4));
       const onB = Array.from({ length: 12 }, () => collect(many, { o: orgB }, 1));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await following(25);
       let ids: string[] = [];
       const crowded = await feedStatements(async () => (ids = await burst(onA, "crowd")));
       for (const live of onA) expect((await live.done).map((e) => [e.type, e.targetId])).toEqual(ids.map((id) => ["user.create", id]));

@@ -65,6 +65,11 @@ export class EventTail {
 
   constructor(private readonly em: EntityManager, private readonly options: TailOptions) {}
 
+  /** How many subscriptions of this process it feeds. */
+  get followerCount(): number {
+    return this.followers.size;
+  }
+
   /** Starts feeding `follower` (the tail runs while anyone follows). */
   add(follower: Follower): void {
     this.followers.add(follower);
