@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValidationRule } from "graphql";
 import { firstUncleanText } from "../domain/json-limits";
 import { operationComplexity } from "./complexity";
 import type { GraphContext } from "./context";
@@ -168,18 +168,29 @@ export function operationGuards(schema: GraphQLSchema, maxComplexity: number): A
           if (operation.operation === "mutation" && !contextValue.actor.canWrite) {
             throw forbidden("this API key may read but not change the directory (it is a READER key)", 403);
           }
-          assertCleanInputText(document, request.variables);
-          assertNoEmptyIds(schema, document, request.variables);
-          const complexity = operationComplexity(schema, document, operation, request.variables ?? {});
-          // `!(≤)` also refuses NaN.
-          if (complexity !== undefined && !(complexity <= maxComplexity)) {
-            throw validationFailed(`operation is too complex: cost ${complexity}, the limit is ${maxComplexity}; ask for smaller pages`,
-              { complexity, maxComplexity });
-          }
+          assertOperationInput(schema, document, operation, request.variables, maxComplexity);
         },
       };
     },
   };
+}
+
+/**
+ * What an operation's document and variables must pass before anything runs, over HTTP (above)
+ * and over WebSocket (server/subscriptions.ts) alike: no unclean text, no empty id
+ * (empty-ids.ts), a cost under the ceiling.
+ */
+export function assertOperationInput(
+  schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, maxComplexity: number,
+): void {
+  assertCleanInputText(document, variables);
+  assertNoEmptyIds(schema, document, variables);
+  const complexity = operationComplexity(schema, document, operation, variables ?? {});
+  // `!(≤)` also refuses NaN.
+  if (complexity !== undefined && !(complexity <= maxComplexity)) {
+    throw validationFailed(`operation is too complex: cost ${complexity}, the limit is ${maxComplexity}; ask for smaller pages`,
+      { complexity, maxComplexity });
+  }
 }
 
 /**

@@ -6,28 +6,30 @@ export function etagOf(version: number): string {
 }
 
 /**
- * The version an `If-Match` header demands, or undefined when there is none or it is `*`.
- * Accepts weak and strong forms (`W/"3"`, `"3"`) and a list of one; a list of several tags is not
- * supported (the write would have to accept any of several versions).
+ * An `If-Match` or `If-None-Match` header: `*`, or the opaque values of its entity tags, weak and
+ * strong alike (`W/"3"` and `"3"` both give "3": RFC 9110 §8.8.3.2 compares them weakly). Repeated
+ * headers are one list.
  */
-export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
+function entityTags(header: string | string[]): "*" | string[] {
   const value = Array.isArray(header) ? header.join(", ") : header;
-  if (value === undefined || value.trim() === "*") return undefined;
-  const match = /^\s*(?:W\/)?"(\d+)"\s*$/.exec(value);
-  if (!match) throw new ScimError(412, null, `If-Match "${value}" is not an ETag this server issued`);
-  return Number(match[1]);
+  if (value.trim() === "*") return "*";
+  return [...value.matchAll(/(?:W\/)?"([^"]*)"/g)].map(([, opaque]) => opaque);
 }
 
 /**
- * Whether an `If-None-Match` or `If-Match` header names the resource at `version`: `*` names any
- * existing resource; otherwise any tag of the list, compared weakly (RFC 9110 §8.8.3.2: `"3"` and
- * `W/"3"` are the same version). Tags this server did not issue name nothing.
+ * The version an `If-Match` header demands, or undefined when there is none or it is `*`. A list
+ * of several tags is not supported (the write would have to accept any of several versions).
  */
+export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const tags = entityTags(header);
+  if (tags === "*") return undefined;
+  if (tags.length !== 1 || !/^\d+$/.test(tags[0])) throw new ScimError(412, null, `If-Match "${header}" is not an ETag this server issued`);
+  return Number(tags[0]);
+}
+
+/** Whether an `If-None-Match` or `If-Match` header names the resource at `version` (`*` names any that exists). */
 export function entityTagsMatch(header: string | string[], version: number): boolean {
-  const value = Array.isArray(header) ? header.join(", ") : header;
-  if (value.trim() === "*") return true;
-  for (const [, opaque] of value.matchAll(/(?:W\/)?"([^"]*)"/g)) {
-    if (opaque === String(version)) return true;
-  }
-  return false;
+  const tags = entityTags(header);
+  return tags === "*" || tags.includes(String(version));
 }

@@ -8,8 +8,7 @@ import { admitRequest } from "../domain/rate-limits";
 import { bearerCredential } from "../domain/secrets";
 import type { GraphContext } from "../graph/context";
 import { formatGraphError } from "../graph/errors";
-import { assertNoEmptyIds } from "../graph/empty-ids";
-import { documentLimits } from "../graph/guards";
+import { assertOperationInput, documentLimits } from "../graph/guards";
 import { createLoaders } from "../graph/loaders";
 import type { MikroORM } from "@mikro-orm/core";
 import type { Clock } from "../domain/clock";
@@ -25,6 +24,8 @@ export const SUBSCRIPTIONS_PATH = "/graphql/ws";
 export interface SubscriptionServerOptions extends DocumentLimits {
   orm: MikroORM;
   maxTokens: number;
+  /** The ceiling on an operation's estimated cost, as over HTTP. */
+  maxComplexity: number;
   limits: RateLimits;
   webhooks: WebhookSettings;
   clock?: Clock;
@@ -36,7 +37,8 @@ export interface SubscriptionServerOptions extends DocumentLimits {
  * directoryEvents }` (queries and mutations work there too). Authorised like HTTP requests: the
  * client sends its API key as `connectionParams.authorization` ("Bearer <key>"), checked when it
  * connects (a bad one closes the socket, 4403) and by the subscription again on every look; each
- * operation passes the same document limits and the credential's rate limit.
+ * operation passes the same document limits, input checks (guards.ts assertOperationInput) and the
+ * credential's rate limit.
  */
 export async function registerSubscriptions(app: FastifyInstance, schema: GraphQLSchema, options: SubscriptionServerOptions): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 1024 * 1024 } });
@@ -79,7 +81,7 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
         const coerced = operation ? getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}) : null;
         if (coerced?.errors) return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: "BAD_USER_INPUT" } }));
         try {
-          assertNoEmptyIds(schema, document, payload.variables);
+          if (operation) assertOperationInput(schema, document, operation, payload.variables ?? undefined, options.maxComplexity);
         } catch (error) {
           return [error as GraphQLError];
         }

@@ -33,14 +33,16 @@ function parseRaw(response: string): { status: number; headers: string; body: an
 }
 
 /** A request with exactly the headers given (fetch adds a text/plain Content-Type to string bodies). */
-function plainRequest(server: TestServer, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string | undefined; body: any }> {
+function plainRequest(
+  server: TestServer, method: string, path: string, headers: Record<string, string>, body?: string,
+): Promise<{ status: number; type: string | undefined; headers: Record<string, unknown>; body: any }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}${path}`, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], body: text ? JSON.parse(text) : null });
+        resolve({ status: res.statusCode ?? 0, type: res.headers["content-type"], headers: res.headers, body: text ? JSON.parse(text) : null });
       });
     });
     req.on("error", reject);
@@ -330,17 +332,25 @@ describe("SCIM protocol edges", () => {
 });
 
 describe("SCIM URLs behind a proxy (PUBLIC_URL)", () => {
-  let server: TestServer;
-  afterAll(async () => server?.close());
+  const servers: TestServer[] = [];
+  afterAll(async () => Promise.all(servers.map((server) => server.close())));
+
+  /** Creates a user over plain HTTP with `Host: evil.example` (fetch would send its own Host) and returns its Location header and meta.location. */
+  async function locationsUnder(publicUrl: string | null): Promise<{ header: unknown; body: unknown; id: string }> {
+    const server = await startTestServer({ config: { publicUrl } });
+    servers.push(server);
+    const token = await issueScimToken(server, await fixtures(server).organization("Proxied"));
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/scim+json", host: "evil.example" };
+    const created = await plainRequest(server, "POST", "/scim/v2/Users", headers, JSON.stringify({ schemas: [USER], userName: "proxied@edges.test" }));
+    expect(created.status).toBe(201);
+    return { header: created.headers.location, body: created.body.meta.location, id: created.body.id };
+  }
 
   it("names resources by the public URL, whatever Host and scheme the request came with", async () => {
-    server = await startTestServer({ config: { publicUrl: "https://idgraph.example.com" } });
-    const token = await issueScimToken(server, await fixtures(server).organization("Proxied"));
-    const scim = scimClient(server, token);
-    const created = await scim("POST", "/Users", { schemas: [USER], userName: "proxied@edges.test" }, { host: "evil.example" });
-    expect(created.headers.get("location")).toBe(`https://idgraph.example.com/scim/v2/Users/${created.body.id}`);
-    expect(created.body.meta.location).toBe(`https://idgraph.example.com/scim/v2/Users/${created.body.id}`);
-    const config = await scim("GET", "/ServiceProviderConfig", undefined, { host: "evil.example" });
-    expect(config.body.meta.location).toBe("https://idgraph.example.com/scim/v2/ServiceProviderConfig");
+    // Without PUBLIC_URL, the Host header the client chose names them: what the setting is for.
+    const unpinned = await locationsUnder(null);
+    expect(unpinned.header).toBe(`http://evil.example/scim/v2/Users/${unpinned.id}`);
+    const pinned = await locationsUnder("https://idgraph.example.com");
+    expect([pinned.header, pinned.body]).toEqual([`https://idgraph.example.com/scim/v2/Users/${pinned.id}`, `https://idgraph.example.com/scim/v2/Users/${pinned.id}`]);
   });
 });

@@ -283,6 +283,15 @@ describe("subscription directoryEvents (graphql-ws)", () => {
       const query = `subscription { directoryEvents(organizationId: "x") { ${Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(" ")} } }`;
       const refused = new Promise((resolve, reject) => ws.subscribe({ query }, { next: resolve, error: reject, complete: () => resolve(null) }));
       await expect(refused).rejects.toEqual([expect.objectContaining({ message: expect.stringMatching(/alias/i) })]);
+      // The checks made with the variables: the cost ceiling, unclean text, an empty id.
+      const run = (query: string, variables: Record<string, unknown>) =>
+        new Promise((resolve, reject) => ws.subscribe({ query, variables }, { next: resolve, error: reject, complete: () => resolve(null) }));
+      await expect(run(`query($n: Int) { organizations(first: $n) { nodes { accounts(first: $n) { nodes { id name } } } } }`, { n: 1000 }))
+        .rejects.toEqual([expect.objectContaining({ message: expect.stringMatching(/too complex/), extensions: expect.objectContaining({ code: "GRAPHQL_VALIDATION_FAILED" }) })]);
+      await expect(run(`query($id: ID!) { user(id: $id) { id } }`, { id: "a\u0000b" }))
+        .rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
+      await expect(run(`query($id: ID!) { user(id: $id) { id } }`, { id: " " }))
+        .rejects.toEqual([expect.objectContaining({ message: expect.stringContaining("empty id"), extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }) })]);
     } finally {
       await ws.dispose();
     }

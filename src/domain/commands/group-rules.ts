@@ -8,8 +8,8 @@ import { assertVersion } from "../versions";
 
 /**
  * Rules every change to a group obeys: the actor must see it, the caller's version must be
- * current, an identity provider may touch groups only while the org syncs groups, and admins may
- * not change what an identity provider owns.
+ * current, an identity provider may touch groups only while the org syncs groups, and only a
+ * group's owner changes `fields` of it (assertGroupOwner).
  */
 export async function loadGroupForChange(
   em: EntityManager, ctx: CommandContext, groupId: string, ifVersion: number | undefined, fields: string[],
@@ -18,8 +18,7 @@ export async function loadGroupForChange(
   const group = await findVisible(em, Group, "group", groupId, ctx.actor, { forUpdate: true });
   if (actsForIdp(ctx.actor)) await assertIdpMayManageGroups(em, group.organization.id);
   assertVersion(group.version, ifVersion);
-  assertIdpOwnership(ctx.actor, group.managedBy, fields);
-  assertIdpLinked(ctx.actor, group);
+  assertGroupOwner(ctx.actor, group, fields);
   return group;
 }
 
@@ -39,19 +38,19 @@ export function groupSyncIsOff(): Forbidden {
   return new Forbidden("group provisioning is turned off for this organization (the \"sync groups\" setting); users can still be provisioned");
 }
 
-/** Admins may not change what an identity provider owns: the IdP would overwrite it on its next push. */
-export function assertIdpOwnership(actor: Actor, managedBy: Group["managedBy"], fields: string[]): void {
-  if (managedBy === "SCIM" && !actsForIdp(actor) && fields.length > 0) throw Invalid.ownedByIdp("group", fields);
-}
-
 /**
- * An identity provider changes (renames, adds or removes members of, deletes) only the groups it
- * owns: those it created, and those an admin linked to it (linkGroupToScim). A group an admin
- * made is readable over SCIM, but its members are an admin's to choose — roles bound on it would
- * otherwise be the IdP's to hand out.
+ * Who may change a group's `fields`: its owner. Admins may not change what an identity provider
+ * owns (a SCIM-managed group's attributes and members: the IdP would overwrite them on its next
+ * push), and an identity provider changes (renames, adds or removes members of, deletes) only the
+ * groups it owns — those it created, and those an admin linked to it (linkGroupToScim). A group
+ * an admin made is readable over SCIM, but its members are an admin's to choose: roles bound on
+ * it would otherwise be the IdP's to hand out.
  */
-export function assertIdpLinked(actor: Actor, group: Pick<Group, "id" | "managedBy">): void {
-  if (actsForIdp(actor) && group.managedBy !== "SCIM") {
+export function assertGroupOwner(actor: Actor, group: Pick<Group, "id" | "managedBy">, fields: string[]): void {
+  if (fields.length === 0) return;
+  const idp = actsForIdp(actor);
+  if (group.managedBy === "SCIM" && !idp) throw Invalid.ownedByIdp("group", fields);
+  if (group.managedBy !== "SCIM" && idp) {
     throw new Forbidden(
       `group ${group.id} was created by an administrator and is not linked to the identity provider; an admin links it with linkGroupToScim`,
     );

@@ -12,7 +12,7 @@ import { sameStoredValue } from "../same-value";
 import { assertCleanText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
-import { assertGroupSyncOn, assertIdpMayManageGroups, assertIdpOwnership, loadGroupForChange, touch } from "./group-rules";
+import { assertGroupSyncOn, assertGroupOwner, assertIdpMayManageGroups, loadGroupForChange, touch } from "./group-rules";
 import { limitMembershipChanges, planListChange, type MembershipPlan, type UntypedMembershipChange } from "./membership-limit";
 
 export interface GroupAttributes {
@@ -128,7 +128,7 @@ async function applyGroupChange(
     const { attributes = {}, members } = change(group);
     const owned = GROUP_ATTRIBUTE_NAMES.filter((name) => attributes[name] !== undefined) as string[];
     if (members) owned.push("members");
-    assertIdpOwnership(ctx.actor, group.managedBy, owned);
+    assertGroupOwner(ctx.actor, group, owned);
     const changes = assignGroupAttributes(group, attributes);
     const renamed = Object.keys(changes).length > 0;
     if (renamed) {
@@ -173,7 +173,7 @@ export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVe
 /**
  * Links a group an admin created to the organization's identity provider: it becomes SCIM-managed,
  * and the IdP may then rename it, change its members and delete it (group-rules.ts
- * assertIdpLinked) — Okta's "link to an existing group" when it pushes a group of the same name.
+ * assertGroupOwner) — Okta's "link to an existing group" when it pushes a group of the same name.
  * An explicit admin decision, audited as group.link_scim.
  */
 export async function linkGroupToScim(ctx: CommandContext, input: { id: string }): Promise<Group> {

@@ -4,7 +4,7 @@ import { Invalid, NotFound } from "../errors";
 import type { MemberFacts, MemberIds, MembershipRow } from "../ports/records";
 import { assertOrgVisible } from "../tenancy";
 import { assertVersion } from "../versions";
-import { assertIdpLinked, assertIdpOwnership, groupSyncIsOff } from "./group-rules";
+import { assertGroupOwner, groupSyncIsOff } from "./group-rules";
 
 /**
  * Members named by a request: by kind when the caller knows it (GraphQL's userId / memberGroupId),
@@ -85,8 +85,7 @@ export function planBatch(changes: MemberChange[], state: BatchState): BatchPlan
       // The version the changes before it in the batch left, or the one read.
       current = versions.get(change.groupId) ?? group.version;
       assertVersion(current, change.ifVersion);
-      assertIdpOwnership(change.actor, group.managedBy, ["members"]);
-      assertIdpLinked(change.actor, { id: change.groupId, managedBy: group.managedBy });
+      assertGroupOwner(change.actor, { id: change.groupId, managedBy: group.managedBy }, ["members"]);
       resolved = resolveMembers(change, group.organizationId, state.members);
     } catch (error) {
       return { kind: "failed", error: error as Error };
