@@ -68,14 +68,16 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
           setImmediate(() => ctx.extra.socket.close(4403, "Forbidden"));
           return [new GraphQLError("the API key is unknown, revoked or expired", { extensions: { code: "UNAUTHENTICATED" } })];
         }
+        // Parse and validation errors carry the codes Apollo gives them over HTTP; graphql-js sets
+        // none, and an error without a code is answered as an internal one.
         let document;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
         } catch (error) {
-          return [error as GraphQLError];
+          return [withCode(error as GraphQLError, "GRAPHQL_PARSE_FAILED")];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return errors.map((error) => withCode(error, "GRAPHQL_VALIDATION_FAILED"));
         // Variables that do not fit their declared types: the client's error (over HTTP, Apollo says so).
         const operation = getOperationAST(document, payload.operationName);
         const coerced = operation ? getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}) : null;
@@ -105,4 +107,10 @@ export async function registerSubscriptions(app: FastifyInstance, schema: GraphQ
       onError: (_ctx, _id, _payload, errors) => errors.map(format),
     }));
   });
+}
+
+/** The error with `code` unless it already has one (the document limits set theirs). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions.code) return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
 }

@@ -276,6 +276,19 @@ describe("subscription directoryEvents (graphql-ws)", () => {
     }
   });
 
+  it("answers a document that does not parse or validate with Apollo's codes, not as an internal error", async () => {
+    const ws = client(server, server.adminKey);
+    try {
+      const run = (query: string) => new Promise((resolve, reject) => ws.subscribe({ query }, { next: resolve, error: reject, complete: () => resolve(null) }));
+      await expect(run("subscription { directoryEvents(")).rejects
+        .toEqual([expect.objectContaining({ message: expect.stringMatching(/Syntax Error/), extensions: { code: "GRAPHQL_PARSE_FAILED" } })]);
+      await expect(run("query { noSuchField }")).rejects
+        .toEqual([expect.objectContaining({ message: expect.stringMatching(/noSuchField/), extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })]);
+    } finally {
+      await ws.dispose();
+    }
+  });
+
   it("refuses documents past the limits, as over HTTP", async () => {
     const ws = client(server, server.adminKey);
     try {
