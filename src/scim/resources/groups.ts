@@ -1,5 +1,6 @@
 import { changeGroup, changeGroupMembers, createGroup, deleteGroup, patchGroup } from "../../domain/commands/groups";
 import { readVisibleGroup } from "../../domain/lookup";
+import { sameJson } from "../../domain/same-value";
 import { memberListsOfGroups, type MemberList, type MemberOfGroup } from "../../domain/queries/memberships";
 import { searchGroups } from "../../domain/queries/search";
 import { assertIdpMayManageGroups } from "../../domain/commands/group-rules";
@@ -49,7 +50,7 @@ export const groupsResource: ScimResourceType<Group> = {
       const before = groupToScim(group, ctx.baseUrl);
       const { resource, membershipDelta: delta } = applyPatch(before, operations, RESOURCE_SCHEMAS.Group);
       const { attributes } = groupFromScim(resource);
-      const attributesChanged = JSON.stringify(attributes) !== JSON.stringify(groupFromScim(before).attributes);
+      const attributesChanged = !sameJson(attributes, groupFromScim(before).attributes);
       return {
         attributes: attributesChanged ? attributes : undefined,
         members: {
