@@ -167,8 +167,19 @@ describe.each(DATABASES)("SCIM filters on $name", (database) => {
       ['externalId ew "Ada"', ["ada"]],
       ['externalId ew ""', ["ada", "grace", "linus"]],
       ['externalId co "%"', ["linus"]],
-      // Non-ASCII: SQLite folds ASCII only, but an exact-case match always matches.
+      // Non-ASCII letters compare in any case too (SQLite's lower() and LIKE fold ASCII only).
       ['displayName eq "Ärger"', ["linus"]],
+      ['displayName eq "ärger"', ["linus"]],
+      ['displayName eq "ÄRGER"', ["linus"]],
+      ['displayName sw "äR"', ["linus"]],
+      ['displayName co "RgE"', ["linus"]],
+      ['displayName ew "ÄRGER"', ["linus"]],
+      ['displayName co "ö"', []],
+      ['not (displayName eq "ärger")', ["ada", "grace"]],
+      // GLOB's wildcards in an operand are literal.
+      ['displayName eq "ä*"', []],
+      ['displayName sw "ä?"', []],
+      ['displayName eq "[ä]rger"', []],
       // Multi-valued: the value path holds both conditions on one e-mail; the sub-attribute form does not.
       ['emails[type eq "work" and value co "work"]', []],
       ['emails.type eq "work" and emails.value co "work"', ["grace"]],

@@ -37,7 +37,8 @@ function compareText(value: ValueSql, op: CompareOp | SubstringOp, operand: stri
     const special = value.eq(operand);
     if (special) return special;
   }
-  return caseExact ? caseExactText(value.expr, op, operand, dialect) : caseIgnoringText(value, op, operand);
+  if (caseExact) return caseExactText(value.expr, op, operand, dialect);
+  return (value.key ? null : dialect.caselessMatch(value.expr, op, operand)) ?? caseIgnoringText(value, op, operand);
 }
 
 /** LIKE patterns escape their own wildcards; the SQL says `ESCAPE '\'`. */
@@ -56,8 +57,9 @@ const LIKE_PATTERN: Record<SubstringOp, (escaped: string) => string> = {
  * way the key was filled (NFC, then lower case: access/names.ts foldName, so "café" matches however
  * its accent was typed), which keeps `userName eq` an index search. Otherwise both sides go
  * through the database's lower(), not one through JavaScript's: SQLite's lower() only folds ASCII,
- * and folding the two sides differently would miss even an exact non-ASCII match. SQLite's LIKE
- * ignores ASCII case and PostgreSQL's does not, so both sides are folded for LIKE too.
+ * and folding the two sides differently would miss even an exact non-ASCII match (an operand with
+ * non-ASCII letters takes the dialect's caselessMatch instead). SQLite's LIKE ignores ASCII case
+ * and PostgreSQL's does not, so both sides are folded for LIKE too.
  */
 function caseIgnoringText(value: ValueSql, op: CompareOp | SubstringOp, operand: string): SqlCondition {
   const [left, right, param] = value.key ? [value.key, "?", operand.normalize("NFC").toLowerCase()] : [`lower(${value.expr})`, "lower(?)", operand];

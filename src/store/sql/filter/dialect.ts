@@ -1,3 +1,5 @@
+import type { CompareOp, SubstringOp } from "../../../domain/ports/filter";
+import type { SqlCondition } from "./columns";
 /**
  * The SQL that differs between databases for filters and sorting: reading the JSON columns (the
  * user's value lists such as emails, kept as JSON arrays, and the enterprise extension object),
@@ -23,4 +25,10 @@ export interface FilterSqlDialect {
   dateParam(instant: Date): unknown;
   /** 1-based position of `needle` in `haystack`, 0 when absent, case-sensitive. */
   stringPosition(haystack: string, needle: string): string;
+  /**
+   * A caseExact: false match (eq, co, sw, ew) of a value without a folded key, when the operand has
+   * letters the database's lower() does not fold (SQLite's folds ASCII only); null when lower()
+   * does the job.
+   */
+  caselessMatch(expr: string, op: CompareOp | SubstringOp, operand: string): SqlCondition | null;
 }

@@ -23,4 +23,6 @@ export const POSTGRES_FILTER_SQL: FilterSqlDialect = {
   // timestamptz reads the ISO text as the instant it names.
   dateParam: (instant) => instant.toISOString(),
   stringPosition: (haystack, needle) => `strpos(${haystack}, ${needle})`,
+  // lower() folds every letter under a UTF-8 ctype (C.UTF-8, as scripts/with-postgres.sh creates).
+  caselessMatch: () => null,
 };

@@ -1,4 +1,5 @@
 import type { FilterSqlDialect } from "./dialect";
+import { caselessGlob } from "./caseless-glob";
 import { assertJsonKey } from "./names";
 
 /**
@@ -21,4 +22,8 @@ export const SQLITE_FILTER_SQL: FilterSqlDialect = {
   // MikroORM stores SQLite datetimes as epoch milliseconds.
   dateParam: (instant) => instant.getTime(),
   stringPosition: (haystack, needle) => `instr(${haystack}, ${needle})`,
+  caselessMatch: (expr, op, operand) => {
+    const pattern = caselessGlob(op, operand);
+    return pattern === null ? null : { sql: `lower(${expr}) GLOB ?`, params: [pattern], nullable: true };
+  },
 };
