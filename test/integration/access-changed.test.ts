@@ -114,6 +114,37 @@ describe("access.changed events", () => {
     expect(summary(await next())).toEqual({ [ben]: [{ account: null, gained: [], lost: ["viewer"] }] });
   });
 
+  it("stays true under concurrent changes: each user's events, replayed in feed order, end where its access ends", async () => {
+    // Concurrent transactions must not both read the same "before" (PostgreSQL runs them side by
+    // side): a user joining a bound group while being deactivated, and leaving one while another
+    // grant goes, must end on the access the user is left with, never on a gain it no longer has.
+    const f = fixtures(server);
+    const org = await f.organization("Races");
+    const viewer = await f.role(org, "viewer", ["docs.read"]);
+    const group = await f.group(org, "Readers");
+    await f.bind({ roleId: viewer, groupId: group, organizationId: org });
+    const next = reader(org);
+    await next();
+    const deactivate = (userId: string) => server.ok(`mutation($id: ID!) { updateUser(input: {id: $id, active: false}) { id } }`, { id: userId });
+    const users: string[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const user = await f.user(org, `race${i}@r.test`);
+      users.push(user);
+      await Promise.all([f.addUser(group, user), deactivate(user)]);
+    }
+    const events = await next();
+    for (const user of users) {
+      let held = false;
+      for (const event of events.filter((e) => e.targetId === user)) {
+        const [change] = event.data.accounts;
+        // Never a gain of what is held, nor a loss of what is not.
+        expect({ user, held, gained: change.gained.length > 0 }).toEqual({ user, held, gained: !held });
+        held = change.gained.length > 0;
+      }
+      expect({ user, held }).toEqual({ user, held: false });
+    }
+  });
+
   it("follows mappings and the default role, per account, for new users too", async () => {
     const f = fixtures(server);
     const org = await f.organization("Mapped");

@@ -50,6 +50,15 @@ describe("audit events and atomic commands", () => {
     return data.webhookDeliveries.nodes[0].id;
   }
 
+  /** The `data` of events whose subject is gone once they are written. */
+  const DOCUMENTED_DATA: Record<string, string[]> = {
+    "role_binding.delete": ["roleId", "subject", "accountId"],
+    "role_mapping.delete": ["idpValue", "roleId", "accountId"],
+    "api_key.revoke": ["name", "role"],
+    "scim_token.revoke": ["name", "expiresAt"],
+    "webhook_endpoint.delete": ["url", "eventTypes", "enabled"],
+  };
+
   /** The cases aimed at one organization's ids; those that delete or revoke use ids the earlier cases created. */
   const casesFor = (ids: Record<string, string>): Record<string, MutationCase> => ({
     createOrganization: { query: `mutation { createOrganization(input: {name: "Initech"}) { id } }`, variables: () => ({}), event: "organization.create" },
@@ -123,6 +132,9 @@ describe("audit events and atomic commands", () => {
       const event = await latestEvent();
       expect({ name, type: event.type, actorType: event.actorType }).toEqual({ name, type: c.event, actorType: "api_key" });
       expect(event.actorId).not.toBeNull();
+      // Deletes and revocations say what went, as the README's event table lists (the row is gone).
+      const documented = DOCUMENTED_DATA[c.event];
+      if (documented) expect({ name, keys: Object.keys(event.data ?? {}).sort() }).toEqual({ name, keys: [...documented].sort() });
       // The endpoint's first delivery, for replayWebhookDelivery (made by a read, after the checks of this mutation).
       if (name === "createWebhookEndpoint") ids.delivery = await deliveryTo(ids.org, ids.endpoint);
     }

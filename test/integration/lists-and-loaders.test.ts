@@ -96,6 +96,17 @@ describe("lists, pagination and batched loading", () => {
     const org = await f.organization("Acme");
     const forged = await server.gql(`query($o: ID!) { users(organizationId: $o, after: "bm9wZQ") { nodes { id } } }`, { o: org });
     expect(forged.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+    // A cursor decoding to NUL, a lone surrogate or bytes that are not UTF-8 (no id holds them; a
+    // NUL reached SQLite's SQL text), or one too long to be ours and not echoed back whole.
+    const cursor = (text: string | Buffer) => Buffer.from(text).toString("base64url");
+    const longCursor = cursor(`id:${"x".repeat(10_000)}`);
+    for (const after of [cursor("id:\u0000"), cursor("id:a\uD800"), cursor(Buffer.from([0x69, 0x64, 0x3a, 0xff])), longCursor]) {
+      for (const list of ["users", "groups", "roles", "auditEvents"]) {
+        const answer = await server.gql(`query($o: ID!, $after: String) { ${list}(organizationId: $o, after: $after) { nodes { id } } }`, { o: org, after });
+        expect([list, answer.errors?.[0].extensions?.code]).toEqual([list, "BAD_USER_INPUT"]);
+        expect(answer.errors?.[0].message.length).toBeLessThan(200);
+      }
+    }
     const huge = await server.gql(`query($o: ID!) { users(organizationId: $o, first: 5000) { nodes { id } } }`, { o: org });
     expect(huge.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
   });

@@ -47,7 +47,9 @@ export async function revokeApiKey(ctx: CommandContext, id: string): Promise<Api
     if (key.organization) assertOrgVisible(ctx.actor, key.organization.id, "api key", id);
     else if (ctx.actor.organizationId !== null) throw NotFound.entity("api key", id);
     key.revokedAt ??= new Date();
-    recordAudit(em, ctx.actor, { type: "api_key.revoke", organizationId: key.organization?.id ?? null, targetType: "api_key", targetId: key.id });
+    recordAudit(em, ctx.actor, {
+      type: "api_key.revoke", organizationId: key.organization?.id ?? null, targetType: "api_key", targetId: key.id, data: { name: key.name, role: key.role },
+    });
     return key;
   });
 }
@@ -74,7 +76,9 @@ export async function revokeScimToken(ctx: CommandContext, id: string): Promise<
   return runCommand(ctx, async (em) => {
     const token = await findVisible(em, ScimToken, "SCIM token", id, ctx.actor);
     token.revokedAt ??= new Date();
-    recordAudit(em, ctx.actor, { type: "scim_token.revoke", organizationId: token.organization.id, targetType: "scim_token", targetId: token.id });
+    recordAudit(em, ctx.actor, {
+      type: "scim_token.revoke", organizationId: token.organization.id, targetType: "scim_token", targetId: token.id, data: { name: token.name, expiresAt: token.expiresAt },
+    });
     return token;
   });
 }

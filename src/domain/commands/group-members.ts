@@ -206,7 +206,7 @@ function size(m: MemberIds): number {
  * groups added or removed), when a role is bound on the group or a group above it; else none.
  */
 async function trackMembersAccess(em: EntityManager, ctx: CommandContext, group: Group, members: MemberIds): Promise<AccessTracker> {
-  if (isEmpty(members) || !(await rolesBoundOnOrAbove(em, [group.id]))) return NO_ACCESS_CHANGE;
-  const users = [...members.userIds, ...(await usersInGroups(em, members.groupIds))];
-  return trackAccess(em, ctx.actor, group.organization.id, users);
+  if (isEmpty(members)) return NO_ACCESS_CHANGE;
+  return trackAccess(em, ctx.actor, group.organization.id, async () => ((await rolesBoundOnOrAbove(em, [group.id]))
+    ? [...members.userIds, ...(await usersInGroups(em, members.groupIds))] : []));
 }

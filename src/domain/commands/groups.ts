@@ -160,8 +160,8 @@ export async function deleteGroup(ctx: CommandContext, input: { id: string; ifVe
       throw new Forbidden(`group ${group.id} has members the identity provider cannot see (users protected from SCIM); an admin must remove them before the identity provider can delete it`);
     }
     // Its users lose what is bound on it, and what is bound above it reached them through it.
-    const reached = (await rolesBoundOnOrAbove(em, [group.id])) ? await usersInGroups(em, [group.id]) : [];
-    const access = await trackAccess(em, ctx.actor, group.organization.id, reached);
+    const access = await trackAccess(em, ctx.actor, group.organization.id,
+      async () => ((await rolesBoundOnOrAbove(em, [group.id])) ? usersInGroups(em, [group.id]) : []));
     em.remove(group);
     await access.record(recordAudit(em, ctx.actor, {
       type: "group.delete", organizationId: group.organization.id, targetType: "group", targetId: group.id, data: { displayName: group.displayName },

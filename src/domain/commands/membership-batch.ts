@@ -3,7 +3,7 @@ import type { Group } from "../../store/entities";
 import type { Actor } from "../actor";
 import { auditEvent, recordAudit, type AuditRecord } from "../audit";
 import { signalEventsCommitted } from "../events/commit-signal";
-import { NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
+import { lockAccessChanges, NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import type { CommandContext } from "../command";
 import { readVisibleGroup } from "../lookup";
 import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
@@ -329,7 +329,11 @@ async function trackBatchAccess(
     }
   });
   const groupIds = [...new Set(outcomes.flatMap((o, i) => (o.kind === "applied" && (size(o.added) > 0 || size(o.removed) > 0) ? [changes[i].groupId] : [])))];
-  if (groupIds.length === 0 || !(await rolesBoundOnOrAbove(em, groupIds))) return NO_ACCESS_CHANGE;
+  if (groupIds.length === 0) return NO_ACCESS_CHANGE;
+  // Before deciding no one's access changes: a binding committing meanwhile would otherwise be
+  // missed both here and by its own command, which reads the group's members without these.
+  await lockAccessChanges(em, [...changed.keys()]);
+  if (!(await rolesBoundOnOrAbove(em, groupIds))) return NO_ACCESS_CHANGE;
   // Requests of one batch come from one organization in practice; each organization gets its own
   // tracker, its events recorded as the actor of its first change.
   const trackers: AccessTracker[] = [];

@@ -44,7 +44,7 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
     const changes: Record<string, unknown> = {};
     // A new default role changes the access of every user it applies to (those no mapping matches).
     const access = input.defaultRoleId !== undefined && input.defaultRoleId !== org.defaultRoleId
-      ? await trackAccess(em, ctx.actor, org.id, await storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
+      ? await trackAccess(em, ctx.actor, org.id, () => storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
     if (input.name !== undefined) changes.name = org.name = requireText(input.name, "name");
     if (input.defaultRoleId !== undefined) {
       if (input.defaultRoleId !== null) {
@@ -103,7 +103,7 @@ export async function updateAccount(ctx: CommandContext, input: { id: string; na
 export async function deleteAccount(ctx: CommandContext, id: string): Promise<Account> {
   return runCommand(ctx, async (em) => {
     const account = await findVisible(em, Account, "account", id, ctx.actor);
-    const access = await trackAccess(em, ctx.actor, account.organization.id, await storeOf(em).userIdsOfOrganization(em, account.organization.id));
+    const access = await trackAccess(em, ctx.actor, account.organization.id, () => storeOf(em).userIdsOfOrganization(em, account.organization.id));
     em.remove(account);
     await access.record(recordAudit(em, ctx.actor, {
       type: "account.delete", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name },

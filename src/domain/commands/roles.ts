@@ -60,7 +60,7 @@ export async function deleteRole(ctx: CommandContext, id: string): Promise<Role>
   return runCommand(ctx, async (em) => {
     const role = await findVisible(em, Role, "role", id, ctx.actor);
     // Its bindings and mappings go with it, and it may be the default role: anyone may lose it.
-    const access = await trackAccess(em, ctx.actor, role.organization.id, await storeOf(em).userIdsOfOrganization(em, role.organization.id));
+    const access = await trackAccess(em, ctx.actor, role.organization.id, () => storeOf(em).userIdsOfOrganization(em, role.organization.id));
     await em.nativeUpdate(Organization, { id: role.organization.id, defaultRoleId: role.id }, { defaultRoleId: null });
     em.remove(role);
     await access.record(recordAudit(em, ctx.actor, { type: "role.delete", organizationId: role.organization.id, targetType: "role", targetId: role.id, data: { key: role.key } }));
@@ -92,7 +92,7 @@ export async function bindRole(ctx: CommandContext, input: BindRoleInput): Promi
     if (input.accountId) binding.account = await findInOrg(em, Account, "account", input.accountId, orgId);
     const subject = input.userId ? `user:${input.userId}` : `group:${input.groupId}`;
     binding.identityKey = roleBindingIdentityKey(role.id, subject, input.accountId ?? null);
-    const access = await trackAccess(em, ctx.actor, orgId, await subjectUsers(em, binding));
+    const access = await trackAccess(em, ctx.actor, orgId, () => subjectUsers(em, binding));
     em.persist(binding);
     await access.record(recordAudit(em, ctx.actor, {
       type: "role_binding.create", organizationId: orgId, targetType: "role_binding", targetId: binding.id, data: { roleId: role.id, subject, accountId: input.accountId ?? null },
@@ -105,10 +105,11 @@ export async function bindRole(ctx: CommandContext, input: BindRoleInput): Promi
 export async function unbindRole(ctx: CommandContext, id: string): Promise<RoleBinding> {
   return runCommand(ctx, async (em) => {
     const binding = await findVisible(em, RoleBinding, "role binding", id, ctx.actor);
-    const access = await trackAccess(em, ctx.actor, binding.organization.id, await subjectUsers(em, binding));
+    const access = await trackAccess(em, ctx.actor, binding.organization.id, () => subjectUsers(em, binding));
     em.remove(binding);
     await access.record(recordAudit(em, ctx.actor, {
-      type: "role_binding.delete", organizationId: binding.organization.id, targetType: "role_binding", targetId: binding.id, data: { roleId: binding.role.id },
+      type: "role_binding.delete", organizationId: binding.organization.id, targetType: "role_binding", targetId: binding.id,
+      data: { roleId: binding.role.id, subject: binding.subjectUser ? `user:${binding.subjectUser.id}` : `group:${binding.subjectGroup?.id}`, accountId: binding.account?.id ?? null },
     }));
     return binding;
   });
@@ -127,7 +128,7 @@ export async function setRoleMapping(
     const account = input.accountId ? await findInOrg(em, Account, "account", input.accountId, input.organizationId) : null;
     const idpValue = requireText(input.idpValue, "idpValue");
     const scopeKey = account ? account.id : "org";
-    const access = await trackAccess(em, ctx.actor, input.organizationId, await storeOf(em).userIdsOfOrganization(em, input.organizationId));
+    const access = await trackAccess(em, ctx.actor, input.organizationId, () => storeOf(em).userIdsOfOrganization(em, input.organizationId));
     let mapping = await em.findOne(RoleMapping, { organization: input.organizationId, idpValueKey: nameKey(idpValue), scopeKey });
     if (!mapping) {
       mapping = Object.assign(new RoleMapping(), { organization: role.organization, idpValueKey: nameKey(idpValue), scopeKey, account });
@@ -146,10 +147,11 @@ export async function setRoleMapping(
 export async function deleteRoleMapping(ctx: CommandContext, id: string): Promise<RoleMapping> {
   return runCommand(ctx, async (em) => {
     const mapping = await findVisible(em, RoleMapping, "role mapping", id, ctx.actor);
-    const access = await trackAccess(em, ctx.actor, mapping.organization.id, await storeOf(em).userIdsOfOrganization(em, mapping.organization.id));
+    const access = await trackAccess(em, ctx.actor, mapping.organization.id, () => storeOf(em).userIdsOfOrganization(em, mapping.organization.id));
     em.remove(mapping);
     await access.record(recordAudit(em, ctx.actor, {
-      type: "role_mapping.delete", organizationId: mapping.organization.id, targetType: "role_mapping", targetId: mapping.id, data: { idpValue: mapping.idpValue },
+      type: "role_mapping.delete", organizationId: mapping.organization.id, targetType: "role_mapping", targetId: mapping.id,
+      data: { idpValue: mapping.idpValue, roleId: mapping.role.id, accountId: mapping.account?.id ?? null },
     }));
     return mapping;
   });

@@ -18,7 +18,7 @@ export async function disableScim(ctx: CommandContext, input: { organizationId: 
     const now = new Date();
     // Locking deactivates the IdP's users: they lose all access.
     const access = input.mode === "LOCK"
-      ? await trackAccess(em, ctx.actor, org.id, await storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
+      ? await trackAccess(em, ctx.actor, org.id, () => storeOf(em).userIdsOfOrganization(em, org.id)) : NO_ACCESS_CHANGE;
     const revokedTokens = await em.nativeUpdate(ScimToken, { organization: org.id, revokedAt: null }, { revokedAt: now });
     let affectedUsers: number;
     if (input.mode === "SOFT") {

@@ -122,6 +122,14 @@ export interface DirectoryStore {
    */
   lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
   /**
+   * Until the transaction ends, no other transaction that works out whose effective access it
+   * changes in these organizations (access.changed) runs alongside: each reads the access it is
+   * about to change after the one before it committed, so two concurrent changes cannot both see
+   * the same "before" (two `gained`, no `lost`). Taken before reading who a change reaches; locks
+   * in id order. PostgreSQL: an advisory lock per organization; SQLite's one writer is the lock.
+   */
+  lockAccessChanges(em: EntityManager, organizationIds: string[]): Promise<void>;
+  /**
    * Groups by id, locked as lockForChange locks them (in id order, so two transactions locking
    * overlapping sets queue instead of deadlocking), as managed entities, each with whether its
    * organization syncs groups: one statement.

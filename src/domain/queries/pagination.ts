@@ -1,5 +1,6 @@
 import type { EntityManager, EntityName, FilterQuery } from "@mikro-orm/core";
 import { Invalid } from "../errors";
+import { isCleanText } from "../validate";
 
 export interface PageArgs {
   first?: number | null;
@@ -21,9 +22,19 @@ export function encodeCursor(id: string): string {
   return Buffer.from(`id:${id}`, "utf8").toString("base64url");
 }
 
+/** Longer than any cursor encodeCursor gives (an id is at most 36 characters). */
+const MAX_CURSOR_LENGTH = 128;
+
+/**
+ * The id a cursor holds. A cursor is the client's text: one this server did not issue — too long,
+ * not `id:…`, or decoding to NUL or a lone surrogate, which no id holds and no database takes as
+ * text — is the client's error (BAD_USER_INPUT), not echoed back whole.
+ */
 export function decodeCursor(cursor: string): string {
-  const text = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!text.startsWith("id:") || text.length < 4) throw new Invalid(`cursor "${cursor}" is not one this server issued`);
+  const text = cursor.length <= MAX_CURSOR_LENGTH ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (!text.startsWith("id:") || text.length < 4 || !isCleanText(text) || text.includes("\uFFFD")) {
+    throw new Invalid(`cursor "${cursor.length <= MAX_CURSOR_LENGTH ? cursor : `${cursor.slice(0, 32)}…`}" is not one this server issued`);
+  }
   return text.slice(3);
 }
 

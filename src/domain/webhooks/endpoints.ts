@@ -75,7 +75,10 @@ export async function deleteWebhookEndpoint(ctx: CommandContext, id: string): Pr
   return runCommand(ctx, async (em) => {
     const endpoint = await findVisible(em, WebhookEndpoint, "webhook endpoint", id, ctx.actor);
     em.remove(endpoint);
-    recordAudit(em, ctx.actor, { type: "webhook_endpoint.delete", organizationId: endpoint.organization.id, targetType: "webhook_endpoint", targetId: id });
+    recordAudit(em, ctx.actor, {
+      type: "webhook_endpoint.delete", organizationId: endpoint.organization.id, targetType: "webhook_endpoint", targetId: id,
+      data: { url: endpoint.url, eventTypes: endpoint.eventTypes, enabled: endpoint.enabled },
+    });
     return true;
   });
 }

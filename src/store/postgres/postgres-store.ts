@@ -16,6 +16,9 @@ import { forgetPrepared, isStalePreparedPlan, preparedQuery, type PgClient } fro
 
 const LOCKABLE_TABLES: Record<LockableRow, string> = { user: `"user"`, group: `"group"`, organization: "organization" };
 
+/** The first key of the organizations' access locks (lockAccessChanges): any constant; ours. */
+const ACCESS_LOCK_CLASS = 712_024_502;
+
 const POSTGRES_JSON_FIELD: Record<JsonFieldKind, (name: string) => string> = {
   text: (name) => `x->>'${name}'`,
   integer: (name) => `(x->>'${name}')::integer`,
@@ -76,6 +79,17 @@ export class PostgresStore extends SqlDirectoryStore {
 
   async lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void> {
     await this.run(em, `select 1 from ${LOCKABLE_TABLES[row]} where id = ? for no key update`, [id]);
+  }
+
+  /**
+   * A transaction-scoped advisory lock per organization, keyed (ACCESS_LOCK_CLASS, hashtext(id)):
+   * the two-key form lives apart from the one-key migration lock, and two organizations whose ids
+   * hash alike merely take turns. Not the organization's row: other commands lock that one.
+   */
+  async lockAccessChanges(em: EntityManager, organizationIds: string[]): Promise<void> {
+    for (const id of [...new Set(organizationIds)].sort()) {
+      await this.run(em, `select pg_advisory_xact_lock(${ACCESS_LOCK_CLASS}, hashtext(?)) as locked`, [id]);
+    }
   }
 
   /**

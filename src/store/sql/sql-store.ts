@@ -48,6 +48,7 @@ export abstract class SqlDirectoryStore implements DirectoryStore {
   /** How this database runs a group-committed transaction on the writer connection (`em` names the ORM it belongs to). */
   protected abstract commitDriver(em: EntityManager, connection: AbstractSqlConnection): CommitDriver;
   abstract lockForChange(em: EntityManager, row: LockableRow, id: string): Promise<void>;
+  abstract lockAccessChanges(em: EntityManager, organizationIds: string[]): Promise<void>;
   /** Runs `work` in a write session (write-session.ts) where this database has them; null where it does not. */
   protected abstract inWriteSession<T>(em: EntityManager, work: (session: WriteSession) => Promise<T>): Promise<T> | null;
 

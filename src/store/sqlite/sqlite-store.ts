@@ -55,6 +55,9 @@ export class SqliteStore extends SqlDirectoryStore {
   /** The writer connection is the lock: write transactions run one at a time. */
   async lockForChange(): Promise<void> {}
 
+  /** The writer connection is the lock here too. */
+  async lockAccessChanges(): Promise<void> {}
+
   /**
    * On the writer thread, holding the pool's only writer connection as a group commit does: it
    * takes turns with MikroORM's transactions and the group commits.
