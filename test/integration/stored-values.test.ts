@@ -144,6 +144,40 @@ describe("stored values", () => {
       expect((await scim("PATCH", `/Groups/${group.body.id}`, ops({ op: "replace", path: "displayName", value: long(513) }))).status).toBe(400);
     });
 
+    it("text longer than 8,192 characters is refused over SCIM and GraphQL, and names hold no control or invisible characters", async () => {
+      const { organizationId: org, scim } = await scimTenant(server, "Bounded text");
+      const long = "x".repeat(8193);
+      const refusedOverScim = [
+        await scim("POST", "/Users", { schemas: [USER], userName: "long@values.test", displayName: long }),
+        await scim("POST", "/Users", { schemas: [USER], userName: "long@values.test", title: long }),
+        await scim("POST", "/Groups", { displayName: "Long", externalId: long }),
+      ];
+      expect(refusedOverScim.map((r) => [r.status, r.body.scimType])).toEqual(refusedOverScim.map(() => [400, "invalidValue"]));
+      const gqlCode = async (query: string, variables: Record<string, unknown>) => (await server.gql(query, variables)).errors?.[0].extensions?.code;
+      expect(await gqlCode(`mutation($o: ID!, $t: String!) { createUser(input: {organizationId: $o, userName: "long@values.test", nickName: $t}) { id } }`, { o: org, t: long })).toBe("BAD_USER_INPUT");
+      expect(await gqlCode(`mutation($o: ID!, $t: String!) { createRole(input: {organizationId: $o, key: "long", name: "Long", permissions: [], description: $t}) { id } }`, { o: org, t: long })).toBe("BAD_USER_INPUT");
+      // Names: a line break, a terminal escape, a right-to-left override or a zero-width space would
+      // make a name that reads as another; the joiners scripts need (U+200C) stay.
+      for (const name of ["Two\nLines", "Red\u001b[31m", "evil\u202Etxt.exe", "ada\u200b"]) {
+        expect([name, (await scim("POST", "/Groups", { displayName: name })).status]).toEqual([name, 400]);
+        expect([name, await gqlCode(`mutation($o: ID!, $n: String!) { createAccount(input: {organizationId: $o, name: $n}) { id } }`, { o: org, n: name })]).toEqual([name, "BAD_USER_INPUT"]);
+      }
+      expect((await scim("POST", "/Groups", { displayName: "Mi\u200Cgroup" })).status).toBe(201);
+    });
+
+    it("a setting or a list that cannot be cleared answers BAD_USER_INPUT for null, and changes nothing", async () => {
+      const { organizationId: org } = await scimTenant(server, "Null settings");
+      const role = (await server.ok(`mutation($o: ID!) { createRole(input: {organizationId: $o, key: "viewer", name: "Viewer", permissions: ["docs.read"]}) { id } }`, { o: org })).createRole.id;
+      for (const setting of ["scimAutoActivate", "scimSyncGroups", "scimDeprovisionMode", "scimLinkAdminUsers"]) {
+        const answer = await server.gql(`mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { id } }`, { input: { id: org, name: "Renamed", [setting]: null } });
+        expect([setting, answer.errors?.[0].extensions?.code]).toEqual([setting, "BAD_USER_INPUT"]);
+      }
+      const permissions = await server.gql(`mutation($id: ID!) { updateRole(input: {id: $id, name: "Renamed", permissions: null}) { id } }`, { id: role });
+      expect(permissions.errors?.[0].extensions?.code).toBe("BAD_USER_INPUT");
+      const after = await server.ok(`query($o: ID!, $r: ID!) { organization(id: $o) { name } role(id: $r) { name permissions } }`, { o: org, r: role });
+      expect(after).toEqual({ organization: { name: "Null settings" }, role: { name: "Viewer", permissions: ["docs.read"] } });
+    });
+
     it("userName and group displayName are one name however the accent is typed (NFC)", async () => {
       const { organizationId: org, scim } = await scimTenant(server, "Unicode");
       const composed = "caf\u00e9@values.test";

@@ -9,7 +9,7 @@ import { membersHiddenFromIdp } from "../idp-policy";
 import { findVisibleOrganization, readVisibleGroup, readVisibleOrganization } from "../lookup";
 import { assertStorableJson } from "../json-limits";
 import { sameStoredValue } from "../same-value";
-import { assertCleanText, nameKey, requireName } from "../validate";
+import { assertStorableText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
 import { assertGroupSyncOn, assertGroupOwner, assertIdpMayManageGroups, loadGroupForChange, touch } from "./group-rules";
@@ -219,7 +219,7 @@ function assignGroupAttributes(group: Group, attributes: Partial<GroupAttributes
     if (value === undefined) continue;
     if (name === "displayName") value = requireName(value as string, "displayName");
     if (sameStoredValue(group[name], value)) continue;
-    if (typeof value === "string") assertCleanText(value, name);
+    if (typeof value === "string") assertStorableText(value, name);
     else assertStorableJson(value, name);
     (group as unknown as Record<string, unknown>)[name] = value;
     changes[name] = value;

@@ -53,10 +53,10 @@ export async function updateOrganizationSettings(ctx: CommandContext, input: Org
       }
       changes.defaultRoleId = org.defaultRoleId = input.defaultRoleId;
     }
-    if (input.scimAutoActivate !== undefined) changes.scimAutoActivate = org.scimAutoActivate = input.scimAutoActivate;
-    if (input.scimSyncGroups !== undefined) changes.scimSyncGroups = org.scimSyncGroups = input.scimSyncGroups;
-    if (input.scimDeprovisionMode !== undefined) changes.scimDeprovisionMode = org.scimDeprovisionMode = input.scimDeprovisionMode;
-    if (input.scimLinkAdminUsers !== undefined) changes.scimLinkAdminUsers = org.scimLinkAdminUsers = input.scimLinkAdminUsers;
+    if (input.scimAutoActivate !== undefined) changes.scimAutoActivate = org.scimAutoActivate = setting(input.scimAutoActivate, "scimAutoActivate");
+    if (input.scimSyncGroups !== undefined) changes.scimSyncGroups = org.scimSyncGroups = setting(input.scimSyncGroups, "scimSyncGroups");
+    if (input.scimDeprovisionMode !== undefined) changes.scimDeprovisionMode = org.scimDeprovisionMode = setting(input.scimDeprovisionMode, "scimDeprovisionMode");
+    if (input.scimLinkAdminUsers !== undefined) changes.scimLinkAdminUsers = org.scimLinkAdminUsers = setting(input.scimLinkAdminUsers, "scimLinkAdminUsers");
     if (input.maxGroups !== undefined) {
       if (input.maxGroups !== null && input.maxGroups < 0) throw new Invalid("maxGroups must be zero or more");
       changes.maxGroups = org.maxGroups = input.maxGroups;
@@ -110,4 +110,10 @@ export async function deleteAccount(ctx: CommandContext, id: string): Promise<Ac
     }));
     return account;
   });
+}
+
+/** A setting that always has a value: null does not clear it (leave it out to keep it). */
+function setting<T>(value: T | null, name: string): T {
+  if (value === null) throw new Invalid(`${name} cannot be null; leave it out to keep its value`);
+  return value;
 }

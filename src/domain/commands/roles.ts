@@ -8,7 +8,7 @@ import { trackAccess, usersInGroups } from "../events/access-changes";
 import { findVisible, findVisibleOrganization } from "../lookup";
 import { storeOf } from "../ports/store";
 import { assertOrgVisible } from "../tenancy";
-import { nameKey, requireText, validPermissions } from "../validate";
+import { assertStorableText, nameKey, requireText, validPermissions } from "../validate";
 
 export interface RoleInput {
   organizationId: string;
@@ -31,7 +31,7 @@ export async function createRole(ctx: CommandContext, input: RoleInput): Promise
       organization: org,
       key,
       name: requireText(input.name, "name"),
-      description: input.description ?? null,
+      description: checkedDescription(input.description ?? null),
       permissions: validPermissions(input.permissions),
     });
     em.persist(role);
@@ -48,7 +48,7 @@ export async function updateRole(
     const role = await findVisible(em, Role, "role", input.id, ctx.actor);
     const changes: Record<string, unknown> = {};
     if (input.name !== undefined) changes.name = role.name = requireText(input.name, "name");
-    if (input.description !== undefined) changes.description = role.description = input.description;
+    if (input.description !== undefined) changes.description = role.description = checkedDescription(input.description);
     if (input.permissions !== undefined) changes.permissions = role.permissions = validPermissions(input.permissions);
     recordAudit(em, ctx.actor, { type: "role.update", organizationId: role.organization.id, targetType: "role", targetId: role.id, data: changes });
     return role;
@@ -170,4 +170,10 @@ async function findInOrg<T extends { id: string }>(
 async function subjectUsers(em: EntityManager, binding: RoleBinding): Promise<string[]> {
   if (binding.subjectUser) return [binding.subjectUser.id];
   return binding.subjectGroup ? usersInGroups(em, [binding.subjectGroup.id]) : [];
+}
+
+/** A role's description: free text, bounded like every stored text (null: none). */
+function checkedDescription(description: string | null): string | null {
+  if (description !== null) assertStorableText(description, "description");
+  return description;
 }

@@ -9,7 +9,7 @@ import { findVisibleUser, readVisibleOrganization } from "../lookup";
 import { idpRoleKeysOf, USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
 import { assertStorableJson } from "../json-limits";
 import { sameStoredValue } from "../same-value";
-import { assertCleanText, nameKey, requireName } from "../validate";
+import { assertStorableText, nameKey, requireName } from "../validate";
 import { assertVersion } from "../versions";
 
 /** Settings of a user only an admin makes (never an identity provider): see domain/idp-policy.ts. */
@@ -143,7 +143,7 @@ function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): 
     else if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
     if (sameStoredValue(user[name], value)) continue;
     // Only what changes is checked: a value stored before these bounds existed can be left alone.
-    if (typeof value === "string") assertCleanText(value, name);
+    if (typeof value === "string") assertStorableText(value, name);
     else assertStorableJson(value, name);
     (user as unknown as Record<string, unknown>)[name] = value;
     changes[name] = value;
