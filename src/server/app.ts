@@ -11,7 +11,7 @@ import { PLAYGROUND_PATH, playgroundPlugin } from "./playground";
 import { SCIM_PATH, scimPlugin, withoutScimTrailingSlash } from "../scim/plugin";
 import { loggerOptions, type LogDestination } from "./logger";
 import { registerMetrics, type AppMetrics } from "./metrics";
-import { answerClientError, answerRoutingError } from "./transport-errors";
+import { answerClientError, answerNotFound, answerRoutingError } from "./transport-errors";
 import { startDispatcher, webhookSettings } from "./webhooks";
 import { SUBSCRIPTIONS_PATH } from "./subscriptions";
 
@@ -74,6 +74,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await app.register(playgroundPlugin, { prefix: PLAYGROUND_PATH, graphqlPath: GRAPHQL_PATH, subscriptionsPath: SUBSCRIPTIONS_PATH });
     await app.register(scimPlugin, { prefix: SCIM_PATH, orm, limits, clock: options.clock, publicUrl: config.publicUrl });
     registerAccessReviewExport(app, { orm, limits, clock: options.clock, pageSize: options.accessReviewPageSize });
+    app.setNotFoundHandler(answerNotFound(app, GRAPHQL_PATH));
     const dispatcher = startDispatcher(orm, config, webhooks, { error: (message) => app.log.error(message) }, metrics?.webhookAttempted);
     return {
       app,

@@ -17,8 +17,10 @@ const STATUS_BY_PARSER_CODE: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
+const HEADER_OVERFLOW = `the request line and headers are larger than ${maxHeaderSize} bytes`;
+
 const DETAIL_BY_STATUS: Record<number, string> = {
-  431: `the request line and headers are larger than ${maxHeaderSize} bytes; send a long filter in the body of POST /Users/.search or /Groups/.search (RFC 7644 §3.4.3)`,
+  431: `${HEADER_OVERFLOW}; send a long filter in the body of POST /Users/.search or /Groups/.search (RFC 7644 §3.4.3)`,
   408: "the request did not arrive in time",
   400: "the request is not valid HTTP/1.1",
 };
@@ -38,7 +40,9 @@ export function answerClientError(this: FastifyInstance, error: ConnectionError,
     // The failing packet may start mid-request (a long URL arriving in several reads), so the
     // target is unknown: answer as SCIM then, since a SCIM filter is what makes URLs that long.
     const scim = target === null || isScimUrl(target);
-    const body = JSON.stringify(scim ? new ScimError(status, null, DETAIL_BY_STATUS[status]!).toJSON() : plainError(status, DETAIL_BY_STATUS[status]!));
+    const body = JSON.stringify(scim
+      ? new ScimError(status, null, DETAIL_BY_STATUS[status]!).toJSON()
+      : plainError(status, status === 431 ? HEADER_OVERFLOW : DETAIL_BY_STATUS[status]!));
     const type = scim ? SCIM_CONTENT_TYPE : "application/json; charset=utf-8";
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: ${type}\r\nConnection: close\r\n\r\n${body}`);
   }
@@ -59,6 +63,25 @@ export function answerRoutingError(error: FastifyError, request: FastifyRequest,
     void reply.code(status).type("application/json; charset=utf-8").send({ ...plainError(status, detail), code: error.code });
   }
 }
+
+/**
+ * The root's not-found handler (SCIM has its own): a path the server serves with other methods
+ * answers 405 with Allow (RFC 9110 §15.5.6) — `PUT /graphql` is a wrong method, not a missing
+ * resource — in GraphQL's error format on the GraphQL endpoint; anything else fastify's 404.
+ */
+export function answerNotFound(app: FastifyInstance, graphqlPath: string): (request: FastifyRequest, reply: FastifyReply) => FastifyReply {
+  return (request, reply) => {
+    const path = request.url.split("?")[0];
+    const allowed = METHODS.filter((method) => app.hasRoute({ url: path, method }));
+    if (allowed.length === 0) return reply.code(404).send(plainError(404, `Route ${request.method}:${path} not found`));
+    const message = `${request.method} is not allowed here; ${path} answers ${allowed.join(", ")}`;
+    reply.code(405).header("allow", allowed.join(", "));
+    if (path === graphqlPath) return reply.send({ errors: [{ message, extensions: { code: "METHOD_NOT_ALLOWED" } }] });
+    return reply.send(plainError(405, message));
+  };
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
 
 function plainError(status: number, message: string): Record<string, unknown> {
   return { error: STATUS_CODES[status], message, statusCode: status };

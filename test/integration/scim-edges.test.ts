@@ -173,6 +173,19 @@ describe("SCIM protocol edges", () => {
     });
   });
 
+  it("outside SCIM too, a method a path does not take answers 405 with Allow (GraphQL's error format on /graphql), no path 404", async () => {
+    for (const method of ["PUT", "DELETE", "PATCH"]) {
+      const res = await fetch(`${server.url}/graphql`, { method, headers: { "content-type": "application/json" }, body: "{}" });
+      expect([method, res.status, res.headers.get("allow")]).toEqual([method, 405, expect.stringMatching(/GET.*POST/)]);
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe("METHOD_NOT_ALLOWED");
+    }
+    const health = await fetch(`${server.url}/healthz`, { method: "POST" });
+    expect([health.status, health.headers.get("allow")]).toEqual([405, expect.stringContaining("GET")]);
+    const nowhere = await fetch(`${server.url}/nowhere`);
+    expect(nowhere.status).toBe(404);
+    expect(await nowhere.json()).toMatchObject({ statusCode: 404 });
+  });
+
   describe("requests over the URL and header limits answer in SCIM's error format", () => {
     it("a 100 KB filter in the URL: 431 with a SCIM error body", async () => {
       const path = `/scim/v2/Users?filter=${q(`userName eq "${"a".repeat(100 * 1024)}"`)}`;
@@ -197,6 +210,9 @@ describe("SCIM protocol edges", () => {
       expect(res.status).toBe(431);
       expect(res.headers).toContain("content-type: application/json");
       expect(res.body).toMatchObject({ statusCode: 431, error: "Request Header Fields Too Large" });
+      // Without SCIM's advice, which means nothing to a GraphQL client.
+      expect(res.body.message).not.toContain("SCIM");
+      expect(res.body.message).not.toContain(".search");
       const long = await fetch(`${server.url}/playground/assets/${"a".repeat(500)}`);
       expect(long.status).toBe(414);
       expect(await long.json()).toMatchObject({ statusCode: 414 });

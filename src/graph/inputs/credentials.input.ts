@@ -21,7 +21,7 @@ export class CreateApiKeyInput {
   @Field(() => ApiKeyRoleEnum)
   role!: ApiKeyRoleEnum;
 
-  @Field(() => ID, { nullable: true, description: "Confine the key to one organization; omit for a global key (global admins only)" })
+  @Field(() => ID, { nullable: true, description: "Confine the key to one organization. Left out: a global key when a global admin asks, a key of its own organization when an organization's key asks" })
   organizationId?: string | null;
 }
 

@@ -38,7 +38,8 @@ function compareText(value: ValueSql, op: CompareOp | SubstringOp, operand: stri
     if (special) return special;
   }
   if (caseExact) return caseExactText(value.expr, op, operand, dialect);
-  return (value.key ? null : dialect.caselessMatch(value.expr, op, operand)) ?? caseIgnoringText(value, op, operand);
+  const match = value.key ? null : dialect.caselessMatch(value.expr, op, operand);
+  return match ? { ...match, nullable: true } : caseIgnoringText(value, op, operand);
 }
 
 /** LIKE patterns escape their own wildcards; the SQL says `ESCAPE '\'`. */

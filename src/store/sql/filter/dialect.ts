@@ -1,5 +1,4 @@
 import type { CompareOp, SubstringOp } from "../../../domain/ports/filter";
-import type { SqlCondition } from "./columns";
 /**
  * The SQL that differs between databases for filters and sorting: reading the JSON columns (the
  * user's value lists such as emails, kept as JSON arrays, and the enterprise extension object),
@@ -28,7 +27,7 @@ export interface FilterSqlDialect {
   /**
    * A caseExact: false match (eq, co, sw, ew) of a value without a folded key, when the operand has
    * letters the database's lower() does not fold (SQLite's folds ASCII only); null when lower()
-   * does the job.
+   * does the job. NULL where the value is.
    */
-  caselessMatch(expr: string, op: CompareOp | SubstringOp, operand: string): SqlCondition | null;
+  caselessMatch(expr: string, op: CompareOp | SubstringOp, operand: string): { sql: string; params: unknown[] } | null;
 }

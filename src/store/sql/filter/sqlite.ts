@@ -24,6 +24,6 @@ export const SQLITE_FILTER_SQL: FilterSqlDialect = {
   stringPosition: (haystack, needle) => `instr(${haystack}, ${needle})`,
   caselessMatch: (expr, op, operand) => {
     const pattern = caselessGlob(op, operand);
-    return pattern === null ? null : { sql: `lower(${expr}) GLOB ?`, params: [pattern], nullable: true };
+    return pattern === null ? null : { sql: `lower(${expr}) GLOB ?`, params: [pattern] };
   },
 };
