@@ -17,15 +17,16 @@ function entityTags(header: string | string[]): "*" | string[] {
 }
 
 /**
- * The version an `If-Match` header demands, or undefined when there is none or it is `*`. A list
- * of several tags is not supported (the write would have to accept any of several versions).
+ * The versions an `If-Match` header accepts, or undefined when there is none or it is `*` (any).
+ * Tags this server never issued match no version; none at all is a 412 at once.
  */
-export function versionFromIfMatch(header: string | string[] | undefined): number | undefined {
+export function versionsFromIfMatch(header: string | string[] | undefined): number[] | undefined {
   if (header === undefined) return undefined;
   const tags = entityTags(header);
   if (tags === "*") return undefined;
-  if (tags.length !== 1 || !/^\d+$/.test(tags[0])) throw new ScimError(412, null, `If-Match "${header}" is not an ETag this server issued`);
-  return Number(tags[0]);
+  const versions = tags.filter((tag) => /^\d+$/.test(tag)).map(Number);
+  if (versions.length === 0) throw new ScimError(412, null, `If-Match "${header}" names no ETag this server issued`);
+  return versions;
 }
 
 /** Whether an `If-None-Match` or `If-Match` header names the resource at `version` (`*` names any that exists). */

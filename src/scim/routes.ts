@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { SearchRequest } from "../domain/queries/search";
-import { assertResourceSchemas } from "./body/resource-schemas";
+import { assertResourceSchemas, unwrapCoreAttributes } from "./body/resource-schemas";
 import type { ScimContext } from "./context";
-import { entityTagsMatch, etagOf, versionFromIfMatch } from "./etag";
+import { entityTagsMatch, etagOf, versionsFromIfMatch } from "./etag";
 import { ScimError } from "./errors";
 import { compileFilter, compileSortBy } from "./filter/compile";
 import { listResponse } from "./messages/list-response";
@@ -47,14 +47,14 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
 
   app.put<IdParams>(`${base}/:id`, async (request, reply) => {
     const ctx = scimOf(request);
-    const updated = await type.replace(ctx, request.params.id, resourceBody(type, request.body), versionFromIfMatch(request.headers["if-match"]));
+    const updated = await type.replace(ctx, request.params.id, resourceBody(type, request.body), await ifMatchVersion(type, ctx, request));
     const [json] = await type.render(ctx, [updated], projectionOf(type, request.query));
     return sendResource(request, reply, updated, json);
   });
 
   app.patch<IdParams>(`${base}/:id`, async (request, reply) => {
     const ctx = scimOf(request);
-    const updated = await type.patch(ctx, request.params.id, request.body, versionFromIfMatch(request.headers["if-match"]));
+    const updated = await type.patch(ctx, request.params.id, request.body, await ifMatchVersion(type, ctx, request));
     // RFC 7644 §3.5.2 allows 204 after a PATCH. Groups answer 204 unless the client names the
     // attributes it wants, so a one-member change to a huge group never renders the member list.
     const query = (request.query ?? {}) as Record<string, unknown>;
@@ -66,7 +66,8 @@ export function registerResourceRoutes(app: FastifyInstance, type: ScimResourceT
   });
 
   app.delete<IdParams>(`${base}/:id`, async (request, reply) => {
-    await type.remove(scimOf(request), request.params.id, versionFromIfMatch(request.headers["if-match"]));
+    const ctx = scimOf(request);
+    await type.remove(ctx, request.params.id, await ifMatchVersion(type, ctx, request));
     return reply.code(204).send();
   });
 }
@@ -91,6 +92,19 @@ export function searchRequestFor(type: ScimResourceType, ctx: ScimContext, reque
   };
 }
 
+/**
+ * The version a write must find (RFC 7644 §3.14 If-Match), or undefined for any. A list of several
+ * tags (RFC 9110 §13.1.1: any of them) is narrowed to the one the resource is at now, read first:
+ * the write then still checks it in its own transaction, so a change in between is a 412.
+ */
+async function ifMatchVersion(type: ScimResourceType, ctx: ScimContext, request: FastifyRequest<IdParams>): Promise<number | undefined> {
+  const versions = versionsFromIfMatch(request.headers["if-match"]);
+  if (versions === undefined || versions.length === 1) return versions?.[0];
+  const { version } = await type.get(ctx, request.params.id, parseProjection(type.schema, "id", undefined));
+  if (!versions.includes(version)) throw new ScimError(412, null, `the resource is at version ${etagOf(version)}, not one If-Match names`);
+  return version;
+}
+
 export function scimOf(request: FastifyRequest): ScimContext {
   if (!request.scim) throw new ScimError(401, null, "authentication required");
   return request.scim;
@@ -105,7 +119,7 @@ function projectionOf(type: ScimResourceType, query: unknown) {
 function resourceBody(type: ScimResourceType, body: unknown): ScimJson {
   if (!body || typeof body !== "object" || Array.isArray(body)) throw ScimError.invalidSyntax("the request body must be a JSON object");
   assertResourceSchemas(body as ScimJson, type.schema);
-  return body as ScimJson;
+  return unwrapCoreAttributes(body as ScimJson, type.schema);
 }
 
 /**

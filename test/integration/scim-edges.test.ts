@@ -106,6 +106,17 @@ describe("SCIM protocol edges", () => {
     expectScimError(await scim("GET", `/Users/${adaId}/extra`), 404);
   });
 
+  it("takes core attributes wrapped under their schema URN as top-level ones, as PATCH does", async () => {
+    const USER_URN = "urn:ietf:params:scim:schemas:core:2.0:User";
+    const created = await scim("POST", "/Users", { schemas: [USER_URN], [USER_URN]: { userName: "wrapped@edges.test", displayName: "Wrapped" } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ userName: "wrapped@edges.test", displayName: "Wrapped" });
+    expect(created.body[USER_URN]).toBeUndefined();
+    const both = await scim("PUT", `/Users/${created.body.id}`, { schemas: [USER_URN], userName: "wrapped@edges.test", [USER_URN.toUpperCase()]: { USERNAME: "other@edges.test" } });
+    expect([both.status, both.body.scimType]).toEqual([400, "invalidSyntax"]);
+    expect((await scim("POST", "/Users", { schemas: [USER_URN], [USER_URN]: "not an object" })).status).toBe(400);
+  });
+
   it("refuses a filter on the discovery endpoints with 403 (RFC 7644 §4)", async () => {
     for (const path of ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User"]) {
       expectScimError(await scim("GET", `${path}?filter=${q('id eq "User"')}`), 403);

@@ -100,7 +100,12 @@ describe("SCIM: nested groups, big groups and organization settings", () => {
     await server.ok(`mutation($o: ID!) { updateOrganization(input: {id: $o, scimDeprovisionMode: DELETE}) { id } }`, { o: org });
     const res = await scim("PATCH", `/Users/${id}`, ops({ op: "replace", value: { active: true } }));
     expect(res.body.active).toBe(true);
-    await scim("PATCH", `/Users/${id}`, ops({ op: "replace", value: { active: false } }));
+    const deprovisioned = await scim("PATCH", `/Users/${id}`, ops({ op: "replace", value: { active: false } }));
+    // The answer is the user as the request left it: inactive, at a version and time of its own.
+    expect(deprovisioned.body.active).toBe(false);
+    expect(deprovisioned.headers.get("etag")).not.toBe(res.headers.get("etag"));
+    expect(deprovisioned.body.meta.version).toBe(deprovisioned.headers.get("etag"));
+    expect(deprovisioned.body.meta.lastModified >= res.body.meta.lastModified).toBe(true);
     expect((await scim("GET", `/Users/${id}`)).status).toBe(404);
   });
 

@@ -257,6 +257,13 @@ describe("SCIM: filters, lists, versions, errors and atomicity", () => {
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get("etag")).not.toBe(etag);
     expect((await scim("GET", `/Users/${ids["dan_100%"]}`, undefined, { "if-none-match": fresh.headers.get("etag") as string })).status).toBe(304);
+    // A list of tags matches when any does (RFC 9110 §13.1.1); none current is a 412.
+    const now = fresh.headers.get("etag") as string;
+    const listed = await scim("PATCH", `/Users/${ids["dan_100%"]}`, ops({ op: "replace", path: "title", value: "SRE" }), { "if-match": `W/"999", ${now}` });
+    expect(listed.status).toBe(200);
+    const allStale = await scim("PUT", `/Users/${ids["dan_100%"]}`, { userName: "dan_100%@example.com" }, { "if-match": `${now}, W/"999"` });
+    expect(allStale.status).toBe(412);
+    expect((await scim("DELETE", `/Users/${ids["dan_100%"]}`, undefined, { "if-match": `W/"0", ${listed.headers.get("etag")}` })).status).toBe(204);
   });
 
   it("answers a conditional GET by RFC 9110: 304 with the ETag for *, a list or the strong form of the tag; 412 for a stale If-Match", async () => {

@@ -88,6 +88,10 @@ export async function changeUser(
     if (changes.active === false && actsForIdp(ctx.actor)) {
       const org = await em.findOneOrFail(Organization, { id: user.organization.id });
       if (org.scimDeprovisionMode === "DELETE") {
+        // The answer shows the user as this request left it, deactivated, at a version of its own:
+        // the tag it had while active must not name this representation too.
+        user.version += 1;
+        user.updatedAt = new Date();
         em.remove(user);
         await access.record(recordAudit(em, ctx.actor, {
           type: "user.delete", organizationId: org.id, targetType: "user", targetId: user.id, data: { userName: user.userName, reason: "deprovisioned" },

@@ -26,3 +26,27 @@ export function assertResourceSchemas(body: ScimJson, resource: ResourceSchema):
     throw ScimError.invalidSyntax(`schemas must contain ${resource.coreSchema} for ${resource.endpoint}; it lists ${listed}`);
   }
 }
+
+/**
+ * A body whose core attributes come wrapped under their schema URN
+ * (`{"urn:ietf:params:scim:schemas:core:2.0:User": {"userName": …}}`, as a fully qualified
+ * attribute name may be written: RFC 7644 §3.10) gets them at the top level, where the resource
+ * keeps them and where a PATCH with the same URN already puts them — not stored as an unknown
+ * extension. The same attribute given both ways is ambiguous: 400 invalidSyntax.
+ */
+export function unwrapCoreAttributes(body: ScimJson, resource: ResourceSchema): ScimJson {
+  const core = resource.coreSchema.toLowerCase();
+  const key = Object.keys(body).find((name) => name.toLowerCase() === core);
+  if (key === undefined) return body;
+  const wrapped = body[key];
+  if (wrapped === null || typeof wrapped !== "object" || Array.isArray(wrapped)) {
+    throw ScimError.invalidSyntax(`${key} must be an object of ${resource.name} attributes`);
+  }
+  const { [key]: _wrapped, ...rest } = body;
+  const topLevel = new Set(Object.keys(rest).map((name) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(wrapped as ScimJson)) {
+    if (topLevel.has(name.toLowerCase())) throw ScimError.invalidSyntax(`${name} is given both at the top level and under ${key}`);
+    rest[name] = value;
+  }
+  return rest;
+}
