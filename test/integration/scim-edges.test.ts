@@ -115,6 +115,8 @@ describe("SCIM protocol edges", () => {
     const both = await scim("PUT", `/Users/${created.body.id}`, { schemas: [USER_URN], userName: "wrapped@edges.test", [USER_URN.toUpperCase()]: { USERNAME: "other@edges.test" } });
     expect([both.status, both.body.scimType]).toEqual([400, "invalidSyntax"]);
     expect((await scim("POST", "/Users", { schemas: [USER_URN], [USER_URN]: "not an object" })).status).toBe(400);
+    // The other tests count this tenant's users.
+    expect((await scim("DELETE", `/Users/${created.body.id}`)).status).toBe(204);
   });
 
   it("refuses a filter on the discovery endpoints with 403 (RFC 7644 §4)", async () => {
