@@ -3,7 +3,7 @@ import { DeadlockException, ForeignKeyConstraintViolationException, UniqueConstr
 import type { Actor } from "./actor";
 import type { RateLimits } from "./rate-limits";
 import { assertCanWrite } from "./tenancy";
-import { Conflict } from "./errors";
+import { Conflict, Invalid } from "./errors";
 import { signalEventsCommitted } from "./events/commit-signal";
 import { storeOf, type UniqueRule } from "./ports/store";
 
@@ -84,7 +84,9 @@ async function mapUniqueViolation<T>(em: EntityManager, write: () => Promise<T>)
     }
     // A row the command refers to (a member, a role, an account) was deleted by a command that
     // committed after this one checked it: the change cannot apply, and nothing of it was written.
-    if (error instanceof ForeignKeyConstraintViolationException) throw new Conflict("something this change refers to was deleted meanwhile");
+    // The same answer as when it was gone before the check (SCIM 400 invalidValue, GraphQL
+    // BAD_USER_INPUT) — not a uniqueness conflict, which an IdP reads as "it exists: link it".
+    if (error instanceof ForeignKeyConstraintViolationException) throw new Invalid("something this change refers to (a member, a role, an account) was deleted meanwhile");
     throw error;
   }
 }

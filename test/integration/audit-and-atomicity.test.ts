@@ -3,7 +3,8 @@ import { getIntrospectionQuery } from "graphql";
 import { CLI_ACTOR } from "../../src/domain/actor";
 import { recordAudit } from "../../src/domain/audit";
 import { runCommand } from "../../src/domain/command";
-import { AuditEvent, Organization, User } from "../../src/store/entities";
+import { Invalid } from "../../src/domain/errors";
+import { AuditEvent, Group, GroupMembership, Organization, User } from "../../src/store/entities";
 import { fixtures } from "../helpers/graph-fixtures";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -177,6 +178,20 @@ describe("audit events and atomic commands", () => {
     });
     await expect(attempt).rejects.toThrow("boom after the flush");
     expect(await server.built.orm.em.fork().count(Organization, { name: "Half-written" })).toBe(0);
+  });
+
+  it("answers a write that refers to a row deleted meanwhile as invalid input, not as a uniqueness conflict", async () => {
+    // What a command meets when another transaction deletes a member between its check and its
+    // insert (PostgreSQL's foreign key refuses the row): the same answer as a member gone before.
+    const ids = await acme();
+    const em = server.built.orm.em.fork();
+    const attempt = runCommand({ em, actor: CLI_ACTOR }, async (tx) => {
+      const group = await tx.findOneOrFail(Group, { id: ids.group });
+      tx.persist(Object.assign(new GroupMembership(), { group, memberUser: tx.getReference(User, "0196f0c0-0000-7000-8000-000000000000") }));
+      recordAudit(tx, CLI_ACTOR, { type: "group.member_add", organizationId: ids.org, targetType: "group", targetId: ids.group });
+    });
+    await expect(attempt).rejects.toBeInstanceOf(Invalid);
+    await expect(attempt).rejects.toThrow("deleted meanwhile");
   });
 
   it("refuses a cycle of nested groups and leaves the groups as they were", async () => {

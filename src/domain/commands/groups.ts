@@ -56,7 +56,8 @@ export async function createGroup(
     let changed = 0;
     if (input.memberIds && input.memberIds.length > 0) {
       await em.flush();
-      changed = await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, ctx, org.id, input.memberIds) });
+      // knownMembers has just found them in this transaction; one deleted since is the foreign key's to refuse.
+      changed = await applyMembershipChange(em, ctx, group, { add: await knownMembers(em, ctx, org.id, input.memberIds), membersVerified: true });
     }
     return { result: group, changed };
   }));
