@@ -174,10 +174,13 @@ describe("access.changed events", () => {
     expect(summary(created)).toEqual({ [newcomer]: [{ account: null, gained: ["member"], lost: [] }, { account: prod, gained: ["admin"], lost: [] }] });
     expect(created[0].data.cause.type).toBe("scim.member.create");
 
+    // A deleted account holds nothing: every role there is lost, the organization-wide default
+    // role too, and nothing is gained (it no longer falls under "every other account").
     await server.ok(`mutation($id: ID!) { deleteAccount(id: $id) { id } }`, { id: prod });
     expect(summary(await next())).toEqual({
-      [tagged]: [{ account: prod, gained: ["member"], lost: ["admin"] }],
-      [newcomer]: [{ account: prod, gained: ["member"], lost: ["admin"] }],
+      [plain]: [{ account: prod, gained: [], lost: ["member"] }],
+      [tagged]: [{ account: prod, gained: [], lost: ["admin"] }],
+      [newcomer]: [{ account: prod, gained: [], lost: ["admin"] }],
     });
     expect(staging).toBeDefined();
   });

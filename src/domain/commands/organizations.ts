@@ -103,7 +103,7 @@ export async function updateAccount(ctx: CommandContext, input: { id: string; na
 export async function deleteAccount(ctx: CommandContext, id: string): Promise<Account> {
   return runCommand(ctx, async (em) => {
     const account = await findVisible(em, Account, "account", id, ctx.actor);
-    const access = await trackAccess(em, ctx.actor, account.organization.id, () => storeOf(em).userIdsOfOrganization(em, account.organization.id));
+    const access = await trackAccess(em, ctx.actor, account.organization.id, () => storeOf(em).userIdsOfOrganization(em, account.organization.id), { deletedAccountId: account.id });
     em.remove(account);
     await access.record(recordAudit(em, ctx.actor, {
       type: "account.delete", organizationId: account.organization.id, targetType: "account", targetId: account.id, data: { name: account.name },

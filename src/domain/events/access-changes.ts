@@ -39,6 +39,7 @@ export const NO_ACCESS_CHANGE: AccessTracker = { record: async () => 0 };
  */
 export async function trackAccess(
   em: EntityManager, actor: Actor, organizationId: string, userIds: Iterable<string> | (() => Promise<Iterable<string>>),
+  options: TrackOptions = {},
 ): Promise<AccessTracker> {
   await lockAccessChanges(em, [organizationId]);
   const users = [...new Set(typeof userIds === "function" ? await userIds() : userIds)];
@@ -52,7 +53,7 @@ export async function trackAccess(
       const causedBy = "createdAt" in cause ? { type: cause.type, eventId: cause.id } : cause;
       let changed = 0;
       for (const userId of users) {
-        const accounts = accessChanges(before.get(userId) ?? NONE, after.get(userId) ?? NONE);
+        const accounts = accessChanges(before.get(userId) ?? NONE, withoutAccount(after.get(userId) ?? NONE, options.deletedAccountId));
         if (accounts.length === 0) continue;
         changed += 1;
         em.persist(accessChangedEvent(actor, { organizationId, userId, accounts }, causedBy));
@@ -63,6 +64,20 @@ export async function trackAccess(
 }
 
 const NONE: AccessMap = new Map([[EVERY_OTHER_ACCOUNT, []]]);
+
+export interface TrackOptions {
+  /**
+   * The account the command deletes. Read afterwards, it is no longer named, so it would fall
+   * under "every other account" and seem to gain what those get; gone, it holds nothing: every
+   * role held there is lost (organization-wide ones too), none gained.
+   */
+  deletedAccountId?: string;
+}
+
+function withoutAccount(access: AccessMap, accountId: string | undefined): AccessMap {
+  if (accountId === undefined) return access;
+  return new Map([...access, [accountId, []]]);
+}
 
 /** One user's change of effective access: what its `access.changed` event says. */
 export interface UserAccessChange {
