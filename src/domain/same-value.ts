@@ -1,19 +1,11 @@
 /**
  * Whether an attribute's new value is the one already stored, compared as JSON: what a command
- * skips (no change, no audit entry). A create compares every attribute of the table, most of them
- * null or empty on both sides, so those are answered without walking anything.
- */
-export function sameStoredValue(stored: unknown, value: unknown): boolean {
-  if (stored === value) return true;
-  if (stored === null || value === null || typeof stored !== "object" || typeof value !== "object") return false;
-  return sameJson(stored, value);
-}
-
-/**
- * JSON equality: lists in order, objects whatever the order of their keys. PostgreSQL's jsonb
- * gives an object's keys back in its own order (shorter keys first), so text comparison would see
- * every stored object as changed — and an IdP re-sending a profile would bump its version, write
- * an event and notify webhooks on every sync. A key holding `undefined` is absent, as in JSON.
+ * skips (no change, no audit entry). Lists compare in order, objects whatever the order of their
+ * keys: PostgreSQL's jsonb gives an object's keys back in its own order (shorter keys first), so
+ * text comparison would see every stored object as changed — and an IdP re-sending a profile would
+ * bump its version, write an event and notify webhooks on every sync. A key holding `undefined` is
+ * absent, as in JSON. Most attributes a create compares are null or empty on both sides, answered
+ * before anything is walked.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

@@ -1,9 +1,9 @@
-import { sameStoredValue } from "../../src/domain/same-value";
+import { sameJson } from "../../src/domain/same-value";
 
-// A command skips an attribute (no write, no audit entry) when sameStoredValue says it is unchanged:
+// A command skips an attribute (no write, no audit entry) when sameJson says it is unchanged:
 // a wrong "same" loses a change, a wrong "different" writes an audit entry for nothing.
 
-describe("sameStoredValue", () => {
+describe("sameJson", () => {
   it.each([
     ["null and null", null, null],
     ["equal strings", "ada@example.com", "ada@example.com"],
@@ -16,7 +16,7 @@ describe("sameStoredValue", () => {
     ["lists of objects with keys in another order", [{ department: "R&D", manager: { value: "m" } }], [{ manager: { value: "m" }, department: "R&D" }]],
     ["an object and one with an undefined key", { value: "a" }, { value: "a", display: undefined }],
   ])("%s are the same", (_what, stored, value) => {
-    expect(sameStoredValue(stored, value)).toBe(true);
+    expect(sameJson(stored, value)).toBe(true);
   });
 
   it.each([
@@ -37,6 +37,6 @@ describe("sameStoredValue", () => {
     ["lists of another length", [{ value: "a" }], [{ value: "a" }, { value: "a" }]],
     ["a list and an object with index keys", ["a"], { 0: "a" }],
   ])("%s differ", (_what, stored, value) => {
-    expect(sameStoredValue(stored, value)).toBe(false);
+    expect(sameJson(stored, value)).toBe(false);
   });
 });

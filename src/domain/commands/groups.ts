@@ -8,7 +8,7 @@ import { Forbidden, Invalid } from "../errors";
 import { membersHiddenFromIdp } from "../idp-policy";
 import { findVisibleOrganization, readVisibleGroup, readVisibleOrganization } from "../lookup";
 import { assertStorableJson } from "../json-limits";
-import { sameStoredValue } from "../same-value";
+import { sameJson } from "../same-value";
 import { assertStorableText, nameKey, requireName } from "../validate";
 import { applyMembershipChange, classifyMembers, type MembershipChange } from "./group-members";
 import { batchedMemberChange } from "./membership-batch";
@@ -219,7 +219,7 @@ function assignGroupAttributes(group: Group, attributes: Partial<GroupAttributes
     let value = attributes[name];
     if (value === undefined) continue;
     if (name === "displayName") value = requireName(value as string, "displayName");
-    if (sameStoredValue(group[name], value)) continue;
+    if (sameJson(group[name], value)) continue;
     if (typeof value === "string") assertStorableText(value, name);
     else assertStorableJson(value, name);
     (group as unknown as Record<string, unknown>)[name] = value;

@@ -3,7 +3,7 @@ import type { Group } from "../../store/entities";
 import type { Actor } from "../actor";
 import { auditEvent, recordAudit, type AuditRecord } from "../audit";
 import { signalEventsCommitted } from "../events/commit-signal";
-import { lockAccessChanges, NO_ACCESS_CHANGE, rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
+import { rolesBoundOnOrAbove, trackAccess, usersInGroups, type AccessTracker } from "../events/access-changes";
 import type { CommandContext } from "../command";
 import { readVisibleGroup } from "../lookup";
 import { rateLimitersOf, type RateCharge } from "../ports/rate-limits";
@@ -311,35 +311,35 @@ function applyOutcomes(changes: MemberChange[], outcomes: ChangeOutcome[], group
 
 /**
  * The access of every user the batch's applied changes can reach, when a role is bound on one of
- * the changed groups or above them (else none: an IdP's sync of groups without bindings pays two
- * statements per batch here, no snapshot).
+ * the changed groups or above them (else none: an IdP's sync of groups without bindings pays one
+ * statement per batch here, two on PostgreSQL with its access lock, and no snapshot).
  */
 async function trackBatchAccess(
   em: EntityManager, changes: MemberChange[], outcomes: ChangeOutcome[], groups: Map<string, Group>,
 ): Promise<AccessTracker> {
-  const changed = new Map<string, { userIds: Set<string>; groupIds: Set<string> }>();
+  // Per organization: the groups whose members changed, and the users and groups added or removed.
+  const changed = new Map<string, { groupIds: Set<string>; userIds: Set<string>; memberGroupIds: Set<string>; actor: Actor }>();
   outcomes.forEach((outcome, index) => {
-    if (outcome.kind !== "applied") return;
-    const group = groups.get(changes[index].groupId) as Group;
-    let members = changed.get(group.organization.id);
-    if (!members) changed.set(group.organization.id, (members = { userIds: new Set(), groupIds: new Set() }));
+    if (outcome.kind !== "applied" || (size(outcome.added) === 0 && size(outcome.removed) === 0)) return;
+    const { groupId, actor } = changes[index];
+    const organizationId = (groups.get(groupId) as Group).organization.id;
+    let members = changed.get(organizationId);
+    // Its events are recorded as the actor of the organization's first change.
+    if (!members) changed.set(organizationId, (members = { groupIds: new Set(), userIds: new Set(), memberGroupIds: new Set(), actor }));
+    members.groupIds.add(groupId);
     for (const ids of [outcome.added, outcome.removed]) {
       ids.userIds.forEach((id) => members.userIds.add(id));
-      ids.groupIds.forEach((id) => members.groupIds.add(id));
+      ids.groupIds.forEach((id) => members.memberGroupIds.add(id));
     }
   });
-  const groupIds = [...new Set(outcomes.flatMap((o, i) => (o.kind === "applied" && (size(o.added) > 0 || size(o.removed) > 0) ? [changes[i].groupId] : [])))];
-  if (groupIds.length === 0) return NO_ACCESS_CHANGE;
-  // Before deciding no one's access changes: a binding committing meanwhile would otherwise be
-  // missed both here and by its own command, which reads the group's members without these.
-  await lockAccessChanges(em, [...changed.keys()]);
-  if (!(await rolesBoundOnOrAbove(em, groupIds))) return NO_ACCESS_CHANGE;
-  // Requests of one batch come from one organization in practice; each organization gets its own
-  // tracker, its events recorded as the actor of its first change.
+  // Requests of one batch come from one organization in practice; each gets its own tracker, made
+  // in id order (trackAccess takes the organization's access lock, and locks go in one order).
+  // Whether a role is bound is read under that lock: a binding committing meanwhile is then seen
+  // here or its own command sees these members, never neither.
   const trackers: AccessTracker[] = [];
-  for (const [organizationId, members] of changed) {
-    const actor = changes.find((c) => groups.get(c.groupId)?.organization.id === organizationId)?.actor ?? changes[0].actor;
-    trackers.push(await trackAccess(em, actor, organizationId, [...members.userIds, ...(await usersInGroups(em, [...members.groupIds]))]));
+  for (const [organizationId, { groupIds, userIds, memberGroupIds, actor }] of [...changed].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    trackers.push(await trackAccess(em, actor, organizationId, async () => ((await rolesBoundOnOrAbove(em, [...groupIds]))
+      ? [...userIds, ...(await usersInGroups(em, [...memberGroupIds]))] : [])));
   }
   return {
     async record(cause) {

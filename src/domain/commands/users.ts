@@ -8,7 +8,7 @@ import { admitIdpChange, idpMayActivate, linkToIdp } from "../idp-policy";
 import { findVisibleUser, readVisibleOrganization } from "../lookup";
 import { idpRoleKeysOf, USER_ATTRIBUTE_NAMES, type UserAttributes } from "../user-attributes";
 import { assertStorableJson } from "../json-limits";
-import { sameStoredValue } from "../same-value";
+import { sameJson } from "../same-value";
 import { assertStorableText, nameKey, requireName } from "../validate";
 import { assertVersion } from "../versions";
 
@@ -145,7 +145,7 @@ function assignUserAttributes(user: User, attributes: Partial<UserAttributes>): 
     if (value === undefined) continue;
     if (name === "userName") value = requireName(value as string, "userName");
     else if (name === "active" && typeof value !== "boolean") throw new Invalid("active must be true or false");
-    if (sameStoredValue(user[name], value)) continue;
+    if (sameJson(user[name], value)) continue;
     // Only what changes is checked: a value stored before these bounds existed can be left alone.
     if (typeof value === "string") assertStorableText(value, name);
     else assertStorableJson(value, name);

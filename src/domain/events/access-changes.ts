@@ -34,14 +34,16 @@ export const NO_ACCESS_CHANGE: AccessTracker = { record: async () => 0 };
 
 /**
  * Makes the tracker. `userIds` — the users the command can reach — are read once the
- * organization's access lock is held (lockAccessChanges), so a change another transaction commits
- * meanwhile (a member added to the group being bound) is seen by one of the two, never by neither.
+ * organization's access lock is held (DirectoryStore.lockAccessChanges), so a change another
+ * transaction commits meanwhile (a member added to the group being bound) is seen by one of the
+ * two, never by neither. A command that may reach no one (no role bound on its groups) decides so
+ * inside `userIds`, under the lock, for the same reason.
  */
 export async function trackAccess(
   em: EntityManager, actor: Actor, organizationId: string, userIds: Iterable<string> | (() => Promise<Iterable<string>>),
   options: TrackOptions = {},
 ): Promise<AccessTracker> {
-  await lockAccessChanges(em, [organizationId]);
+  await storeOf(em).lockAccessChanges(em, [organizationId]);
   const users = [...new Set(typeof userIds === "function" ? await userIds() : userIds)];
   if (users.length === 0) return NO_ACCESS_CHANGE;
   const before = await accessMaps(em, users);
@@ -129,16 +131,6 @@ async function accessMaps(em: EntityManager, userIds: string[]): Promise<Map<str
     }
   }
   return maps;
-}
-
-/**
- * Takes the organizations' access locks for the rest of the transaction
- * (DirectoryStore.lockAccessChanges): before a command reads whose access it may change, and before
- * it decides that it changes no one's (rolesBoundOnOrAbove), so that decision cannot miss a
- * binding another transaction is committing. trackAccess takes it itself.
- */
-export function lockAccessChanges(em: EntityManager, organizationIds: string[]): Promise<void> {
-  return storeOf(em).lockAccessChanges(em, organizationIds);
 }
 
 /**

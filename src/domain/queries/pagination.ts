@@ -31,9 +31,11 @@ const MAX_CURSOR_LENGTH = 128;
  * text — is the client's error (BAD_USER_INPUT), not echoed back whole.
  */
 export function decodeCursor(cursor: string): string {
-  const text = cursor.length <= MAX_CURSOR_LENGTH ? Buffer.from(cursor, "base64url").toString("utf8") : "";
+  if (cursor.length > MAX_CURSOR_LENGTH) throw new Invalid(`cursor "${cursor.slice(0, 32)}…" is not one this server issued`);
+  // Bytes that are not UTF-8 decode to U+FFFD; no id holds it, nor NUL.
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
   if (!text.startsWith("id:") || text.length < 4 || !isCleanText(text) || text.includes("\uFFFD")) {
-    throw new Invalid(`cursor "${cursor.length <= MAX_CURSOR_LENGTH ? cursor : `${cursor.slice(0, 32)}…`}" is not one this server issued`);
+    throw new Invalid(`cursor "${cursor}" is not one this server issued`);
   }
   return text.slice(3);
 }
